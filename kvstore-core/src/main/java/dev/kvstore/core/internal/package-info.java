@@ -1,0 +1,2 @@
+/** Implementation of the local store: not API, may change without notice. */
+package dev.kvstore.core.internal;
