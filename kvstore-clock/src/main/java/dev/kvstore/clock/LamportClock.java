@@ -3,9 +3,9 @@ package dev.kvstore.clock;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The logical clock of Lamport (1978): a counter that ticks before every local or send event and, on
- * receive, jumps past the sender's time ({@code max(local, remote) + 1}). If event a happened before b
- * then {@code L(a) < L(b)}; the converse does not hold (see docs/clocks.md).
+ * The logical clock of Lamport (1978): a counter that ticks before every local or send event and,
+ * on receive, jumps past the sender's time ({@code max(local, remote) + 1}). If event a happened
+ * before b then {@code L(a) < L(b)}; the converse does not hold (see docs/clocks.md).
  *
  * <p>Thread-safe and lock-free.
  */

@@ -1,0 +1,19 @@
+package dev.kvstore.core.internal;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where a store's writes go: the log of record in front of the engine. A commit completes once the
+ * change is durable (per the store's durability) and applied to the engine, so a read after it sees it.
+ * Not API. Thread-safe.
+ */
+interface CommitLog extends AutoCloseable {
+  /** Logs and applies "key now holds {@code encodedSet}" ({@code null} removes the key); completes with its sequence number. */
+  CompletableFuture<Long> commit(byte[] key, byte[] encodedSet);
+
+  /** Sequence numbers, groups and forces so far, for stats and tests. */
+  String describe();
+
+  @Override
+  void close();
+}

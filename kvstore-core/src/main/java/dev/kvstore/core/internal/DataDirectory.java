@@ -1,0 +1,184 @@
+package dev.kvstore.core.internal;
+
+import dev.kvstore.core.StorageException;
+import dev.kvstore.core.StoreLockedException;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Properties;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A store's data directory: its lock, its identity (store id, node id, incarnation) and the places of the
+ * log and the engine. A directory without an identity is new (or was wiped) and gets a fresh random
+ * incarnation, so the actor id of its versions never repeats one another replica may hold (Riak's kv679).
+ * Not API. Thread-safe after {@link #open}; {@link #close} releases the lock.
+ */
+public final class DataDirectory implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DataDirectory.class);
+  private static final String IDENTITY = "IDENTITY";
+
+  private final Path root;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final String storeId;
+  private final String incarnation;
+
+  private DataDirectory(Path root, FileChannel lockChannel, FileLock lock, String storeId, String incarnation) {
+    this.root = root;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+    this.storeId = storeId;
+    this.incarnation = incarnation;
+  }
+
+  /**
+   * Creates the directory if needed, locks it, and reads or creates its identity.
+   *
+   * @throws StoreLockedException if another store holds the directory
+   * @throws IllegalArgumentException if the directory belongs to another node id
+   * @throws StorageException if the files cannot be read or written
+   */
+  public static DataDirectory open(Path root, String nodeId, java.util.random.RandomGenerator random) {
+    FileChannel channel = null;
+    try {
+      Files.createDirectories(root);
+      channel = FileChannel.open(root.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock = tryLock(channel, root);
+      Properties identity = readOrCreateIdentity(root, nodeId, random);
+      String owner = identity.getProperty("node");
+      if (!nodeId.equals(owner)) {
+        lock.release();
+        channel.close();
+        throw new IllegalArgumentException(
+            "data directory " + root + " belongs to node '" + owner + "', not '" + nodeId
+                + "': use that node id or another directory");
+      }
+      return new DataDirectory(root, channel, lock, identity.getProperty("store"), identity.getProperty("incarnation"));
+    } catch (IOException e) {
+      closeQuietly(channel);
+      throw new StorageException("cannot open data directory " + root + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(channel);
+      throw e;
+    }
+  }
+
+  private static FileLock tryLock(FileChannel channel, Path root) throws IOException {
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      throw new StoreLockedException(
+          "data directory " + root + " is already open by another store (in this or another process); "
+              + "close it first or use another directory");
+    }
+    return lock;
+  }
+
+  private static Properties readOrCreateIdentity(Path root, String nodeId, java.util.random.RandomGenerator random)
+      throws IOException {
+    Path file = root.resolve(IDENTITY);
+    Properties p = new Properties();
+    if (Files.exists(file)) {
+      p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+      if (p.getProperty("store") == null || p.getProperty("node") == null || p.getProperty("incarnation") == null) {
+        throw new StorageException("identity file " + file + " is incomplete; restore it or wipe the directory");
+      }
+      return p;
+    }
+    p.setProperty("format", "1");
+    p.setProperty("store", newStoreId(random));
+    p.setProperty("node", nodeId);
+    p.setProperty("incarnation", newIncarnation(random));
+    StringBuilder text = new StringBuilder("# kvstore data directory identity: do not edit\n");
+    p.stringPropertyNames().stream().sorted().forEach(k -> text.append(k).append('=').append(p.getProperty(k)).append('\n'));
+    Path tmp = root.resolve(IDENTITY + ".tmp");
+    try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      out.write(java.nio.ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
+      out.force(true);
+    }
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    forceDirectory(root);
+    log.info("new data directory {}: node {}, incarnation {}", root, nodeId, p.getProperty("incarnation"));
+    return p;
+  }
+
+  /** A fresh random incarnation: 6 base-36 characters. */
+  public static String newIncarnation(java.util.random.RandomGenerator random) {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < 6; i++) {
+      s.append(Character.forDigit(random.nextInt(36), 36));
+    }
+    return s.toString();
+  }
+
+  /** A fresh random store id (a UUID drawn from {@code random}). */
+  public static String newStoreId(java.util.random.RandomGenerator random) {
+    return new UUID(random.nextLong(), random.nextLong()).toString();
+  }
+
+  /** Forces a directory's entries (file creations, renames) to disk. */
+  public static void forceDirectory(Path dir) throws IOException {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    }
+  }
+
+  /** The directory. */
+  public Path root() {
+    return root;
+  }
+
+  /** Where the write-ahead log's segments live. */
+  public Path walDirectory() {
+    return root.resolve("wal");
+  }
+
+  /** Where the engine keeps its files. */
+  public Path engineDirectory() {
+    return root.resolve("engine");
+  }
+
+  /** The store's random id, made when the directory was created. */
+  public String storeId() {
+    return storeId;
+  }
+
+  /** This directory's incarnation. */
+  public String incarnation() {
+    return incarnation;
+  }
+
+  @Override
+  public void close() {
+    try {
+      lock.release();
+      lockChannel.close();
+    } catch (IOException e) {
+      throw new StorageException("cannot release the lock of " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException suppressed) {
+        log.debug("closing lock file after failed open", suppressed);
+      }
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.kvstore.core.internal;
+
+import dev.kvstore.core.KvStoreException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** Waiting for futures from blocking code. Not API. Thread-safe (stateless). */
+public final class Futures {
+  private Futures() {}
+
+  /**
+   * Waits for {@code future} and returns its value, rethrowing a {@link KvStoreException} or other unchecked
+   * cause as it is (not wrapped in {@link CompletionException}).
+   *
+   * @throws KvStoreException the future's failure, or a wrapper of a checked one
+   */
+  public static <T> T join(CompletableFuture<T> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KvStoreException("interrupted while waiting for the store", e);
+    } catch (ExecutionException e) {
+      throw unwrap(e.getCause());
+    }
+  }
+
+  /** The unchecked exception to rethrow for {@code failure}, unwrapping completion wrappers. */
+  public static RuntimeException unwrap(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof RuntimeException r) {
+      return r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    return new KvStoreException("operation failed: " + t, t);
+  }
+}

@@ -1,0 +1,384 @@
+package dev.kvstore.core.internal;
+
+import dev.kvstore.clock.DvvSet;
+import dev.kvstore.clock.HlcTimestamp;
+import dev.kvstore.clock.HybridLogicalClock;
+import dev.kvstore.clock.Versioned;
+import dev.kvstore.core.ConflictPolicy;
+import dev.kvstore.core.Context;
+import dev.kvstore.core.KvStore;
+import dev.kvstore.core.LocalStoreConfig;
+import dev.kvstore.core.StorageException;
+import dev.kvstore.core.StoreClosedException;
+import dev.kvstore.core.Versions;
+import dev.kvstore.core.internal.engine.Engine;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiPredicate;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local store: versioned sibling sets per key over a commit log and an engine.
+ *
+ * <p>A write locks its key's stripe, reads the key's {@link DvvSet}, computes the next set (a coordinator
+ * update or a replica merge), applies the conflict policy, commits "key holds this set" through the log
+ * and waits until it is durable and applied; only then does the stripe unlock. Reads go to the engine
+ * without locks and see only durable, applied sets. Lock order: the close lock (read side) before a key
+ * stripe.
+ *
+ * <p>Thread-safe. Not API: open it through {@link KvStore#local()}; the cluster uses it as a {@link
+ * Replica}.
+ */
+public final class LocalStore implements KvStore, Replica {
+  private static final Logger log = LoggerFactory.getLogger(LocalStore.class);
+  private static final Comparator<Versioned<StoredValue>> LWW_ORDER =
+      Comparator.<Versioned<StoredValue>, HlcTimestamp>comparing(v -> v.value().time())
+          .thenComparing(v -> v.dot().node());
+
+  private final LocalStoreConfig config;
+  private final StoreParts parts;
+  private final String actorId;
+  private final String scope;
+  private final RequestChecks checks;
+  private final HybridLogicalClock hlc;
+  private final KeyLocks locks = new KeyLocks(1024);
+  private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
+  private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+  private final ExecutorService executor;
+  private final ScheduledExecutorService purger;
+  private volatile boolean closed; // written under closeLock's write side
+
+  private LocalStore(LocalStoreConfig config, StoreParts parts) {
+    this.config = config;
+    this.parts = parts;
+    this.actorId = config.nodeId() + "." + parts.incarnation();
+    this.scope = config.contextScope() != null ? config.contextScope() : parts.storeId();
+    this.checks = new RequestChecks(config.maxKeyBytes(), config.maxValueBytes(), scope);
+    this.hlc = new HybridLogicalClock(config.clock());
+    AtomicInteger n = new AtomicInteger();
+    this.executor = Executors.newFixedThreadPool(32, r -> daemon(r, "kvstore-" + config.nodeId() + "-" + n.incrementAndGet()));
+    this.purger = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kvstore-" + config.nodeId() + "-purge"));
+    long every = Math.max(1000, Math.min(600_000, config.tombstoneGrace().toMillis() / 2));
+    purger.scheduleWithFixedDelay(this::purgeQuietly, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Opens a store with these options.
+   *
+   * @throws dev.kvstore.core.StoreLockedException if the directory is in use
+   * @throws dev.kvstore.core.CorruptLogException if the log is damaged before its tail
+   * @throws StorageException if files cannot be read or written
+   */
+  public static LocalStore open(LocalStoreConfig config) {
+    LocalStore store = new LocalStore(config, StoreParts.open(config));
+    log.info("opened store {} as actor {} ({}, {} engine, durability {})",
+        config.dataDirectory() == null ? "in memory" : config.dataDirectory(), store.actorId,
+        store.parts.commitLog().describe(), config.engine(), config.durability());
+    return store;
+  }
+
+  // ---- KvStore ----
+
+  @Override
+  public Versions get(byte[] key) {
+    checks.key(key);
+    return guarded(() -> toVersions(key, read(key)));
+  }
+
+  @Override
+  public Context put(byte[] key, byte[] value, Context context) {
+    checks.key(key);
+    checks.value(value);
+    checks.context(context);
+    return contextOf(coordinateNow(key.clone(), value.clone(), context));
+  }
+
+  @Override
+  public Context put(byte[] key, byte[] value) {
+    checks.key(key);
+    checks.value(value);
+    return contextOf(coordinateNow(key.clone(), value.clone(), null));
+  }
+
+  @Override
+  public Context delete(byte[] key, Context context) {
+    checks.key(key);
+    checks.context(context);
+    return contextOf(coordinateNow(key.clone(), null, context));
+  }
+
+  @Override
+  public CompletableFuture<Versions> getAsync(byte[] key) {
+    checks.key(key);
+    checkOpen();
+    return async(() -> get(key));
+  }
+
+  @Override
+  public CompletableFuture<Context> putAsync(byte[] key, byte[] value, Context context) {
+    checks.key(key);
+    checks.value(value);
+    checks.context(context);
+    checkOpen();
+    byte[] k = key.clone();
+    byte[] v = value.clone();
+    return async(() -> contextOf(coordinateNow(k, v, context)));
+  }
+
+  @Override
+  public CompletableFuture<Context> putAsync(byte[] key, byte[] value) {
+    checks.key(key);
+    checks.value(value);
+    checkOpen();
+    byte[] k = key.clone();
+    byte[] v = value.clone();
+    return async(() -> contextOf(coordinateNow(k, v, null)));
+  }
+
+  @Override
+  public CompletableFuture<Context> deleteAsync(byte[] key, Context context) {
+    checks.key(key);
+    checks.context(context);
+    checkOpen();
+    byte[] k = key.clone();
+    return async(() -> contextOf(coordinateNow(k, null, context)));
+  }
+
+  // ---- Replica ----
+
+  @Override
+  public String actorId() {
+    return actorId;
+  }
+
+  @Override
+  public String contextScope() {
+    return scope;
+  }
+
+  /** The argument checks this store applies (limits and context scope). */
+  public RequestChecks checks() {
+    return checks;
+  }
+
+  @Override
+  public CompletableFuture<DvvSet<StoredValue>> coordinate(byte[] key, byte[] value, Context context) {
+    checkOpen();
+    return async(() -> coordinateNow(key, value, context));
+  }
+
+  @Override
+  public CompletableFuture<DvvSet<StoredValue>> merge(byte[] key, DvvSet<StoredValue> remote) {
+    checkOpen();
+    return async(() -> mergeNow(key, remote));
+  }
+
+  /** {@link #coordinate} on the calling thread. */
+  public DvvSet<StoredValue> coordinateNow(byte[] key, byte[] value, Context context) {
+    return write(key, current -> {
+      HlcTimestamp time = hlc.now();
+      StoredValue stored = value == null ? StoredValue.tombstone(time) : StoredValue.of(value, time);
+      return current.update(context == null ? current.context() : context.clock(), stored, actorId);
+    });
+  }
+
+  /** {@link #merge} on the calling thread. */
+  public DvvSet<StoredValue> mergeNow(byte[] key, DvvSet<StoredValue> remote) {
+    for (Versioned<StoredValue> s : remote.siblings()) {
+      hlc.update(s.value().time());
+    }
+    return write(key, current -> DvvSet.sync(current, remote));
+  }
+
+  @Override
+  public DvvSet<StoredValue> read(byte[] key) {
+    byte[] bytes = parts.engine().get(key);
+    return bytes == null ? DvvSet.empty() : SiblingCodec.decode(bytes);
+  }
+
+  @Override
+  public void scan(byte[] fromInclusive, byte[] toExclusive, BiPredicate<byte[], DvvSet<StoredValue>> visitor) {
+    guarded(() -> {
+      parts.engine().scan(fromInclusive, toExclusive, (k, v) -> visitor.test(k, SiblingCodec.decode(v)));
+      return null;
+    });
+  }
+
+  @Override
+  public void addChangeListener(ChangeListener listener) {
+    listeners.add(listener);
+  }
+
+  // ---- tombstones ----
+
+  /**
+   * Drops tombstones older than the grace period; a key left with nothing but such tombstones is removed.
+   * Runs periodically; public for tests and operators.
+   *
+   * @return how many keys changed
+   */
+  public int purgeTombstones() {
+    long cutoff = config.clock().millis() - config.tombstoneGrace().toMillis();
+    int[] changed = {0};
+    List<byte[]> candidates = new java.util.ArrayList<>();
+    scan(null, null, (k, set) -> {
+      if (set.siblings().stream().anyMatch(s -> expired(s, cutoff))) {
+        candidates.add(k);
+      }
+      return true;
+    });
+    for (byte[] key : candidates) {
+      if (purgeKey(key, cutoff)) {
+        changed[0]++;
+      }
+    }
+    if (changed[0] > 0) {
+      log.info("purged expired tombstones from {} keys", changed[0]);
+    }
+    return changed[0];
+  }
+
+  private boolean purgeKey(byte[] key, long cutoff) {
+    return guarded(() -> {
+      ReentrantLock lock = locks.forKey(key);
+      lock.lock();
+      try {
+        DvvSet<StoredValue> current = read(key);
+        DvvSet<StoredValue> next = current.retain(s -> !expired(s, cutoff));
+        if (next.equals(current)) {
+          return false;
+        }
+        Futures.join(parts.commitLog().commit(key, next.isEmpty() ? null : SiblingCodec.encode(next)));
+        DvvSet<StoredValue> after = next.isEmpty() ? DvvSet.empty() : next;
+        listeners.forEach(l -> l.onChange(key, after));
+        return true;
+      } finally {
+        lock.unlock();
+      }
+    });
+  }
+
+  private static boolean expired(Versioned<StoredValue> s, long cutoff) {
+    return s.value().isTombstone() && s.value().time().physicalMillis() < cutoff;
+  }
+
+  private void purgeQuietly() {
+    try {
+      if (!closed) {
+        purgeTombstones();
+      }
+    } catch (RuntimeException e) {
+      log.warn("tombstone purge failed; it runs again later", e);
+    }
+  }
+
+  // ---- the write path ----
+
+  private DvvSet<StoredValue> write(byte[] key, UnaryOperator<DvvSet<StoredValue>> change) {
+    return guarded(() -> {
+      ReentrantLock lock = locks.forKey(key);
+      lock.lock();
+      try {
+        DvvSet<StoredValue> current = read(key);
+        DvvSet<StoredValue> next = applyPolicy(change.apply(current));
+        if (next.equals(current)) {
+          return current;
+        }
+        Futures.join(parts.commitLog().commit(key, SiblingCodec.encode(next)));
+        listeners.forEach(l -> l.onChange(key, next));
+        return next;
+      } finally {
+        lock.unlock();
+      }
+    });
+  }
+
+  private DvvSet<StoredValue> applyPolicy(DvvSet<StoredValue> set) {
+    if (config.conflictPolicy() != ConflictPolicy.LAST_WRITE_WINS || set.size() <= 1) {
+      return set;
+    }
+    Versioned<StoredValue> winner = set.siblings().stream().max(LWW_ORDER).orElseThrow();
+    return set.retain(s -> s.equals(winner));
+  }
+
+  private Versions toVersions(byte[] key, DvvSet<StoredValue> set) {
+    return VersionsView.of(key, set, Context.of(scope, set.context()), config.conflictResolver());
+  }
+
+  private Context contextOf(DvvSet<StoredValue> set) {
+    return Context.of(scope, set.context());
+  }
+
+  // ---- lifecycle ----
+
+  private <T> T guarded(Supplier<T> op) {
+    closeLock.readLock().lock();
+    try {
+      checkOpen();
+      return op.get();
+    } finally {
+      closeLock.readLock().unlock();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StoreClosedException("store " + actorId + " is closed; open it again to use it");
+    }
+  }
+
+  private <T> CompletableFuture<T> async(Supplier<T> op) {
+    try {
+      return CompletableFuture.supplyAsync(op, executor);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(new StoreClosedException("store " + actorId + " is closed"));
+    }
+  }
+
+  /** Log and engine statistics, for tests and the bench command. */
+  public String describe() {
+    return parts.commitLog().describe();
+  }
+
+  @Override
+  public void close() {
+    closeLock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    } finally {
+      closeLock.writeLock().unlock();
+    }
+    purger.shutdownNow();
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
+        log.warn("store {}: operations still running a minute after close", actorId);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    parts.close();
+    log.info("closed store {}", actorId);
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+}

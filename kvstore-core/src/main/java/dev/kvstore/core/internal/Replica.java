@@ -1,0 +1,47 @@
+package dev.kvstore.core.internal;
+
+import dev.kvstore.clock.DvvSet;
+import dev.kvstore.core.Context;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiPredicate;
+
+/**
+ * The replica side of a local store, used by the cluster (kvstore-net): coordinate a write here, merge a
+ * remote sibling set, read and scan raw sibling sets (tombstones included), listen to changes. Not API.
+ * Thread-safe.
+ */
+public interface Replica {
+  /** The actor id this replica issues dots under: node id, a dot, the data directory's incarnation. */
+  String actorId();
+
+  /** The scope of the contexts this replica hands out. */
+  String contextScope();
+
+  /**
+   * Coordinates a write at this replica: a new version with a fresh dot of this actor, superseding what
+   * {@code context} saw (everything held here when {@code context} is null). {@code value} null writes a
+   * tombstone. Completes with the key's whole set after the write, once durable.
+   */
+  CompletableFuture<DvvSet<StoredValue>> coordinate(byte[] key, byte[] value, Context context);
+
+  /** Merges {@code remote} into the key's set by DVV sync; completes with the merged set, once durable. */
+  CompletableFuture<DvvSet<StoredValue>> merge(byte[] key, DvvSet<StoredValue> remote);
+
+  /** {@link #coordinate} on the calling thread, which blocks until the write is durable. */
+  DvvSet<StoredValue> coordinateNow(byte[] key, byte[] value, Context context);
+
+  /** {@link #merge} on the calling thread, which blocks until the merge is durable. */
+  DvvSet<StoredValue> mergeNow(byte[] key, DvvSet<StoredValue> remote);
+
+  /** The argument checks of this replica's store (key and value limits, context scope). */
+  RequestChecks checks();
+
+  /** The key's raw sibling set, tombstones included; empty when unknown. */
+  DvvSet<StoredValue> read(byte[] key);
+
+  /** Visits keys in {@code [from, to)} (null = unbounded) in unsigned byte order with their sets, until false. */
+  void scan(byte[] fromInclusive, byte[] toExclusive, BiPredicate<byte[], DvvSet<StoredValue>> visitor);
+
+  /** Adds a listener called after each durable change. */
+  void addChangeListener(ChangeListener listener);
+}

@@ -1,0 +1,71 @@
+package dev.kvstore.core.internal;
+
+import dev.kvstore.core.EngineType;
+import dev.kvstore.core.LocalStoreConfig;
+import dev.kvstore.core.internal.engine.Engine;
+import dev.kvstore.core.internal.engine.MemoryEngine;
+import dev.kvstore.core.internal.engine.RocksDbEngine;
+import dev.kvstore.core.internal.wal.SegmentedWal;
+import dev.kvstore.core.internal.wal.WalOptions;
+
+/**
+ * What a local store is assembled from, in one place: the data directory (lock and identity), the
+ * engine, and the commit log in front of it. Opening assembles them bottom-up and recovers; closing takes
+ * them apart top-down. Not API. Thread-safe after open.
+ *
+ * @param directory the data directory, or null in memory
+ * @param engine the engine
+ * @param commitLog the log in front of the engine
+ * @param storeId the store's id
+ * @param incarnation the directory's incarnation
+ */
+record StoreParts(DataDirectory directory, Engine engine, CommitLog commitLog, String storeId, String incarnation) {
+
+  static StoreParts open(LocalStoreConfig config) {
+    if (config.dataDirectory() == null) {
+      Engine engine = MemoryEngine.inMemory();
+      return new StoreParts(null, engine, new DirectCommitLog(engine),
+          DataDirectory.newStoreId(config.random()), DataDirectory.newIncarnation(config.random()));
+    }
+    DataDirectory dir = DataDirectory.open(config.dataDirectory(), config.nodeId(), config.random());
+    Engine engine = null;
+    try {
+      engine = config.engine() == EngineType.ROCKSDB
+          ? RocksDbEngine.open(dir.engineDirectory())
+          : MemoryEngine.open(dir.engineDirectory());
+      int maxRecord = config.maxKeyBytes() + config.maxValueBytes() + 1024;
+      SegmentedWal wal = SegmentedWal.open(
+          WalOptions.defaults(dir.walDirectory(), config.durability())
+              .withSegmentBytes(config.walSegmentBytes())
+              .withMaxRecordBytes(maxRecord));
+      CommitLog log;
+      try {
+        log = WalCommitLog.recover(engine, wal, config.checkpointBytes());
+      } catch (RuntimeException e) {
+        wal.close();
+        throw e;
+      }
+      return new StoreParts(dir, engine, log, dir.storeId(), dir.incarnation());
+    } catch (RuntimeException e) {
+      if (engine != null) {
+        engine.close();
+      }
+      dir.close();
+      throw e;
+    }
+  }
+
+  void close() {
+    try {
+      commitLog.close();
+    } finally {
+      try {
+        engine.close();
+      } finally {
+        if (directory != null) {
+          directory.close();
+        }
+      }
+    }
+  }
+}

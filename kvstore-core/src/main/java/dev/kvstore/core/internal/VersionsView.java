@@ -1,0 +1,42 @@
+package dev.kvstore.core.internal;
+
+import dev.kvstore.clock.DvvSet;
+import dev.kvstore.clock.Versioned;
+import dev.kvstore.core.ConflictResolver;
+import dev.kvstore.core.Context;
+import dev.kvstore.core.Version;
+import dev.kvstore.core.Versions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns a raw sibling set into what a reader sees. Not API. Thread-safe (stateless). */
+public final class VersionsView {
+  /** The writer shown for a value a {@link ConflictResolver} produced. */
+  public static final String RESOLVED = "resolved";
+
+  private VersionsView() {}
+
+  /**
+   * The live siblings of {@code set} (tombstones hidden) with {@code context}; with a resolver and two or
+   * more siblings, the single resolved value instead.
+   */
+  public static Versions of(byte[] key, DvvSet<StoredValue> set, Context context, ConflictResolver resolver) {
+    List<Version> live = new ArrayList<>();
+    for (Versioned<StoredValue> s : set.siblings()) {
+      if (!s.value().isTombstone()) {
+        live.add(new Version(s.value().value(), s.version().toVectorClock(), s.dot().node(),
+            Instant.ofEpochMilli(s.value().time().physicalMillis())));
+      }
+    }
+    if (resolver != null && live.size() > 1) {
+      byte[] merged = resolver.resolve(key.clone(), List.copyOf(live));
+      if (merged == null) {
+        throw new IllegalStateException("the ConflictResolver returned null for " + live.size() + " siblings");
+      }
+      Instant latest = live.stream().map(Version::writtenAt).max(Instant::compareTo).orElseThrow();
+      live = List.of(new Version(merged, set.context(), RESOLVED, latest));
+    }
+    return new Versions(live, context);
+  }
+}

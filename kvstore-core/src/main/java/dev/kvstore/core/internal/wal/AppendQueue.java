@@ -1,0 +1,129 @@
+package dev.kvstore.core.internal.wal;
+
+import dev.kvstore.core.StorageException;
+import dev.kvstore.core.StoreClosedException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The appends waiting for the writer thread, and whether more may come.
+ *
+ * <p>Thread-safe: every field is guarded by {@code lock}. Because adding checks {@code closed} and
+ * {@code failure} under the same lock the writer drains under, no append can be stranded: once closed,
+ * nothing new enters, and the writer stops only when the queue is empty.
+ */
+final class AppendQueue {
+
+  /**
+   * One append waiting to be written.
+   *
+   * @param payload the record payload
+   * @param future completed with the record's seq
+   */
+  record Pending(byte[] payload, CompletableFuture<Long> future) {}
+
+  private final String logName;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>(); // guarded by lock
+  private boolean closed; // guarded by lock
+  private StorageException failure; // guarded by lock
+
+  AppendQueue(String logName) {
+    this.logName = logName;
+  }
+
+  /** Enqueues {@code payload}, or returns a failed future if the log is closed or broken. */
+  CompletableFuture<Long> add(byte[] payload) {
+    lock.lock();
+    try {
+      if (closed) {
+        return CompletableFuture.failedFuture(new StoreClosedException("write-ahead log " + logName + " is closed"));
+      }
+      if (failure != null) {
+        return CompletableFuture.failedFuture(failure);
+      }
+      CompletableFuture<Long> future = new CompletableFuture<>();
+      queue.add(new Pending(payload, future));
+      changed.signal();
+      return future;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Takes the next group: at least one append, at most {@code maxRecords} and, beyond the first, at most
+   * {@code maxBytes} of payload. Waits up to {@code timeoutNanos} for one to arrive.
+   *
+   * @return the group; empty if the wait timed out; null if the queue is closed and empty
+   * @throws InterruptedException if the writer thread is interrupted while waiting
+   */
+  List<Pending> take(long timeoutNanos, int maxRecords, long maxBytes) throws InterruptedException {
+    lock.lock();
+    try {
+      long wait = timeoutNanos;
+      while (queue.isEmpty() && !closed) {
+        if (wait <= 0) {
+          return List.of();
+        }
+        wait = changed.awaitNanos(wait);
+      }
+      if (queue.isEmpty()) {
+        return null;
+      }
+      List<Pending> group = new ArrayList<>(Math.min(queue.size(), maxRecords));
+      long bytes = 0;
+      while (!queue.isEmpty() && group.size() < maxRecords
+          && (group.isEmpty() || bytes + queue.peek().payload().length <= maxBytes)) {
+        Pending next = queue.poll();
+        bytes += next.payload().length;
+        group.add(next);
+      }
+      return group;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Refuses further appends; the writer drains what is queued and stops. */
+  void close() {
+    lock.lock();
+    try {
+      closed = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Refuses further appends with {@code cause} and returns what was queued, for the caller to fail. */
+  List<Pending> fail(StorageException cause) {
+    lock.lock();
+    try {
+      failure = cause;
+      List<Pending> drained = new ArrayList<>(queue);
+      queue.clear();
+      return drained;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Closes the queue and returns what was queued, for a log that never started its writer. */
+  List<Pending> closeAndDrain() {
+    lock.lock();
+    try {
+      closed = true;
+      List<Pending> drained = new ArrayList<>(queue);
+      queue.clear();
+      return drained;
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package dev.kvstore.core.internal.wal;
+
+import dev.kvstore.core.Durability;
+import java.nio.file.Path;
+import java.util.function.LongSupplier;
+
+/**
+ * How a {@link SegmentedWal} is opened: where, with which durability, how large segments and records may
+ * grow, and the injected time source and file opener. Immutable; change one option with a {@code with...}
+ * method.
+ *
+ * @param directory the log directory (created if missing)
+ * @param durability when appends complete relative to {@code force()}
+ * @param segmentBytes the size at which the active segment is rolled, in [{@value #MIN_SEGMENT_BYTES}, 2^62]
+ * @param maxRecordBytes the largest payload accepted, in [1, {@value SegmentFormat#MAX_PAYLOAD_BYTES}]
+ * @param nanoTicker elapsed time in nanoseconds, for the {@code PERIODIC} force interval
+ * @param channelFactory opens segment files
+ */
+public record WalOptions(
+    Path directory,
+    Durability durability,
+    long segmentBytes,
+    int maxRecordBytes,
+    LongSupplier nanoTicker,
+    ChannelFactory channelFactory) {
+
+  /** The default segment size, 64 MiB. */
+  public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
+
+  /** The default largest payload, 16 MiB. */
+  public static final int DEFAULT_MAX_RECORD_BYTES = 16 << 20;
+
+  /** The smallest segment size accepted (a test setting: real logs use megabytes). */
+  public static final long MIN_SEGMENT_BYTES = 64;
+
+  private static final long MAX_SEGMENT_BYTES = 1L << 62;
+
+  /**
+   * Creates options, checking each one.
+   *
+   * @throws IllegalArgumentException naming the option and its allowed range
+   */
+  public WalOptions {
+    requireNonNull(directory, "directory");
+    requireNonNull(durability, "durability");
+    requireNonNull(nanoTicker, "nanoTicker");
+    requireNonNull(channelFactory, "channelFactory");
+    if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
+      throw new IllegalArgumentException("segmentBytes must be in [" + MIN_SEGMENT_BYTES + ", 2^62], got "
+          + segmentBytes);
+    }
+    if (maxRecordBytes < 1 || maxRecordBytes > SegmentFormat.MAX_PAYLOAD_BYTES) {
+      throw new IllegalArgumentException("maxRecordBytes must be in [1, " + SegmentFormat.MAX_PAYLOAD_BYTES
+          + "], got " + maxRecordBytes);
+    }
+  }
+
+  /**
+   * Options with the defaults: 64 MiB segments, 16 MiB records, the system ticker, real files.
+   *
+   * @throws IllegalArgumentException if directory or durability is null
+   */
+  public static WalOptions defaults(Path directory, Durability durability) {
+    return new WalOptions(directory, durability, DEFAULT_SEGMENT_BYTES, DEFAULT_MAX_RECORD_BYTES,
+        System::nanoTime, ChannelFactory.standard());
+  }
+
+  /**
+   * These options with another durability.
+   *
+   * @throws IllegalArgumentException if durability is null
+   */
+  public WalOptions withDurability(Durability newDurability) {
+    return new WalOptions(directory, newDurability, segmentBytes, maxRecordBytes, nanoTicker, channelFactory);
+  }
+
+  /**
+   * These options with another segment size.
+   *
+   * @throws IllegalArgumentException if the size is out of range
+   */
+  public WalOptions withSegmentBytes(long newSegmentBytes) {
+    return new WalOptions(directory, durability, newSegmentBytes, maxRecordBytes, nanoTicker, channelFactory);
+  }
+
+  /**
+   * These options with another largest payload.
+   *
+   * @throws IllegalArgumentException if the size is out of range
+   */
+  public WalOptions withMaxRecordBytes(int newMaxRecordBytes) {
+    return new WalOptions(directory, durability, segmentBytes, newMaxRecordBytes, nanoTicker, channelFactory);
+  }
+
+  /**
+   * These options with another ticker.
+   *
+   * @throws IllegalArgumentException if the ticker is null
+   */
+  public WalOptions withNanoTicker(LongSupplier newNanoTicker) {
+    return new WalOptions(directory, durability, segmentBytes, maxRecordBytes, newNanoTicker, channelFactory);
+  }
+
+  /**
+   * These options with another channel factory.
+   *
+   * @throws IllegalArgumentException if the factory is null
+   */
+  public WalOptions withChannelFactory(ChannelFactory newChannelFactory) {
+    return new WalOptions(directory, durability, segmentBytes, maxRecordBytes, nanoTicker, newChannelFactory);
+  }
+
+  private static void requireNonNull(Object value, String name) {
+    if (value == null) {
+      throw new IllegalArgumentException(name + " must not be null");
+    }
+  }
+}

@@ -1,0 +1,232 @@
+package dev.kvstore.core.internal.wal;
+
+import static dev.kvstore.core.internal.wal.WalTesting.append;
+import static dev.kvstore.core.internal.wal.WalTesting.join;
+import static dev.kvstore.core.internal.wal.WalTesting.payload;
+import static dev.kvstore.core.internal.wal.WalTesting.readAll;
+import static dev.kvstore.core.internal.wal.WalTesting.segments;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.kvstore.core.Durability;
+import dev.kvstore.core.StorageException;
+import dev.kvstore.core.StoreClosedException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class WalGroupCommitTest {
+  private static final int THREADS = 16;
+  private static final int PER_THREAD = 200;
+
+  @TempDir Path dir;
+  private final CountingChannelFactory channels = new CountingChannelFactory();
+
+  private WalOptions options(Durability durability) {
+    return WalOptions.defaults(dir, durability).withChannelFactory(channels);
+  }
+
+  private SegmentedWal start(WalOptions options, GroupListener listener) {
+    SegmentedWal wal = SegmentedWal.open(options);
+    wal.replay(0, (seq, p) -> {});
+    wal.start(listener);
+    return wal;
+  }
+
+  private static List<Long> range(long from, long to) {
+    return LongStream.rangeClosed(from, to).boxed().toList();
+  }
+
+  @Test
+  void concurrentAppendsShareForcesAndGetDistinctContiguousSeqs() throws Exception {
+    List<Long> heard = Collections.synchronizedList(new ArrayList<>());
+    List<List<CompletableFuture<Long>>> perThread = new ArrayList<>();
+    int forcesBefore;
+    try (SegmentedWal wal = start(options(Durability.ALWAYS), group -> group.forEach(r -> heard.add(r.seq())))) {
+      forcesBefore = channels.forces();
+      channels.closeGate(); // a slow disk: the first force waits until every append is queued
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < THREADS; t++) {
+        List<CompletableFuture<Long>> mine = new ArrayList<>();
+        perThread.add(mine);
+        int thread = t;
+        threads.add(new Thread(() -> {
+          for (int i = 0; i < PER_THREAD; i++) {
+            mine.add(wal.append(payload(thread * PER_THREAD + i)));
+          }
+        }));
+      }
+      threads.forEach(Thread::start);
+      channels.awaitForceAtGate();
+      for (Thread thread : threads) {
+        thread.join();
+      }
+      channels.openGate();
+      perThread.forEach(futures -> futures.forEach(WalTesting::join));
+    }
+    int appends = THREADS * PER_THREAD;
+    int forces = channels.forces() - forcesBefore;
+    assertThat(forces).isPositive().isLessThanOrEqualTo(appends / 2);
+
+    List<Long> seqs = new ArrayList<>();
+    for (List<CompletableFuture<Long>> futures : perThread) {
+      List<Long> mine = futures.stream().map(WalTesting::join).toList();
+      assertThat(mine).as("one thread's appends keep their order").isSorted();
+      seqs.addAll(mine);
+    }
+    Collections.sort(seqs);
+    assertThat(seqs).containsExactlyElementsOf(range(1, appends));
+    assertThat(heard).as("listener: seq order, each record once").containsExactlyElementsOf(range(1, appends));
+  }
+
+  @Test
+  void alwaysModeCompletesAnAppendOnlyAfterItsForce() throws Exception {
+    try (SegmentedWal wal = start(options(Durability.ALWAYS), group -> {})) {
+      channels.closeGate();
+      CompletableFuture<Long> future = wal.append(payload(1));
+      channels.awaitForceAtGate();
+      assertThat(future).isNotDone();
+      channels.openGate();
+      assertThat(join(future)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void payloadOverTheLimitIsRejectedAtOnceAndNothingIsWritten() throws Exception {
+    WalOptions limited = options(Durability.ALWAYS).withMaxRecordBytes(100);
+    try (SegmentedWal wal = start(limited, group -> {})) {
+      long sizeBefore = Files.size(segments(dir).get(0));
+      assertThatThrownBy(() -> wal.append(new byte[101]))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRecordBytes = 100");
+      assertThatThrownBy(() -> wal.append(null)).isInstanceOf(IllegalArgumentException.class);
+      assertThat(wal.stats().appends()).isZero();
+      assertThat(Files.size(segments(dir).get(0))).isEqualTo(sizeBefore);
+    }
+    assertThat(readAll(limited)).isEmpty();
+  }
+
+  @Test
+  void appendAfterCloseFailsWithStoreClosed() {
+    SegmentedWal wal = start(options(Durability.ALWAYS), group -> {});
+    wal.close();
+    wal.close();
+
+    assertThatThrownBy(() -> join(wal.append(payload(1))))
+        .isInstanceOf(CompletionException.class).hasCauseInstanceOf(StoreClosedException.class);
+  }
+
+  @Test
+  void appendsQueuedBeforeStartAreWrittenOnceStartedOrFailedIfClosedFirst() {
+    CompletableFuture<Long> early;
+    try (SegmentedWal wal = SegmentedWal.open(options(Durability.ALWAYS))) {
+      wal.replay(0, (seq, p) -> {});
+      early = wal.append(payload(1));
+      wal.start(group -> {});
+      assertThat(join(early)).isEqualTo(1);
+    }
+    SegmentedWal never = SegmentedWal.open(options(Durability.ALWAYS));
+    CompletableFuture<Long> orphan = never.append(payload(2));
+    never.close();
+    assertThatThrownBy(() -> join(orphan)).hasCauseInstanceOf(StoreClosedException.class);
+  }
+
+  @Test
+  void closeDrainsEverythingAlreadyEnqueued() throws Exception {
+    SegmentedWal wal = start(options(Durability.ALWAYS), group -> {});
+    channels.closeGate();
+    List<CompletableFuture<Long>> futures = new ArrayList<>();
+    for (int i = 1; i <= 500; i++) {
+      futures.add(wal.append(payload(i)));
+    }
+    channels.awaitForceAtGate();
+    Thread closer = new Thread(wal::close);
+    closer.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> closer.getState() == Thread.State.WAITING);
+    assertThat(futures.get(499)).isNotDone();
+
+    channels.openGate();
+    closer.join();
+
+    assertThat(futures).allSatisfy(f -> assertThat(f).isCompleted());
+    assertThat(futures).extracting(WalTesting::join).containsExactlyElementsOf(range(1, 500));
+    assertThat(readAll(WalOptions.defaults(dir, Durability.ALWAYS))).hasSize(500);
+  }
+
+  @Test
+  void listenerFailureFailsOnlyThatGroupsAppendsAndTheLogKeepsGoing() {
+    RuntimeException boom = new IllegalStateException("engine refused");
+    byte[] poison = "poison".getBytes();
+    try (SegmentedWal wal = start(options(Durability.ALWAYS), group -> {
+      if (group.stream().anyMatch(r -> Arrays.equals(r.payload(), poison))) {
+        throw boom;
+      }
+    })) {
+      assertThat(append(wal, payload(1))).isEqualTo(1);
+      assertThatThrownBy(() -> join(wal.append(poison))).hasCause(boom);
+      assertThat(append(wal, payload(3))).isEqualTo(3);
+    }
+    assertThat(readAll(WalOptions.defaults(dir, Durability.ALWAYS))).extracting(WalRecord::seq)
+        .containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
+  void neverModeForcesOnlyOnRollAndClose() throws Exception {
+    SegmentedWal wal = start(options(Durability.NEVER).withSegmentBytes(256), group -> {});
+    int before = channels.forces();
+    for (int i = 1; i <= 40; i++) {
+      append(wal, payload(i));
+    }
+    int rolls = segments(dir).size() - 1;
+    assertThat(rolls).isPositive();
+    // each roll forces the old segment, the new segment's header and the directory
+    assertThat(channels.forces() - before).isEqualTo(3 * rolls);
+    wal.close();
+    assertThat(channels.forces() - before).isEqualTo(3 * rolls + 1);
+  }
+
+  @Test
+  void periodicModeForcesOnceTheIntervalHasElapsedEvenWhenIdle() {
+    AtomicLong nanos = new AtomicLong();
+    WalOptions periodic = options(Durability.every(Duration.ofMillis(10))).withNanoTicker(nanos::get);
+    try (SegmentedWal wal = start(periodic, group -> {})) {
+      int before = channels.forces();
+      assertThat(append(wal, payload(1))).isEqualTo(1);
+      assertThat(append(wal, payload(2))).isEqualTo(2);
+      assertThat(channels.forces()).as("completed without a force").isEqualTo(before);
+
+      nanos.addAndGet(Duration.ofMillis(11).toNanos());
+      await().atMost(Duration.ofSeconds(10)).until(() -> channels.forces() == before + 1);
+
+      nanos.addAndGet(Duration.ofMillis(11).toNanos());
+      assertThat(append(wal, payload(3))).isEqualTo(3);
+      assertThat(channels.forces()).as("due at once after the write").isEqualTo(before + 2);
+    }
+  }
+
+  @Test
+  void forceFailureFailsPendingAppendsAndRefusesLaterOnes() {
+    try (SegmentedWal wal = start(options(Durability.ALWAYS), group -> {})) {
+      assertThat(append(wal, payload(1))).isEqualTo(1);
+      channels.failForces();
+
+      assertThatThrownBy(() -> join(wal.append(payload(2))))
+          .hasCauseInstanceOf(StorageException.class).hasRootCauseInstanceOf(IOException.class);
+      assertThatThrownBy(() -> join(wal.append(payload(3))))
+          .hasCauseInstanceOf(StorageException.class).hasMessageContaining("accepts no more appends");
+    }
+  }
+}

@@ -1,0 +1,187 @@
+package dev.kvstore.examples.bench;
+
+import dev.kvstore.core.Durability;
+import dev.kvstore.core.EngineType;
+import dev.kvstore.core.KvStore;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code kvstore bench local}: our local store on RocksDB with durability ALWAYS against raw RocksDB JNI
+ * (its WAL on, {@code sync=true}), measured in the same run on the same disk: durable puts at each thread
+ * count, then gets over a loaded key space, with the ratio ours / raw.
+ */
+@Command(name = "local", mixinStandardHelpOptions = true,
+    description = "Local store (RocksDB engine, durability ALWAYS) vs raw RocksDB JNI (WAL on, sync=true).")
+public final class LocalBenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--threads", split = ",", defaultValue = "1,4,16", description = "Thread counts (default ${DEFAULT-VALUE}).")
+  List<Integer> threads;
+
+  @Option(names = "--seconds", defaultValue = "5", description = "Seconds per measurement (default ${DEFAULT-VALUE}).")
+  int seconds;
+
+  @Option(names = "--keys", defaultValue = "1000000", description = "Keys loaded for the get phase (default ${DEFAULT-VALUE}).")
+  int keys;
+
+  @Option(names = "--value-bytes", defaultValue = "100", description = "Value size (default ${DEFAULT-VALUE}).")
+  int valueBytes;
+
+  @Option(names = "--dir", description = "Where to put the databases (default: a temporary directory, deleted after).")
+  Path dir;
+
+  @Override
+  public Integer call() throws Exception {
+    if (seconds < 1 || keys < 1 || valueBytes < 1 || threads.stream().anyMatch(t -> t < 1 || t > 1024)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--seconds, --keys and --value-bytes must be positive and --threads between 1 and 1024");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    Path root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("kvstore-bench");
+    RocksDB.loadLibrary();
+    Duration d = Duration.ofSeconds(seconds);
+    byte[] value = new byte[valueBytes];
+    java.util.Arrays.fill(value, (byte) 'v');
+    out.printf("kvstore bench local: %d-byte keys, %d-byte values, %d s per cell, data in %s%n%n", 16, valueBytes, seconds, root);
+    List<String[]> rows = new ArrayList<>();
+    try (RawRocks raw = new RawRocks(root.resolve("raw"));
+        KvStore ours = KvStore.local().dataDirectory(root.resolve("ours")).nodeId("bench")
+            .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS).open()) {
+      for (int t : threads) {
+        LoadRun.Result r = LoadRun.run("raw put", t, d, (th, i) -> raw.putSync(Keys.random(th), value));
+        LoadRun.Result o = LoadRun.run("ours put", t, d, (th, i) -> ours.put(Keys.random(th), value));
+        rows.add(row("durable put", t, r, o));
+        out.printf("put  %2d threads: raw %s | ours %s%n", t, r.summary(), o.summary());
+        out.flush();
+      }
+    }
+    try (RawRocks raw = new RawRocks(root.resolve("raw-get"));
+        KvStore ours = KvStore.local().dataDirectory(root.resolve("ours-get")).nodeId("bench")
+            .engine(EngineType.ROCKSDB).durability(Durability.NEVER).open()) {
+      out.printf("%nloading %,d keys into each ...%n", keys);
+      out.flush();
+      raw.load(keys, value);
+      LoadRun.run("ours load", 8, keys, (th, i) -> ours.put(Keys.sequential(i), value));
+      for (int t : threads) {
+        LoadRun.Result r = LoadRun.run("raw get", t, d, (th, i) -> raw.get(Keys.sequential(th.nextInt(keys))));
+        LoadRun.Result o = LoadRun.run("ours get", t, d, (th, i) -> ours.get(Keys.sequential(th.nextInt(keys))));
+        rows.add(row("get (" + keys / 1000 + "k keys)", t, r, o));
+        out.printf("get  %2d threads: raw %s | ours %s%n", t, r.summary(), o.summary());
+        out.flush();
+      }
+    }
+    out.printf("%n| operation | threads | raw RocksDB ops/s | kvstore ops/s | ratio kvstore/raw | raw p99 us | kvstore p99 us |%n");
+    out.printf("|---|---|---|---|---|---|---|%n");
+    for (String[] r : rows) {
+      out.printf("| %s |%n", String.join(" | ", r));
+    }
+    out.flush();
+    if (dir == null) {
+      Keys.deleteTree(root);
+    }
+    return 0;
+  }
+
+  private static String[] row(String op, int threads, LoadRun.Result raw, LoadRun.Result ours) {
+    return new String[] {op, Integer.toString(threads), String.format("%,.0f", raw.opsPerSecond()),
+        String.format("%,.0f", ours.opsPerSecond()), String.format("%.2f", ours.opsPerSecond() / raw.opsPerSecond()),
+        String.format("%.0f", raw.p99Micros()), String.format("%.0f", ours.p99Micros())};
+  }
+
+  /** Raw RocksDB JNI with its own WAL, synced on every put; the same cache and bloom filter as our engine. */
+  static final class RawRocks implements AutoCloseable {
+    private final Options options;
+    private final LRUCache cache = new LRUCache(64L << 20);
+    private final BloomFilter bloom = new BloomFilter(10);
+    private final WriteOptions sync = new WriteOptions().setSync(true);
+    private final RocksDB db;
+
+    RawRocks(Path path) throws Exception {
+      Files.createDirectories(path);
+      options = new Options().setCreateIfMissing(true)
+          .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache).setFilterPolicy(bloom));
+      db = RocksDB.open(options, path.toString());
+    }
+
+    void putSync(byte[] key, byte[] value) {
+      try {
+        db.put(sync, key, value);
+      } catch (RocksDBException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    byte[] get(byte[] key) {
+      try {
+        return db.get(key);
+      } catch (RocksDBException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    void load(int count, byte[] value) throws RocksDBException {
+      try (WriteOptions noWal = new WriteOptions().setDisableWAL(true)) {
+        for (int start = 0; start < count; start += 10_000) {
+          try (WriteBatch batch = new WriteBatch()) {
+            for (int i = start; i < Math.min(count, start + 10_000); i++) {
+              batch.put(Keys.sequential(i), value);
+            }
+            db.write(noWal, batch);
+          }
+        }
+      }
+      try (org.rocksdb.FlushOptions f = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+        db.flush(f);
+      }
+    }
+
+    @Override
+    public void close() {
+      db.close();
+      sync.close();
+      options.close();
+      bloom.close();
+      cache.close();
+    }
+  }
+
+  /** Keys of exactly 16 bytes. */
+  static final class Keys {
+    private Keys() {}
+
+    static byte[] sequential(long i) {
+      return String.format("k%015d", i).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static byte[] random(java.util.SplittableRandom random) {
+      return sequential(random.nextLong(1_000_000_000_000L));
+    }
+
+    static void deleteTree(Path root) throws java.io.IOException {
+      try (var paths = Files.walk(root)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+}
