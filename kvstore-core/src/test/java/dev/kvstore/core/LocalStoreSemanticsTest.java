@@ -148,6 +148,19 @@ class LocalStoreSemanticsTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(value = Kind.class, names = {"ROCKSDB", "MEMORY"})
+  void siblingsOfMaximumSizeTogetherExceedingOneValueAreKept(Kind kind) {
+    try (KvStore store = KvStore.local().dataDirectory(dir).engine(EngineType.valueOf(kind.name()))
+        .maxValueBytes(64 * 1024).open()) {
+      byte[] big = new byte[64 * 1024];
+      store.put(bytes("k"), big, Context.empty());
+      store.put(bytes("k"), big, Context.empty());
+      store.put(bytes("k"), big, Context.empty());
+      assertThat(store.get("k").versions()).hasSize(3);
+    }
+  }
+
   @Test
   void lastWriteWinsKeepsOnlyTheLatestHybridTime() {
     try (KvStore store = KvStore.local().inMemory().nodeId("n1").conflictPolicy(ConflictPolicy.LAST_WRITE_WINS).open()) {

@@ -6,6 +6,7 @@ import dev.kvstore.clock.HybridLogicalClock;
 import dev.kvstore.clock.Versioned;
 import dev.kvstore.core.ConflictPolicy;
 import dev.kvstore.core.Context;
+import dev.kvstore.core.InvalidRequestException;
 import dev.kvstore.core.KvStore;
 import dev.kvstore.core.LocalStoreConfig;
 import dev.kvstore.core.StorageException;
@@ -46,6 +47,9 @@ public final class LocalStore implements KvStore, Replica {
   private static final Comparator<Versioned<StoredValue>> LWW_ORDER =
       Comparator.<Versioned<StoredValue>, HlcTimestamp>comparing(v -> v.value().time())
           .thenComparing(v -> v.dot().node());
+
+  /** The largest encoded sibling set of one key: a write that would make it bigger is refused. */
+  public static final int MAX_SET_BYTES = 256 << 20;
 
   private final LocalStoreConfig config;
   private final StoreParts parts;
@@ -296,7 +300,13 @@ public final class LocalStore implements KvStore, Replica {
         if (next.equals(current)) {
           return current;
         }
-        Futures.join(parts.commitLog().commit(key, SiblingCodec.encode(next)));
+        byte[] encoded = SiblingCodec.encode(next);
+        if (encoded.length > MAX_SET_BYTES) {
+          throw new InvalidRequestException(
+              "key would hold " + next.size() + " siblings in " + encoded.length + " bytes, over the "
+                  + MAX_SET_BYTES + "-byte limit of one key; read it and write the resolution with its context");
+        }
+        Futures.join(parts.commitLog().commit(key, encoded));
         listeners.forEach(l -> l.onChange(key, next));
         return next;
       } finally {

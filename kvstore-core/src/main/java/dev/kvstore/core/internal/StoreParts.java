@@ -33,11 +33,10 @@ record StoreParts(DataDirectory directory, Engine engine, CommitLog commitLog, S
       engine = config.engine() == EngineType.ROCKSDB
           ? RocksDbEngine.open(dir.engineDirectory())
           : MemoryEngine.open(dir.engineDirectory());
-      int maxRecord = config.maxKeyBytes() + config.maxValueBytes() + 1024;
       SegmentedWal wal = SegmentedWal.open(
           WalOptions.defaults(dir.walDirectory(), config.durability())
               .withSegmentBytes(config.walSegmentBytes())
-              .withMaxRecordBytes(maxRecord));
+              .withMaxRecordBytes(LocalStore.MAX_SET_BYTES + 64 * 1024));
       CommitLog log;
       try {
         log = WalCommitLog.recover(engine, wal, config.checkpointBytes());

@@ -7,16 +7,16 @@ import java.util.List;
 /**
  * A sorted byte-key store under the write-ahead log.
  *
- * <p>Every write carries the sequence number of the log record it comes from; the engine persists that
- * number together with the data, so after a crash the store replays the log only after {@link
+ * <p>Every write carries the sequence number of the log record it comes from; the engine persists
+ * that number together with the data, so after a crash the store replays the log only after {@link
  * #durableSequence()}. Keys are ordered unsigned-lexicographically (0xFF sorts after 0x01).
  *
- * <p>Byte arrays handed in ({@link Write}) and out ({@link #get}, {@link EntryVisitor}) are not copied
- * by every implementation: callers must not modify them afterwards.
+ * <p>Byte arrays handed in ({@link Write}) and out ({@link #get}, {@link EntryVisitor}) are not
+ * copied by every implementation: callers must not modify them afterwards.
  *
- * <p>Thread-safe: {@link #get}, {@link #scan}, {@link #approximateKeys} and {@link #checkpoint} may run
- * concurrently with {@link #apply}; {@code apply} calls come from one thread at a time (the log's
- * writer thread).
+ * <p>Thread-safe: {@link #get}, {@link #scan}, {@link #approximateKeys} and {@link #checkpoint} may
+ * run concurrently with {@link #apply}; {@code apply} calls come from one thread at a time (the
+ * log's writer thread).
  */
 public interface Engine extends AutoCloseable {
 
@@ -46,11 +46,12 @@ public interface Engine extends AutoCloseable {
   byte[] get(byte[] key);
 
   /**
-   * Applies a group of writes atomically together with the sequence number {@code seq}, the highest in
-   * the group. A write with a null value removes its key. After a crash either the whole group (and
-   * {@code seq}) is there or none of it.
+   * Applies a group of writes atomically together with the sequence number {@code seq}, the highest
+   * in the group. A write with a null value removes its key. After a crash either the whole group
+   * (and {@code seq}) is there or none of it.
    *
-   * @throws IllegalArgumentException if {@code seq <= appliedSequence()}, or writes is null or holds null
+   * @throws IllegalArgumentException if {@code seq <= appliedSequence()}, or writes is null or
+   *     holds null
    * @throws StoreClosedException if the engine is closed
    * @throws StorageException if the engine cannot write
    */
@@ -65,9 +66,9 @@ public interface Engine extends AutoCloseable {
   long checkpoint();
 
   /**
-   * Visits the keys in {@code [fromInclusive, toExclusive)} in unsigned lexicographic order until the
-   * visitor returns false. A null bound means unbounded. Each implementation states how consistent the
-   * view is.
+   * Visits the keys in {@code [fromInclusive, toExclusive)} in unsigned lexicographic order until
+   * the visitor returns false. A null bound means unbounded. Each implementation states how
+   * consistent the view is.
    *
    * @throws IllegalArgumentException if visitor is null
    * @throws StoreClosedException if the engine is closed
@@ -83,7 +84,8 @@ public interface Engine extends AutoCloseable {
   long approximateKeys();
 
   /**
-   * Checkpoints (durable engines) and releases every resource. Idempotent: closing twice is no error.
+   * Checkpoints (durable engines) and releases every resource. Idempotent: closing twice is no
+   * error.
    *
    * @throws StorageException if the final checkpoint fails (resources are released all the same)
    */

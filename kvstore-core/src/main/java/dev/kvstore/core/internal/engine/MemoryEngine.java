@@ -16,18 +16,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An engine that keeps every entry in a sorted concurrent map, made durable (when it has a directory) by
- * snapshot files ({@link MemorySnapshot}) plus the write-ahead log's tail.
+ * An engine that keeps every entry in a sorted concurrent map, made durable (when it has a
+ * directory) by snapshot files ({@link MemorySnapshot}) plus the write-ahead log's tail.
  *
  * <p>Implementation notes. {@link #checkpoint} copies the entry references and the applied sequence
- * number under {@code applyLock}, so a snapshot is exactly the state after one group, then writes the
- * file outside the lock. Readers are not blocked by {@code apply}: {@link #get} sees each write as soon
- * as it is made, and a reader may see part of a group being applied. {@link #scan} uses the map's weakly
- * consistent iterator: it sees every entry that exists for the whole scan, and may or may not see writes
- * made during it. Arrays are not copied in or out.
+ * number under {@code applyLock}, so a snapshot is exactly the state after one group, then writes
+ * the file outside the lock. Readers are not blocked by {@code apply}: {@link #get} sees each write
+ * as soon as it is made, and a reader may see part of a group being applied. {@link #scan} uses the
+ * map's weakly consistent iterator: it sees every entry that exists for the whole scan, and may or
+ * may not see writes made during it. Arrays are not copied in or out.
  *
- * <p>Thread-safe: see {@link Engine}; {@code apply} and the checkpoint copy are serialised by {@code
- * applyLock}; checkpoints by {@code checkpointLock}.
+ * <p>Thread-safe: see {@link Engine}. {@code apply}, the checkpoint copy and closing are serialised
+ * by {@code applyLock}, so nothing is applied after the final snapshot; checkpoints by {@code
+ * checkpointLock}. Lock order: {@code checkpointLock}, then {@code applyLock}.
  */
 public final class MemoryEngine implements Engine {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryEngine.class);
@@ -39,7 +40,7 @@ public final class MemoryEngine implements Engine {
   private volatile long applied; // written under applyLock
   private volatile long durable; // written under checkpointLock
   private volatile long keys; // written under applyLock
-  private volatile boolean closed;
+  private volatile boolean closed; // written under applyLock
 
   private MemoryEngine(Path directory, long seq, ConcurrentSkipListMap<byte[], byte[]> map) {
     this.directory = directory;
@@ -50,8 +51,8 @@ public final class MemoryEngine implements Engine {
   }
 
   /**
-   * Opens a memory engine whose snapshot lives in {@code directory} (created if missing), loading the
-   * snapshot if there is one.
+   * Opens a memory engine whose snapshot lives in {@code directory} (created if missing), loading
+   * the snapshot if there is one.
    *
    * @throws IllegalArgumentException if directory is null
    * @throws StorageException naming the file if the snapshot cannot be read or is not valid
@@ -64,10 +65,14 @@ public final class MemoryEngine implements Engine {
       Files.createDirectories(directory);
       MemorySnapshot.deleteLeftover(directory);
     } catch (IOException e) {
-      throw new StorageException("cannot prepare memory engine directory " + directory + ": " + e, e);
+      throw new StorageException(
+          "cannot prepare memory engine directory " + directory + ": " + e, e);
     }
     MemorySnapshot.Contents contents = MemorySnapshot.read(directory);
-    LOG.info("Opened memory engine in {}: {} keys, durable through seq {}", directory, contents.entries().size(),
+    LOG.info(
+        "Opened memory engine in {}: {} keys, durable through seq {}",
+        directory,
+        contents.entries().size(),
         contents.seq());
     return new MemoryEngine(directory, contents.seq(), contents.entries());
   }
@@ -101,10 +106,11 @@ public final class MemoryEngine implements Engine {
   @Override
   public void apply(long seq, List<Write> writes) {
     Writes.check(writes);
-    checkOpen();
     synchronized (applyLock) {
+      checkOpen();
       if (seq <= applied) {
-        throw new IllegalArgumentException("seq must be > appliedSequence() = " + applied + ", got " + seq);
+        throw new IllegalArgumentException(
+            "seq must be > appliedSequence() = " + applied + ", got " + seq);
       }
       long count = keys;
       for (Write w : writes) {
@@ -121,26 +127,46 @@ public final class MemoryEngine implements Engine {
 
   @Override
   public long checkpoint() {
-    checkOpen();
-    if (directory == null) {
-      return applied;
-    }
     synchronized (checkpointLock) {
-      long seq;
-      List<Map.Entry<byte[], byte[]>> entries;
+      Capture capture;
       synchronized (applyLock) {
-        seq = applied;
-        if (seq == durable) {
-          return seq;
+        checkOpen();
+        if (directory == null) {
+          return applied;
         }
-        entries = new ArrayList<>(map.entrySet());
+        capture = capture();
       }
-      MemorySnapshot.write(directory, seq, entries);
-      durable = seq;
-      LOG.debug("Memory engine in {} checkpointed {} keys through seq {}", directory, entries.size(), seq);
-      return seq;
+      write(capture);
+      return durable;
     }
   }
+
+  /**
+   * The entries and sequence number to snapshot, or null if the last snapshot already holds them.
+   */
+  private Capture capture() {
+    return directory == null || applied == durable
+        ? null
+        : new Capture(applied, new ArrayList<>(map.entrySet()));
+  }
+
+  private void write(Capture capture) {
+    if (capture != null) {
+      MemorySnapshot.write(directory, capture.seq(), capture.entries());
+      durable = capture.seq();
+      LOG.debug(
+          "Memory engine in {} checkpointed {} keys through seq {}",
+          directory,
+          capture.entries().size(),
+          capture.seq());
+    }
+  }
+
+  /**
+   * What a checkpoint writes: a copy of the entry references, taken with the applied sequence
+   * number.
+   */
+  private record Capture(long seq, List<Map.Entry<byte[], byte[]>> entries) {}
 
   @Override
   public void scan(byte[] fromInclusive, byte[] toExclusive, EntryVisitor visitor) {
@@ -157,7 +183,9 @@ public final class MemoryEngine implements Engine {
 
   private NavigableMap<byte[], byte[]> range(byte[] from, byte[] to) {
     if (from != null && to != null) {
-      return Arrays.compareUnsigned(from, to) >= 0 ? Collections.emptyNavigableMap() : map.subMap(from, true, to, false);
+      return Arrays.compareUnsigned(from, to) >= 0
+          ? Collections.emptyNavigableMap()
+          : map.subMap(from, true, to, false);
     }
     if (from != null) {
       return map.tailMap(from, true);
@@ -175,26 +203,28 @@ public final class MemoryEngine implements Engine {
    * Checkpoints (if the engine has a directory) and closes; later calls throw {@link
    * StoreClosedException}. Idempotent.
    *
-   * @throws StorageException if the final snapshot cannot be written (the engine is closed all the same)
+   * @throws StorageException if the final snapshot cannot be written (the engine is closed all the
+   *     same)
    */
   @Override
   public void close() {
     synchronized (checkpointLock) {
-      if (closed) {
-        return;
-      }
-      try {
-        checkpoint();
-      } finally {
+      Capture capture;
+      synchronized (applyLock) {
+        if (closed) {
+          return;
+        }
         closed = true;
+        capture = capture();
       }
+      write(capture);
     }
   }
 
   private void checkOpen() {
     if (closed) {
-      throw new StoreClosedException("memory engine " + (directory == null ? "(in memory)" : directory)
-          + " is closed");
+      throw new StoreClosedException(
+          "memory engine " + (directory == null ? "(in memory)" : directory) + " is closed");
     }
   }
 

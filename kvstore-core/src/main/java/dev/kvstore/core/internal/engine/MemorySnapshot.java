@@ -35,8 +35,8 @@ import java.util.zip.CheckedOutputStream;
  * crc      int     CRC32C of every byte before it
  * </pre>
  *
- * All integers are big-endian. A snapshot is written to a temporary file, forced, renamed over the old
- * one and the directory forced, so a crash leaves either the old or the new snapshot.
+ * All integers are big-endian. A snapshot is written to a temporary file, forced, renamed over the
+ * old one and the directory forced, so a crash leaves either the old or the new snapshot.
  *
  * <p>Stateless and thread-safe.
  */
@@ -71,13 +71,15 @@ final class MemorySnapshot {
    */
   static Contents read(Path directory) {
     Path file = directory.resolve(FILE_NAME);
-    ConcurrentSkipListMap<byte[], byte[]> entries = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+    ConcurrentSkipListMap<byte[], byte[]> entries =
+        new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
     if (!Files.exists(file)) {
       return new Contents(0, entries);
     }
     try (InputStream in = Files.newInputStream(file)) {
       long size = Files.size(file);
-      CheckedInputStream checked = new CheckedInputStream(new BufferedInputStream(in, 1 << 16), new CRC32C());
+      CheckedInputStream checked =
+          new CheckedInputStream(new BufferedInputStream(in, 1 << 16), new CRC32C());
       DataInputStream data = new DataInputStream(checked);
       long seq = readHeader(file, data);
       long count = data.readLong();
@@ -95,7 +97,8 @@ final class MemorySnapshot {
       int computed = (int) checked.getChecksum().getValue();
       int stored = data.readInt();
       if (computed != stored || data.read() != -1) {
-        throw bad(file, computed != stored ? "checksum mismatch" : "trailing bytes after the checksum");
+        throw bad(
+            file, computed != stored ? "checksum mismatch" : "trailing bytes after the checksum");
       }
       return new Contents(seq, entries);
     } catch (EOFException e) {
@@ -129,13 +132,17 @@ final class MemorySnapshot {
   }
 
   private static StorageException bad(Path file, String problem) {
-    return new StorageException("memory engine snapshot " + file + " is not valid: " + problem
-        + " (restore it from a backup or remove it to rebuild from the write-ahead log)");
+    return new StorageException(
+        "memory engine snapshot "
+            + file
+            + " is not valid: "
+            + problem
+            + " (restore it from a backup or remove it to rebuild from the write-ahead log)");
   }
 
   /**
-   * Writes a snapshot of {@code entries} durable through {@code seq} into {@code directory}, replacing
-   * the old one atomically.
+   * Writes a snapshot of {@code entries} durable through {@code seq} into {@code directory},
+   * replacing the old one atomically.
    *
    * @throws StorageException naming the file if it cannot be written
    */
@@ -143,10 +150,15 @@ final class MemorySnapshot {
     Path temp = directory.resolve(TEMP_NAME);
     Path file = directory.resolve(FILE_NAME);
     try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
-        CheckedOutputStream checked = new CheckedOutputStream(
-            new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16), new CRC32C());
+      try (FileChannel channel =
+          FileChannel.open(
+              temp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING)) {
+        CheckedOutputStream checked =
+            new CheckedOutputStream(
+                new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16), new CRC32C());
         DataOutputStream data = new DataOutputStream(checked);
         data.write(MAGIC);
         data.writeByte(VERSION);

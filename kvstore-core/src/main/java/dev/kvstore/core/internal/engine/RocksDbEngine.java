@@ -20,7 +20,6 @@ import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
-import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -30,24 +29,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine for durable stores: RocksDB with its own write-ahead log off, because ours is the log of
- * record.
+ * The engine for durable stores: RocksDB with its own write-ahead log off, because ours is the log
+ * of record.
  *
- * <p>Layout: the {@code default} column family holds the user keys and values as they are; the {@code
- * kvstore-meta} column family holds one key, {@code applied-seq}, whose value is the 8-byte big-endian
- * sequence number of the last applied group. Every {@link #apply} writes the group and that number in
- * one {@code WriteBatch}; with {@code atomic_flush} on, the two column families are always flushed
- * together, so whatever reached disk holds data and sequence number of the same prefix of groups.
- * {@link #checkpoint} flushes both (waiting for the flush); {@link #durableSequence()} is the number
- * read at open, then the applied number at the last checkpoint (RocksDB may flush more on its own).
- * {@link #close} checkpoints first.
+ * <p>Layout: the {@code default} column family holds the user keys and values as they are; the
+ * {@code kvstore-meta} column family holds one key, {@code applied-seq}, whose value is the 8-byte
+ * big-endian sequence number of the last applied group. Every {@link #apply} writes the group and
+ * that number in one {@code WriteBatch}; with {@code atomic_flush} on, the two column families are
+ * always flushed together, so whatever reached disk holds data and sequence number of the same
+ * prefix of groups. {@link #checkpoint} flushes both (waiting for the flush); {@link
+ * #durableSequence()} is the number read at open, then the applied number at the last checkpoint
+ * (RocksDB may flush more on its own). {@link #close} checkpoints first.
  *
  * <p>Tuning for small values: a 64 MiB LRU block cache, a 10-bit Bloom filter, LZ4 compression, two
  * background jobs.
  *
- * <p>Thread-safe: see {@link Engine}. Every call holds the read side of {@code lock}; {@link #close}
- * takes the write side, so no call touches a native handle after it is freed. A scan iterator gives a
- * consistent point-in-time view (RocksDB's implicit snapshot). A visitor must not close the engine.
+ * <p>Thread-safe: see {@link Engine}. Every call holds the read side of {@code lock}; {@link
+ * #close} takes the write side, so no call touches a native handle after it is freed. A scan
+ * iterator gives a consistent point-in-time view (RocksDB's implicit snapshot). A visitor must not
+ * close the engine.
  */
 public final class RocksDbEngine implements Engine {
   private static final Logger LOG = LoggerFactory.getLogger(RocksDbEngine.class);
@@ -71,8 +71,13 @@ public final class RocksDbEngine implements Engine {
   private volatile long applied; // written by the applying thread
   private volatile long durable; // written under checkpointLock
 
-  private RocksDbEngine(Path directory, RocksDB db, List<ColumnFamilyHandle> handles, WriteOptions writeOptions,
-      List<AutoCloseable> resources, long seq) {
+  private RocksDbEngine(
+      Path directory,
+      RocksDB db,
+      List<ColumnFamilyHandle> handles,
+      WriteOptions writeOptions,
+      List<AutoCloseable> resources,
+      long seq) {
     this.directory = directory;
     this.db = db;
     this.data = handles.get(0);
@@ -99,16 +104,26 @@ public final class RocksDbEngine implements Engine {
       Files.createDirectories(directory);
       ColumnFamilyOptions dataOptions = own(resources, dataFamilyOptions(resources));
       ColumnFamilyOptions metaOptions = own(resources, new ColumnFamilyOptions());
-      DBOptions dbOptions = own(resources, new DBOptions()
-          .setCreateIfMissing(true)
-          .setCreateMissingColumnFamilies(true)
-          .setAtomicFlush(true)
-          .setMaxBackgroundJobs(2)
-          .setKeepLogFileNum(3));
+      DBOptions dbOptions =
+          own(
+              resources,
+              new DBOptions()
+                  .setCreateIfMissing(true)
+                  .setCreateMissingColumnFamilies(true)
+                  .setAtomicFlush(true)
+                  .setMaxBackgroundJobs(2)
+                  .setKeepLogFileNum(3));
       List<ColumnFamilyHandle> handles = new ArrayList<>();
-      RocksDB db = own(resources, RocksDB.open(dbOptions, directory.toString(), List.of(
-          new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, dataOptions),
-          new ColumnFamilyDescriptor(META_FAMILY, metaOptions)), handles));
+      RocksDB db =
+          own(
+              resources,
+              RocksDB.open(
+                  dbOptions,
+                  directory.toString(),
+                  List.of(
+                      new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, dataOptions),
+                      new ColumnFamilyDescriptor(META_FAMILY, metaOptions)),
+                  handles));
       resources.addAll(handles);
       WriteOptions writeOptions = own(resources, new WriteOptions().setDisableWAL(true));
       byte[] stored = db.get(handles.get(1), APPLIED_SEQ);
@@ -117,14 +132,16 @@ public final class RocksDbEngine implements Engine {
       return new RocksDbEngine(directory, db, handles, writeOptions, resources, seq);
     } catch (IOException | RocksDBException | RuntimeException e) {
       closeAll(resources, e);
-      throw new StorageException("cannot open RocksDB engine in " + directory + ": " + e.getMessage(), e);
+      throw new StorageException(
+          "cannot open RocksDB engine in " + directory + ": " + e.getMessage(), e);
     }
   }
 
   private static ColumnFamilyOptions dataFamilyOptions(List<AutoCloseable> resources) {
-    BlockBasedTableConfig table = new BlockBasedTableConfig()
-        .setBlockCache(own(resources, new LRUCache(BLOCK_CACHE_BYTES)))
-        .setFilterPolicy(own(resources, new BloomFilter(10)));
+    BlockBasedTableConfig table =
+        new BlockBasedTableConfig()
+            .setBlockCache(own(resources, new LRUCache(BLOCK_CACHE_BYTES)))
+            .setFilterPolicy(own(resources, new BloomFilter(10)));
     return new ColumnFamilyOptions()
         .setTableFormatConfig(table)
         .setCompressionType(CompressionType.LZ4_COMPRESSION)
@@ -171,7 +188,8 @@ public final class RocksDbEngine implements Engine {
     try (WriteBatch batch = new WriteBatch()) {
       checkOpen();
       if (seq <= applied) {
-        throw new IllegalArgumentException("seq must be > appliedSequence() = " + applied + ", got " + seq);
+        throw new IllegalArgumentException(
+            "seq must be > appliedSequence() = " + applied + ", got " + seq);
       }
       for (Write w : writes) {
         if (w.value() == null) {
@@ -234,7 +252,8 @@ public final class RocksDbEngine implements Engine {
     }
   }
 
-  private void iterate(byte[] fromInclusive, byte[] toExclusive, EntryVisitor visitor) throws RocksDBException {
+  private void iterate(byte[] fromInclusive, byte[] toExclusive, EntryVisitor visitor)
+      throws RocksDBException {
     try (RocksIterator it = db.newIterator(data)) {
       if (fromInclusive == null) {
         it.seekToFirst();
@@ -304,7 +323,9 @@ public final class RocksDbEngine implements Engine {
         if (primary != null) {
           primary.addSuppressed(e);
         } else if (failure == null) {
-          failure = new StorageException("cannot close RocksDB resource " + resources.get(i) + ": " + e, e);
+          failure =
+              new StorageException(
+                  "cannot close RocksDB resource " + resources.get(i) + ": " + e, e);
         } else {
           failure.addSuppressed(e);
         }
@@ -321,7 +342,8 @@ public final class RocksDbEngine implements Engine {
   }
 
   private StorageException failure(String what, RocksDBException e) {
-    return new StorageException("RocksDB engine in " + directory + " failed to " + what + ": " + e.getMessage(), e);
+    return new StorageException(
+        "RocksDB engine in " + directory + " failed to " + what + ": " + e.getMessage(), e);
   }
 
   @Override

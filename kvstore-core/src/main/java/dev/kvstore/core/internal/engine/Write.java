@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * One write of a group applied to an {@link Engine}: a key and its new value, or a null value to remove
- * the key. The arrays are not copied (callers must not modify them); {@code equals} and {@code
- * hashCode} compare contents.
+ * One write of a group applied to an {@link Engine}: a key and its new value, or a null value to
+ * remove the key. The arrays are not copied (callers must not modify them); {@code equals} and
+ * {@code hashCode} compare contents.
  *
  * @param key the key, not null
  * @param value the new value, or null to delete the key
@@ -63,7 +63,10 @@ public record Write(byte[] key, byte[] value) {
   @Override
   public String toString() {
     HexFormat hex = HexFormat.of();
-    return "Write[key=" + hex.formatHex(key) + ", value="
-        + (value == null ? "<delete>" : value.length + " bytes") + "]";
+    return "Write[key="
+        + hex.formatHex(key)
+        + ", value="
+        + (value == null ? "<delete>" : value.length + " bytes")
+        + "]";
   }
 }

@@ -13,8 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * The appends waiting for the writer thread, and whether more may come.
  *
  * <p>Thread-safe: every field is guarded by {@code lock}. Because adding checks {@code closed} and
- * {@code failure} under the same lock the writer drains under, no append can be stranded: once closed,
- * nothing new enters, and the writer stops only when the queue is empty.
+ * {@code failure} under the same lock the writer drains under, no append can be stranded: once
+ * closed, nothing new enters, and the writer stops only when the queue is empty.
  */
 final class AppendQueue {
 
@@ -42,7 +42,8 @@ final class AppendQueue {
     lock.lock();
     try {
       if (closed) {
-        return CompletableFuture.failedFuture(new StoreClosedException("write-ahead log " + logName + " is closed"));
+        return CompletableFuture.failedFuture(
+            new StoreClosedException("write-ahead log " + logName + " is closed"));
       }
       if (failure != null) {
         return CompletableFuture.failedFuture(failure);
@@ -57,8 +58,8 @@ final class AppendQueue {
   }
 
   /**
-   * Takes the next group: at least one append, at most {@code maxRecords} and, beyond the first, at most
-   * {@code maxBytes} of payload. Waits up to {@code timeoutNanos} for one to arrive.
+   * Takes the next group: at least one append, at most {@code maxRecords} and, beyond the first, at
+   * most {@code maxBytes} of payload. Waits up to {@code timeoutNanos} for one to arrive.
    *
    * @return the group; empty if the wait timed out; null if the queue is closed and empty
    * @throws InterruptedException if the writer thread is interrupted while waiting
@@ -78,7 +79,8 @@ final class AppendQueue {
       }
       List<Pending> group = new ArrayList<>(Math.min(queue.size(), maxRecords));
       long bytes = 0;
-      while (!queue.isEmpty() && group.size() < maxRecords
+      while (!queue.isEmpty()
+          && group.size() < maxRecords
           && (group.isEmpty() || bytes + queue.peek().payload().length <= maxBytes)) {
         Pending next = queue.poll();
         bytes += next.payload().length;
@@ -101,7 +103,9 @@ final class AppendQueue {
     }
   }
 
-  /** Refuses further appends with {@code cause} and returns what was queued, for the caller to fail. */
+  /**
+   * Refuses further appends with {@code cause} and returns what was queued, for the caller to fail.
+   */
   List<Pending> fail(StorageException cause) {
     lock.lock();
     try {

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 
 /**
  * Opens the file channels of log segments (and of the log directory, to force it after creating a
- * segment). The standard factory is {@code FileChannel::open}; tests wrap
- * it to count {@code force()} calls or inject I/O failures.
+ * segment). The standard factory is {@code FileChannel::open}; tests wrap it to count {@code
+ * force()} calls or inject I/O failures.
  */
 @FunctionalInterface
 public interface ChannelFactory {

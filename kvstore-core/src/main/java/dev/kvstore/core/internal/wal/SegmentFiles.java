@@ -15,12 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The segment files of one log directory, oldest first: lists them at open, creates new ones atomically
- * (header written and forced under a temporary name, then renamed, then the directory forced) and
- * deletes old ones.
+ * The segment files of one log directory, oldest first: lists them at open, creates new ones
+ * atomically (header written and forced under a temporary name, then renamed, then the directory
+ * forced) and deletes old ones.
  *
- * <p>Thread-safe: the list is guarded by {@code this}; the writer thread adds, any thread deletes. The
- * newest segment (the active one) is never deleted.
+ * <p>Thread-safe: the list is guarded by {@code this}; the writer thread adds, any thread deletes.
+ * The newest segment (the active one) is never deleted.
  */
 final class SegmentFiles {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentFiles.class);
@@ -43,7 +43,10 @@ final class SegmentFiles {
     this.segments = segments;
   }
 
-  /** Lists the segments of {@code directory} (created if missing), removing leftover temporary files. */
+  /**
+   * Lists the segments of {@code directory} (created if missing), removing leftover temporary
+   * files.
+   */
   static SegmentFiles open(Path directory, ChannelFactory channels) throws IOException {
     Files.createDirectories(directory);
     List<Segment> found = new ArrayList<>();
@@ -79,13 +82,14 @@ final class SegmentFiles {
   }
 
   /**
-   * Creates the segment whose first record will have sequence number {@code firstSeq} and adds it as the
-   * newest.
+   * Creates the segment whose first record will have sequence number {@code firstSeq} and adds it
+   * as the newest.
    */
   Segment create(long firstSeq) throws IOException {
     Path target = directory.resolve(SegmentFormat.fileName(firstSeq));
     Path temp = directory.resolve(target.getFileName() + SegmentFormat.TEMP_SUFFIX);
-    try (FileChannel channel = channels.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        channels.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       channel.write(SegmentFormat.header(), 0);
       channel.force(true);
     }
@@ -100,34 +104,43 @@ final class SegmentFiles {
   }
 
   /**
-   * Deletes, oldest first, every segment that has a successor whose first sequence number is at most
-   * {@code seq + 1} (so all its records are at or below {@code seq}).
+   * Deletes, oldest first, every segment that has a successor whose first sequence number is at
+   * most {@code seq + 1} (so all its records are at or below {@code seq}); returns how many it
+   * deleted.
    *
    * @throws StorageException if a file cannot be deleted
    */
-  synchronized void deleteThrough(long seq) {
+  synchronized int deleteThrough(long seq) {
+    int deleted = 0;
     while (segments.size() > 1 && segments.get(1).firstSeq() - 1 <= seq) {
       delete(segments.remove(0).path(), "all its records are at or below seq " + seq);
+      deleted++;
     }
+    return deleted;
   }
 
   /**
-   * Deletes every segment; used when the engine is already durable beyond the whole log.
+   * Deletes every segment and returns how many; used when the engine is durable beyond the whole
+   * log.
    *
    * @throws StorageException if a file cannot be deleted
    */
-  synchronized void deleteAll(String reason) {
+  synchronized int deleteAll(String reason) {
+    int deleted = 0;
     while (!segments.isEmpty()) {
       delete(segments.remove(0).path(), reason);
+      deleted++;
     }
+    return deleted;
   }
 
   private static void delete(Path path, String reason) {
     try {
       Files.deleteIfExists(path);
-      LOG.info("Deleted write-ahead log segment {}: {}", path, reason);
+      LOG.debug("Deleted write-ahead log segment {}: {}", path, reason);
     } catch (IOException e) {
-      throw new StorageException("cannot delete write-ahead log segment " + path + ": " + e.getMessage(), e);
+      throw new StorageException(
+          "cannot delete write-ahead log segment " + path + ": " + e.getMessage(), e);
     }
   }
 

@@ -13,15 +13,16 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * file name  wal-&lt;seq of its first record, 20 decimal digits, zero padded&gt;.log
- * header     8 bytes: magic "KVWL" (4 ASCII bytes), format version (1 byte, = 1), 3 reserved zero bytes
+ * header     8 bytes: magic "KVWL" (4 ASCII bytes), format version (1 byte, = 1),
+ *            3 reserved zero bytes
  * record     int    length   payload length in bytes, 0..2^30
  *            int    crc      CRC32C over the 4 length bytes, the 8 seq bytes, then the payload
  *            long   seq      sequence number, one more than the previous record's
  *            byte[] payload
  * </pre>
  *
- * All integers are big-endian. Records follow the header back to back; a segment ends at end of file or
- * where only zero bytes remain.
+ * All integers are big-endian. Records follow the header back to back; a segment ends at end of
+ * file or where only zero bytes remain.
  *
  * <p>Stateless and thread-safe.
  */
@@ -56,7 +57,9 @@ final class SegmentFormat {
     return String.format("wal-%020d.log", firstSeq);
   }
 
-  /** The first sequence number encoded in a segment file name, or -1 if the name is not a segment's. */
+  /**
+   * The first sequence number encoded in a segment file name, or -1 if the name is not a segment's.
+   */
   static long firstSeqOf(String fileName) {
     Matcher m = NAME.matcher(fileName);
     if (!m.matches()) {
@@ -79,11 +82,16 @@ final class SegmentFormat {
   /**
    * What is wrong with a segment header, or null if it is good.
    *
-   * @param header the first bytes of the file (fewer than {@link #HEADER_BYTES} if the file is shorter)
+   * @param header the first bytes of the file (fewer than {@link #HEADER_BYTES} if the file is
+   *     shorter)
    */
   static String headerProblem(ByteBuffer header) {
     if (header.remaining() < HEADER_BYTES) {
-      return "segment is " + header.remaining() + " bytes, shorter than its " + HEADER_BYTES + "-byte header";
+      return "segment is "
+          + header.remaining()
+          + " bytes, shorter than its "
+          + HEADER_BYTES
+          + "-byte header";
     }
     for (int i = 0; i < MAGIC.length; i++) {
       if (header.get(header.position() + i) != MAGIC[i]) {
@@ -91,7 +99,9 @@ final class SegmentFormat {
       }
     }
     byte version = header.get(header.position() + MAGIC.length);
-    return version == VERSION ? null : "unsupported format version " + version + " (expected " + VERSION + ")";
+    return version == VERSION
+        ? null
+        : "unsupported format version " + version + " (expected " + VERSION + ")";
   }
 
   /** Bytes a record with a payload of {@code payloadLength} bytes takes on disk. */
@@ -101,7 +111,10 @@ final class SegmentFormat {
 
   /** Appends one encoded record to {@code dst}, which must have room for it. */
   static void putRecord(ByteBuffer dst, long seq, byte[] payload) {
-    dst.putInt(payload.length).putInt(crc(payload.length, seq, ByteBuffer.wrap(payload))).putLong(seq).put(payload);
+    dst.putInt(payload.length)
+        .putInt(crc(payload.length, seq, ByteBuffer.wrap(payload)))
+        .putLong(seq)
+        .put(payload);
   }
 
   /** Whether {@code length} can be a payload length at all. */
@@ -124,7 +137,10 @@ final class SegmentFormat {
     return b.getLong(b.position() + 8);
   }
 
-  /** The CRC32C of a record: over its length bytes, its seq bytes, then the payload's remaining bytes. */
+  /**
+   * The CRC32C of a record: over its length bytes, its seq bytes, then the payload's remaining
+   * bytes.
+   */
   static int crc(int length, long seq, ByteBuffer payload) {
     CRC32C crc = new CRC32C();
     ByteBuffer fields = ByteBuffer.allocate(12).order(ORDER).putInt(length).putLong(seq).flip();

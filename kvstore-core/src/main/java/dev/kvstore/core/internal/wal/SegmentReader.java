@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Reads a segment file through a sliding window with positional reads, so scanning (even byte by byte on
- * the failure path) costs few system calls and never allocates more than the file holds.
+ * Reads a segment file through a sliding window with positional reads, so scanning (even byte by
+ * byte on the failure path) costs few system calls and never allocates more than the file holds.
  *
  * <p>Not thread-safe: one recovery thread uses it.
  */
@@ -45,15 +45,15 @@ final class SegmentReader implements Closeable {
   }
 
   /**
-   * A read-only buffer of the {@code length} bytes at {@code offset}, positioned at them; valid until the
-   * next call.
+   * A read-only buffer of the {@code length} bytes at {@code offset}, positioned at them; valid
+   * until the next call.
    *
    * @throws IllegalArgumentException if the range is not inside the file
    */
   ByteBuffer bytes(long offset, int length) throws IOException {
     if (offset < 0 || length < 0 || offset + length > size) {
-      throw new IllegalArgumentException("range [" + offset + ", +" + length + ") outside " + path + " of " + size
-          + " bytes");
+      throw new IllegalArgumentException(
+          "range [" + offset + ", +" + length + ") outside " + path + " of " + size + " bytes");
     }
     if (offset < windowStart || offset + length > windowStart + window.limit()) {
       fill(offset, length);
@@ -97,7 +97,8 @@ final class SegmentReader implements Closeable {
     windowStart = offset;
     while (window.hasRemaining()) {
       if (channel.read(window, offset + window.position()) < 0) {
-        throw new EOFException(path + " shrank while being read, at " + (offset + window.position()));
+        throw new EOFException(
+            path + " shrank while being read, at " + (offset + window.position()));
       }
     }
     window.flip();

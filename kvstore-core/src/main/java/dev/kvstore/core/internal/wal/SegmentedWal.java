@@ -12,13 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write-ahead log as a directory of segment files (format: {@link SegmentFormat}), written by one
- * thread with group commit ({@link WalWriter}).
+ * The write-ahead log as a directory of segment files (format: {@link SegmentFormat}), written by
+ * one thread with group commit ({@link WalWriter}).
  *
- * <p>Recovery is split between {@link #open} and {@link #replay}. Open checks every segment header and
- * scans the last segment, cutting a torn tail (and a zero tail) off it, so {@link #lastSequence()} is
- * known at once. Replay scans, strictly, every segment holding records above the given sequence number:
- * older segments are never read, as the engine no longer needs them.
+ * <p>Recovery is split between {@link #open} and {@link #replay}. Open checks every segment header
+ * and scans the last segment, cutting a torn tail (and a zero tail) off it, so {@link
+ * #lastSequence()} is known at once. Replay scans, strictly, every segment holding records above
+ * the given sequence number: older segments are never read, as the engine no longer needs them.
  *
  * <p>Thread-safe: see {@link WriteAheadLog}. The lifecycle state is guarded by {@code this}.
  */
@@ -48,7 +48,8 @@ public final class SegmentedWal implements WriteAheadLog {
    * segment header and recovers the last segment (cutting a torn tail off it).
    *
    * @throws IllegalArgumentException if options is null
-   * @throws CorruptLogException if a segment header is bad or the last segment is corrupt before its tail
+   * @throws CorruptLogException if a segment header is bad or the last segment is corrupt before
+   *     its tail
    * @throws StorageException if the directory or a segment cannot be read or repaired
    */
   public static SegmentedWal open(WalOptions options) {
@@ -59,19 +60,27 @@ public final class SegmentedWal implements WriteAheadLog {
       SegmentFiles files = SegmentFiles.open(options.directory(), options.channelFactory());
       List<SegmentFiles.Segment> segments = files.list();
       for (int i = 0; i < segments.size() - 1; i++) {
-        try (SegmentReader reader = SegmentReader.open(options.channelFactory(), segments.get(i).path())) {
+        try (SegmentReader reader =
+            SegmentReader.open(options.channelFactory(), segments.get(i).path())) {
           new SegmentScanner(reader, segments.get(i).firstSeq()).checkHeader();
         }
       }
-      long lastSeq = segments.isEmpty() ? 0 : recoverLast(options, segments.get(segments.size() - 1));
-      LOG.info("Opened write-ahead log in {}: {} segments, last seq {}", options.directory(), segments.size(), lastSeq);
+      long lastSeq =
+          segments.isEmpty() ? 0 : recoverLast(options, segments.get(segments.size() - 1));
+      LOG.info(
+          "Opened write-ahead log in {}: {} segments, last seq {}",
+          options.directory(),
+          segments.size(),
+          lastSeq);
       return new SegmentedWal(options, files, lastSeq);
     } catch (IOException e) {
-      throw new StorageException("cannot open write-ahead log in " + options.directory() + ": " + e, e);
+      throw new StorageException(
+          "cannot open write-ahead log in " + options.directory() + ": " + e, e);
     }
   }
 
-  private static long recoverLast(WalOptions options, SegmentFiles.Segment last) throws IOException {
+  private static long recoverLast(WalOptions options, SegmentFiles.Segment last)
+      throws IOException {
     SegmentScanner.Result result;
     long size;
     try (SegmentReader reader = SegmentReader.open(options.channelFactory(), last.path())) {
@@ -80,12 +89,18 @@ public final class SegmentedWal implements WriteAheadLog {
     }
     if (result.end() < size) {
       if (result.torn()) {
-        LOG.warn("Write-ahead log segment {} has a torn tail at offset {} after seq {}: cutting {} bytes off",
-            last.path(), result.end(), result.lastSeq(), size - result.end());
+        LOG.warn(
+            "Write-ahead log segment {} has a torn tail at offset {} after seq {}: cutting {} bytes"
+                + " off",
+            last.path(),
+            result.end(),
+            result.lastSeq(),
+            size - result.end());
       } else {
         LOG.debug("Cutting the {} zero bytes at the end of {}", size - result.end(), last.path());
       }
-      try (FileChannel channel = options.channelFactory().open(last.path(), StandardOpenOption.WRITE)) {
+      try (FileChannel channel =
+          options.channelFactory().open(last.path(), StandardOpenOption.WRITE)) {
         channel.truncate(result.end());
         channel.force(true);
       }
@@ -101,12 +116,23 @@ public final class SegmentedWal implements WriteAheadLog {
     if (handler == null) {
       throw new IllegalArgumentException("handler must not be null");
     }
-    checkState(!replayed && writer == null && !closed, "replay must be called once, before start and close");
+    checkState(
+        !replayed && writer == null && !closed,
+        "replay must be called once, before start and close");
     List<SegmentFiles.Segment> segments = files.list();
     if (!segments.isEmpty() && segments.get(0).firstSeq() > afterSeq + 1) {
-      throw new StorageException("write-ahead log in " + options.directory() + " starts at seq "
-          + segments.get(0).firstSeq() + " but the engine is durable only through seq " + afterSeq
-          + ": records " + (afterSeq + 1) + ".." + (segments.get(0).firstSeq() - 1) + " are missing");
+      throw new StorageException(
+          "write-ahead log in "
+              + options.directory()
+              + " starts at seq "
+              + segments.get(0).firstSeq()
+              + " but the engine is durable only through seq "
+              + afterSeq
+              + ": records "
+              + (afterSeq + 1)
+              + ".."
+              + (segments.get(0).firstSeq() - 1)
+              + " are missing");
     }
     try {
       for (int i = 0; i < segments.size(); i++) {
@@ -116,20 +142,29 @@ public final class SegmentedWal implements WriteAheadLog {
         }
       }
     } catch (IOException e) {
-      throw new StorageException("cannot read write-ahead log in " + options.directory() + ": " + e, e);
+      throw new StorageException(
+          "cannot read write-ahead log in " + options.directory() + ": " + e, e);
     }
     replayed = true;
     nextSeq = Math.max(recoveredLastSeq, afterSeq) + 1;
     return nextSeq - 1;
   }
 
-  private void replaySegment(SegmentFiles.Segment segment, long end, long afterSeq, RecordHandler handler)
+  private void replaySegment(
+      SegmentFiles.Segment segment, long end, long afterSeq, RecordHandler handler)
       throws IOException {
     try (SegmentReader reader = SegmentReader.open(options.channelFactory(), segment.path())) {
-      SegmentScanner.Result result = new SegmentScanner(reader, segment.firstSeq()).scan(false, afterSeq, handler);
+      SegmentScanner.Result result =
+          new SegmentScanner(reader, segment.firstSeq()).scan(false, afterSeq, handler);
       if (result.lastSeq() != end) {
-        throw new CorruptLogException(segment.path(), result.end(), "segment ends at seq " + result.lastSeq()
-            + " but the log continues at seq " + (end + 1) + " (records are missing)");
+        throw new CorruptLogException(
+            segment.path(),
+            result.end(),
+            "segment ends at seq "
+                + result.lastSeq()
+                + " but the log continues at seq "
+                + (end + 1)
+                + " (records are missing)");
       }
     }
   }
@@ -142,13 +177,31 @@ public final class SegmentedWal implements WriteAheadLog {
     checkState(writer == null && !closed, "start must be called once, before close");
     try {
       if (nextSeq != recoveredLastSeq + 1 && files.count() > 0) {
-        files.deleteAll("the engine is durable through seq " + (nextSeq - 1) + ", beyond the whole log");
+        int deleted =
+            files.deleteAll(
+                "the engine is durable through seq " + (nextSeq - 1) + ", beyond the log");
+        LOG.info(
+            "Deleted all {} write-ahead log segments in {}: the engine is durable through seq {},"
+                + " beyond their last seq {}; appends continue at seq {}",
+            deleted,
+            options.directory(),
+            nextSeq - 1,
+            recoveredLastSeq,
+            nextSeq);
       }
-      SegmentFiles.Segment active = files.count() == 0 ? files.create(nextSeq) : files.list().get(files.count() - 1);
-      writer = new WalWriter(queue, files, options, listener, ActiveSegment.open(options.channelFactory(), active),
-          nextSeq);
+      SegmentFiles.Segment active =
+          files.count() == 0 ? files.create(nextSeq) : files.list().get(files.count() - 1);
+      writer =
+          new WalWriter(
+              queue,
+              files,
+              options,
+              listener,
+              ActiveSegment.open(options.channelFactory(), active),
+              nextSeq);
     } catch (IOException e) {
-      throw new StorageException("cannot start write-ahead log in " + options.directory() + ": " + e, e);
+      throw new StorageException(
+          "cannot start write-ahead log in " + options.directory() + ": " + e, e);
     }
     thread = new Thread(writer, "kvstore-wal-writer-" + options.directory().getFileName());
     thread.setDaemon(true);
@@ -161,20 +214,24 @@ public final class SegmentedWal implements WriteAheadLog {
       throw new IllegalArgumentException("payload must not be null");
     }
     if (payload.length > options.maxRecordBytes()) {
-      throw new IllegalArgumentException("payload must be at most maxRecordBytes = " + options.maxRecordBytes()
-          + " bytes, got " + payload.length);
+      throw new IllegalArgumentException(
+          "payload must be at most maxRecordBytes = "
+              + options.maxRecordBytes()
+              + " bytes, got "
+              + payload.length);
     }
     return queue.add(payload);
   }
 
   @Override
   public void deleteThrough(long seq) {
-    int before = files.count();
-    files.deleteThrough(seq);
-    int deleted = before - files.count();
+    int deleted = files.deleteThrough(seq);
     if (deleted > 0) {
-      LOG.info("Deleted {} write-ahead log segments in {} holding only records through seq {}", deleted,
-          options.directory(), seq);
+      LOG.info(
+          "Deleted {} write-ahead log segments in {} holding only records through seq {}",
+          deleted,
+          options.directory(),
+          seq);
     }
   }
 
@@ -195,8 +252,16 @@ public final class SegmentedWal implements WriteAheadLog {
       if (!closed) {
         closed = true;
         if (writer == null) {
-          queue.closeAndDrain().forEach(p -> p.future().completeExceptionally(
-              new StoreClosedException("write-ahead log " + options.directory() + " closed before it started")));
+          queue
+              .closeAndDrain()
+              .forEach(
+                  p ->
+                      p.future()
+                          .completeExceptionally(
+                              new StoreClosedException(
+                                  "write-ahead log "
+                                      + options.directory()
+                                      + " closed before it started")));
         } else {
           queue.close();
         }

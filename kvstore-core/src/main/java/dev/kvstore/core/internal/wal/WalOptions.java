@@ -5,14 +5,16 @@ import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
 /**
- * How a {@link SegmentedWal} is opened: where, with which durability, how large segments and records may
- * grow, and the injected time source and file opener. Immutable; change one option with a {@code with...}
- * method.
+ * How a {@link SegmentedWal} is opened: where, with which durability, how large segments and
+ * records may grow, and the injected time source and file opener. Immutable; change one option with
+ * a {@code with...} method.
  *
  * @param directory the log directory (created if missing)
  * @param durability when appends complete relative to {@code force()}
- * @param segmentBytes the size at which the active segment is rolled, in [{@value #MIN_SEGMENT_BYTES}, 2^62]
- * @param maxRecordBytes the largest payload accepted, in [1, {@value SegmentFormat#MAX_PAYLOAD_BYTES}]
+ * @param segmentBytes the size at which the active segment is rolled, in [{@value
+ *     #MIN_SEGMENT_BYTES}, 2^62]
+ * @param maxRecordBytes the largest payload accepted, in [1, {@value
+ *     SegmentFormat#MAX_PAYLOAD_BYTES}]
  * @param nanoTicker elapsed time in nanoseconds, for the {@code PERIODIC} force interval
  * @param channelFactory opens segment files
  */
@@ -46,12 +48,15 @@ public record WalOptions(
     requireNonNull(nanoTicker, "nanoTicker");
     requireNonNull(channelFactory, "channelFactory");
     if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
-      throw new IllegalArgumentException("segmentBytes must be in [" + MIN_SEGMENT_BYTES + ", 2^62], got "
-          + segmentBytes);
+      throw new IllegalArgumentException(
+          "segmentBytes must be in [" + MIN_SEGMENT_BYTES + ", 2^62], got " + segmentBytes);
     }
     if (maxRecordBytes < 1 || maxRecordBytes > SegmentFormat.MAX_PAYLOAD_BYTES) {
-      throw new IllegalArgumentException("maxRecordBytes must be in [1, " + SegmentFormat.MAX_PAYLOAD_BYTES
-          + "], got " + maxRecordBytes);
+      throw new IllegalArgumentException(
+          "maxRecordBytes must be in [1, "
+              + SegmentFormat.MAX_PAYLOAD_BYTES
+              + "], got "
+              + maxRecordBytes);
     }
   }
 
@@ -61,8 +66,13 @@ public record WalOptions(
    * @throws IllegalArgumentException if directory or durability is null
    */
   public static WalOptions defaults(Path directory, Durability durability) {
-    return new WalOptions(directory, durability, DEFAULT_SEGMENT_BYTES, DEFAULT_MAX_RECORD_BYTES,
-        System::nanoTime, ChannelFactory.standard());
+    return new WalOptions(
+        directory,
+        durability,
+        DEFAULT_SEGMENT_BYTES,
+        DEFAULT_MAX_RECORD_BYTES,
+        System::nanoTime,
+        ChannelFactory.standard());
   }
 
   /**
@@ -71,7 +81,8 @@ public record WalOptions(
    * @throws IllegalArgumentException if durability is null
    */
   public WalOptions withDurability(Durability newDurability) {
-    return new WalOptions(directory, newDurability, segmentBytes, maxRecordBytes, nanoTicker, channelFactory);
+    return new WalOptions(
+        directory, newDurability, segmentBytes, maxRecordBytes, nanoTicker, channelFactory);
   }
 
   /**
@@ -80,7 +91,8 @@ public record WalOptions(
    * @throws IllegalArgumentException if the size is out of range
    */
   public WalOptions withSegmentBytes(long newSegmentBytes) {
-    return new WalOptions(directory, durability, newSegmentBytes, maxRecordBytes, nanoTicker, channelFactory);
+    return new WalOptions(
+        directory, durability, newSegmentBytes, maxRecordBytes, nanoTicker, channelFactory);
   }
 
   /**
@@ -89,7 +101,8 @@ public record WalOptions(
    * @throws IllegalArgumentException if the size is out of range
    */
   public WalOptions withMaxRecordBytes(int newMaxRecordBytes) {
-    return new WalOptions(directory, durability, segmentBytes, newMaxRecordBytes, nanoTicker, channelFactory);
+    return new WalOptions(
+        directory, durability, segmentBytes, newMaxRecordBytes, nanoTicker, channelFactory);
   }
 
   /**
@@ -98,7 +111,8 @@ public record WalOptions(
    * @throws IllegalArgumentException if the ticker is null
    */
   public WalOptions withNanoTicker(LongSupplier newNanoTicker) {
-    return new WalOptions(directory, durability, segmentBytes, maxRecordBytes, newNanoTicker, channelFactory);
+    return new WalOptions(
+        directory, durability, segmentBytes, maxRecordBytes, newNanoTicker, channelFactory);
   }
 
   /**
@@ -107,7 +121,8 @@ public record WalOptions(
    * @throws IllegalArgumentException if the factory is null
    */
   public WalOptions withChannelFactory(ChannelFactory newChannelFactory) {
-    return new WalOptions(directory, durability, segmentBytes, maxRecordBytes, nanoTicker, newChannelFactory);
+    return new WalOptions(
+        directory, durability, segmentBytes, maxRecordBytes, nanoTicker, newChannelFactory);
   }
 
   private static void requireNonNull(Object value, String name) {

@@ -3,8 +3,8 @@ package dev.kvstore.core.internal.wal;
 import java.util.Arrays;
 
 /**
- * One record of the write-ahead log: its sequence number and payload. The payload array is not copied;
- * {@code equals} and {@code hashCode} compare its contents.
+ * One record of the write-ahead log: its sequence number and payload. The payload array is not
+ * copied; {@code equals} and {@code hashCode} compare its contents.
  *
  * @param seq the sequence number, at least 1
  * @param payload the payload bytes, not null

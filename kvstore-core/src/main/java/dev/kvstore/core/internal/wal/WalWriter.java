@@ -13,21 +13,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The log's single writer: takes groups of appends off the queue, numbers them, writes each group with
- * one write per segment it touches, forces as the durability mode requires, hands the group to the
- * listener and completes the futures.
+ * The log's single writer: takes groups of appends off the queue, numbers them, writes each group
+ * with one write per segment it touches, forces as the durability mode requires, hands the group to
+ * the listener and completes the futures.
  *
  * <p>Implementation notes. Group commit: the queue hands over everything waiting (up to {@value
- * #MAX_GROUP_RECORDS} records or {@value #MAX_GROUP_BYTES} bytes), so while one {@code force()} runs the
- * next group accumulates. {@code PERIODIC} forces when the interval has elapsed since the last force,
- * after a write or when idle (the queue wait times out at the deadline). A segment is rolled when the
- * next record would take it past {@code segmentBytes}; the old one is forced first, whatever the mode.
- * After an I/O error the log is broken: the group in flight and everything queued fail, later appends
- * fail at once, since sequence numbers already handed out may or may not be on disk.
+ * #MAX_GROUP_RECORDS} records or {@value #MAX_GROUP_BYTES} bytes), so while one {@code force()}
+ * runs the next group accumulates. {@code PERIODIC} forces when the interval has elapsed since the
+ * last force, after a write or when idle (the queue wait times out at the deadline). A segment is
+ * rolled when the next record would take it past {@code segmentBytes}; the old one is forced first,
+ * whatever the mode. After an I/O error the log is broken: the group in flight and everything
+ * queued fail, later appends fail at once, since sequence numbers already handed out may or may not
+ * be on disk.
  *
  * <p>Thread-safety: {@link #run} runs on the writer thread, which alone touches the active segment,
- * the buffer and the sequence counter; the counters are volatile, written only by the writer, readable
- * from any thread.
+ * the buffer and the sequence counter; the counters are volatile, written only by the writer,
+ * readable from any thread.
  */
 final class WalWriter implements Runnable {
   /** The most records in one group. */
@@ -61,8 +62,13 @@ final class WalWriter implements Runnable {
   private volatile long forces;
   private volatile long bytes;
 
-  WalWriter(AppendQueue queue, SegmentFiles files, WalOptions options, GroupListener listener,
-      ActiveSegment active, long nextSeq) {
+  WalWriter(
+      AppendQueue queue,
+      SegmentFiles files,
+      WalOptions options,
+      GroupListener listener,
+      ActiveSegment active,
+      long nextSeq) {
     this.queue = queue;
     this.files = files;
     this.options = options;
@@ -139,11 +145,23 @@ final class WalWriter implements Runnable {
     try {
       listener.onDurable(Collections.unmodifiableList(records));
     } catch (Exception e) {
-      RuntimeException cause = e instanceof RuntimeException r ? r
-          : new StorageException("write-ahead log listener failed for seqs " + records.get(0).seq() + ".."
-              + records.get(records.size() - 1).seq() + ": " + e, e);
-      LOG.warn("Listener failed for records {}..{} of {}; failing their appends", records.get(0).seq(),
-          records.get(records.size() - 1).seq(), files.directory(), e);
+      RuntimeException cause =
+          e instanceof RuntimeException r
+              ? r
+              : new StorageException(
+                  "write-ahead log listener failed for seqs "
+                      + records.get(0).seq()
+                      + ".."
+                      + records.get(records.size() - 1).seq()
+                      + ": "
+                      + e,
+                  e);
+      LOG.warn(
+          "Listener failed for records {}..{} of {}; failing their appends",
+          records.get(0).seq(),
+          records.get(records.size() - 1).seq(),
+          files.directory(),
+          e);
       group.forEach(p -> p.future().completeExceptionally(cause));
       return;
     }
@@ -154,8 +172,9 @@ final class WalWriter implements Runnable {
 
   private void reserve(int n) {
     if (buffer.remaining() < n) {
-      ByteBuffer bigger = ByteBuffer.allocate(Math.max(buffer.capacity() * 2, buffer.position() + n))
-          .order(SegmentFormat.ORDER);
+      ByteBuffer bigger =
+          ByteBuffer.allocate(Math.max(buffer.capacity() * 2, buffer.position() + n))
+              .order(SegmentFormat.ORDER);
       buffer.flip();
       bigger.put(buffer);
       buffer = bigger;
@@ -173,7 +192,7 @@ final class WalWriter implements Runnable {
     active.close();
     Path old = active.path();
     active = ActiveSegment.open(options.channelFactory(), files.create(nextSeq));
-    LOG.debug("Rolled write-ahead log from {} to {}", old, active.path());
+    LOG.info("Rolled write-ahead log from {} to {}", old.getFileName(), active.path());
   }
 
   private void afterWrite() throws IOException {
@@ -188,7 +207,8 @@ final class WalWriter implements Runnable {
   }
 
   private void forceIfDue() throws IOException {
-    if (dirty && options.durability().mode() == Durability.Mode.PERIODIC
+    if (dirty
+        && options.durability().mode() == Durability.Mode.PERIODIC
         && ticker.getAsLong() - lastForceNanos >= intervalNanos) {
       force();
     }
@@ -209,8 +229,13 @@ final class WalWriter implements Runnable {
   }
 
   private void fail(Throwable e) {
-    StorageException cause = new StorageException("write-ahead log in " + files.directory()
-        + " failed and accepts no more appends (reopen the store): " + e, e);
+    StorageException cause =
+        new StorageException(
+            "write-ahead log in "
+                + files.directory()
+                + " failed and accepts no more appends (reopen the store): "
+                + e,
+            e);
     LOG.error("Write-ahead log in {} failed; failing all pending appends", files.directory(), e);
     List<AppendQueue.Pending> failed = new ArrayList<>(inFlight);
     failed.addAll(queue.fail(cause));

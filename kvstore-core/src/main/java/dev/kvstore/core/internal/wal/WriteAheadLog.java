@@ -9,35 +9,37 @@ import java.util.concurrent.CompletableFuture;
  * A sequence-numbered, checksummed log of records that the store writes before applying them to its
  * engine.
  *
- * <p>Lifecycle: open, {@link #replay} once (records after the engine's durable sequence number), {@link
- * #start} the writer, {@link #append} from any thread, {@link #deleteThrough} after engine checkpoints,
- * {@link #close}.
+ * <p>Lifecycle: open, {@link #replay} once (records after the engine's durable sequence number),
+ * {@link #start} the writer, {@link #append} from any thread, {@link #deleteThrough} after engine
+ * checkpoints, {@link #close}.
  *
  * <p>Thread-safe: {@code append}, {@code deleteThrough}, {@code lastSequence}, {@code stats} and
- * {@code close} may be called from any thread; {@code replay} and {@code start} once each, in that order,
- * from the thread that opened the log.
+ * {@code close} may be called from any thread; {@code replay} and {@code start} once each, in that
+ * order, from the thread that opened the log.
  */
 public interface WriteAheadLog extends AutoCloseable {
 
   /**
-   * Replays, in order, every record with a sequence number above {@code afterSeq}. Call once, before
-   * {@link #start}. Exceptions thrown by the handler propagate.
+   * Replays, in order, every record with a sequence number above {@code afterSeq}. Call once,
+   * before {@link #start}. Exceptions thrown by the handler propagate.
    *
-   * @return the highest sequence number in the log, or {@code afterSeq} if that is higher or the log is
-   *     empty
+   * @return the highest sequence number in the log, or {@code afterSeq} if that is higher or the
+   *     log is empty
    * @throws IllegalArgumentException if afterSeq is negative or handler is null
    * @throws IllegalStateException if called twice or after start
    * @throws CorruptLogException if a record is corrupt
-   * @throws StorageException if the log cannot be read, or records after {@code afterSeq} are missing
+   * @throws StorageException if the log cannot be read, or records after {@code afterSeq} are
+   *     missing
    */
   long replay(long afterSeq, RecordHandler handler);
 
   /**
-   * Starts the single writer thread. Appends get sequence numbers {@code max(highest in log, afterSeq
-   * given to replay) + 1}, then one more per append. After each group is written (and forced, per the
-   * durability mode), the writer calls {@code listener.onDurable} on the writer thread and only then
-   * completes those appends' futures with their sequence numbers. If the listener throws, those futures
-   * fail with that exception (wrapped in a {@link StorageException} if checked) and the log keeps going.
+   * Starts the single writer thread. Appends get sequence numbers {@code max(highest in log,
+   * afterSeq given to replay) + 1}, then one more per append. After each group is written (and
+   * forced, per the durability mode), the writer calls {@code listener.onDurable} on the writer
+   * thread and only then completes those appends' futures with their sequence numbers. If the
+   * listener throws, those futures fail with that exception (wrapped in a {@link StorageException}
+   * if checked) and the log keeps going.
    *
    * @throws IllegalArgumentException if listener is null
    * @throws IllegalStateException if already started or closed
@@ -46,32 +48,38 @@ public interface WriteAheadLog extends AutoCloseable {
   void start(GroupListener listener);
 
   /**
-   * Enqueues a record; the future completes with its sequence number as described in {@link #start},
-   * on the writer thread (so dependent stages should not block). After {@link #close} the future fails
-   * with {@link StoreClosedException}; after an I/O error of the log it fails with {@link
-   * StorageException}. The payload is not copied: do not modify it afterwards.
+   * Enqueues a record; the future completes with its sequence number as described in {@link
+   * #start}, on the writer thread (so dependent stages should not block). After {@link #close} the
+   * future fails with {@link StoreClosedException}; after an I/O error of the log it fails with
+   * {@link StorageException}. Appends made before {@link #start} wait in the queue until it runs
+   * (or fail with {@link StoreClosedException} if the log is closed first). The payload is not
+   * copied: do not modify it afterwards.
    *
-   * @throws IllegalArgumentException at once if payload is null or longer than the maximum record size
+   * @throws IllegalArgumentException at once if payload is null or longer than the maximum record
+   *     size
    */
   CompletableFuture<Long> append(byte[] payload);
 
   /**
-   * Deletes every segment all of whose records have sequence numbers at or below {@code seq}, never the
-   * active segment.
+   * Deletes every segment all of whose records have sequence numbers at or below {@code seq}, never
+   * the active segment.
    *
    * @throws StorageException if a segment cannot be deleted
    */
   void deleteThrough(long seq);
 
-  /** The highest sequence number in the log: recovered at open, then the last one written. */
+  /**
+   * The highest sequence number in the log: recovered at open (or the {@code afterSeq} given to
+   * {@link #replay}, if higher), then the last one written.
+   */
   long lastSequence();
 
   /** Counters since open. */
   WalStats stats();
 
   /**
-   * Writes and forces everything already enqueued, completes its futures, stops the writer and closes
-   * the files. Idempotent.
+   * Writes and forces everything already enqueued, completes its futures, stops the writer and
+   * closes the files. Idempotent.
    */
   @Override
   void close();

@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Opens real channels that count {@code force()} calls (of segments and of the directory), can hold
- * forces at a gate (so appends pile up behind a slow disk, deterministically), can make forces fail, and
- * can skip the real fsync.
+ * forces at a gate (so appends pile up behind a slow disk, deterministically), can make forces
+ * fail, and can skip the real fsync.
  */
 final class CountingChannelFactory implements ChannelFactory {
   private final AtomicInteger forces = new AtomicInteger();
@@ -48,8 +48,8 @@ final class CountingChannelFactory implements ChannelFactory {
   }
 
   /**
-   * From now on, forces are counted but not passed to the disk: for tests of logic, not durability, that
-   * would otherwise spend their time in fsync.
+   * From now on, forces are counted but not passed to the disk: for tests of logic, not durability,
+   * that would otherwise spend their time in fsync.
    */
   CountingChannelFactory skipRealForces() {
     skipRealForces.set(true);

@@ -8,7 +8,10 @@ import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
-/** A file channel that forwards every call to another; subclasses override what they observe or break. */
+/**
+ * A file channel that forwards every call to another; subclasses override what they observe or
+ * break.
+ */
 class ForwardingFileChannel extends FileChannel {
   private final FileChannel delegate;
 

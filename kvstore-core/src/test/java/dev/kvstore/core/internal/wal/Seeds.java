@@ -3,8 +3,8 @@ package dev.kvstore.core.internal.wal;
 import java.util.stream.LongStream;
 
 /**
- * Runs a seeded property over many seeds. A failure names its seed; {@code -Dkvstore.seed=<n>} replays
- * only that seed. Shared by the storage tests (wal and engine packages).
+ * Runs a seeded property over many seeds. A failure names its seed; {@code -Dkvstore.seed=<n>}
+ * replays only that seed. Shared by the storage tests (wal and engine packages).
  */
 public final class Seeds {
   /** The system property that replays one seed. */
@@ -19,16 +19,29 @@ public final class Seeds {
 
   private Seeds() {}
 
-  /** Checks {@code property} for seeds 1..count, or only for the seed given in {@value #PROPERTY}. */
+  /**
+   * Checks {@code property} for seeds 1..count, or only for the seed given in {@value #PROPERTY}.
+   */
   public static void check(int count, Property property) {
     String fixed = System.getProperty(PROPERTY);
-    long[] seeds = fixed != null ? new long[] {Long.parseLong(fixed.trim())} : LongStream.rangeClosed(1, count).toArray();
+    long[] seeds =
+        fixed != null
+            ? new long[] {Long.parseLong(fixed.trim())}
+            : LongStream.rangeClosed(1, count).toArray();
     for (long seed : seeds) {
       try {
         property.check(seed);
       } catch (Throwable t) {
-        throw new AssertionError("property failed for seed " + seed + " (replay with -D" + PROPERTY + "=" + seed
-            + "): " + t, t);
+        throw new AssertionError(
+            "property failed for seed "
+                + seed
+                + " (replay with -D"
+                + PROPERTY
+                + "="
+                + seed
+                + "): "
+                + t,
+            t);
       }
     }
   }

@@ -56,7 +56,8 @@ class WalGroupCommitTest {
     List<Long> heard = Collections.synchronizedList(new ArrayList<>());
     List<List<CompletableFuture<Long>>> perThread = new ArrayList<>();
     int forcesBefore;
-    try (SegmentedWal wal = start(options(Durability.ALWAYS), group -> group.forEach(r -> heard.add(r.seq())))) {
+    try (SegmentedWal wal =
+        start(options(Durability.ALWAYS), group -> group.forEach(r -> heard.add(r.seq())))) {
       forcesBefore = channels.forces();
       channels.closeGate(); // a slow disk: the first force waits until every append is queued
       List<Thread> threads = new ArrayList<>();
@@ -64,11 +65,13 @@ class WalGroupCommitTest {
         List<CompletableFuture<Long>> mine = new ArrayList<>();
         perThread.add(mine);
         int thread = t;
-        threads.add(new Thread(() -> {
-          for (int i = 0; i < PER_THREAD; i++) {
-            mine.add(wal.append(payload(thread * PER_THREAD + i)));
-          }
-        }));
+        threads.add(
+            new Thread(
+                () -> {
+                  for (int i = 0; i < PER_THREAD; i++) {
+                    mine.add(wal.append(payload(thread * PER_THREAD + i)));
+                  }
+                }));
       }
       threads.forEach(Thread::start);
       channels.awaitForceAtGate();
@@ -90,7 +93,9 @@ class WalGroupCommitTest {
     }
     Collections.sort(seqs);
     assertThat(seqs).containsExactlyElementsOf(range(1, appends));
-    assertThat(heard).as("listener: seq order, each record once").containsExactlyElementsOf(range(1, appends));
+    assertThat(heard)
+        .as("listener: seq order, each record once")
+        .containsExactlyElementsOf(range(1, appends));
   }
 
   @Test
@@ -111,7 +116,8 @@ class WalGroupCommitTest {
     try (SegmentedWal wal = start(limited, group -> {})) {
       long sizeBefore = Files.size(segments(dir).get(0));
       assertThatThrownBy(() -> wal.append(new byte[101]))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRecordBytes = 100");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("maxRecordBytes = 100");
       assertThatThrownBy(() -> wal.append(null)).isInstanceOf(IllegalArgumentException.class);
       assertThat(wal.stats().appends()).isZero();
       assertThat(Files.size(segments(dir).get(0))).isEqualTo(sizeBefore);
@@ -126,7 +132,8 @@ class WalGroupCommitTest {
     wal.close();
 
     assertThatThrownBy(() -> join(wal.append(payload(1))))
-        .isInstanceOf(CompletionException.class).hasCauseInstanceOf(StoreClosedException.class);
+        .isInstanceOf(CompletionException.class)
+        .hasCauseInstanceOf(StoreClosedException.class);
   }
 
   @Test
@@ -170,16 +177,20 @@ class WalGroupCommitTest {
   void listenerFailureFailsOnlyThatGroupsAppendsAndTheLogKeepsGoing() {
     RuntimeException boom = new IllegalStateException("engine refused");
     byte[] poison = "poison".getBytes();
-    try (SegmentedWal wal = start(options(Durability.ALWAYS), group -> {
-      if (group.stream().anyMatch(r -> Arrays.equals(r.payload(), poison))) {
-        throw boom;
-      }
-    })) {
+    try (SegmentedWal wal =
+        start(
+            options(Durability.ALWAYS),
+            group -> {
+              if (group.stream().anyMatch(r -> Arrays.equals(r.payload(), poison))) {
+                throw boom;
+              }
+            })) {
       assertThat(append(wal, payload(1))).isEqualTo(1);
       assertThatThrownBy(() -> join(wal.append(poison))).hasCause(boom);
       assertThat(append(wal, payload(3))).isEqualTo(3);
     }
-    assertThat(readAll(WalOptions.defaults(dir, Durability.ALWAYS))).extracting(WalRecord::seq)
+    assertThat(readAll(WalOptions.defaults(dir, Durability.ALWAYS)))
+        .extracting(WalRecord::seq)
         .containsExactly(1L, 2L, 3L);
   }
 
@@ -201,7 +212,8 @@ class WalGroupCommitTest {
   @Test
   void periodicModeForcesOnceTheIntervalHasElapsedEvenWhenIdle() {
     AtomicLong nanos = new AtomicLong();
-    WalOptions periodic = options(Durability.every(Duration.ofMillis(10))).withNanoTicker(nanos::get);
+    WalOptions periodic =
+        options(Durability.every(Duration.ofMillis(10))).withNanoTicker(nanos::get);
     try (SegmentedWal wal = start(periodic, group -> {})) {
       int before = channels.forces();
       assertThat(append(wal, payload(1))).isEqualTo(1);
@@ -224,9 +236,11 @@ class WalGroupCommitTest {
       channels.failForces();
 
       assertThatThrownBy(() -> join(wal.append(payload(2))))
-          .hasCauseInstanceOf(StorageException.class).hasRootCauseInstanceOf(IOException.class);
+          .hasCauseInstanceOf(StorageException.class)
+          .hasRootCauseInstanceOf(IOException.class);
       assertThatThrownBy(() -> join(wal.append(payload(3))))
-          .hasCauseInstanceOf(StorageException.class).hasMessageContaining("accepts no more appends");
+          .hasCauseInstanceOf(StorageException.class)
+          .hasMessageContaining("accepts no more appends");
     }
   }
 }

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Random appends, segment deletions, reopens (with the engine at or ahead of the log) and torn tails,
- * checked against a model of what the log must hold.
+ * Random appends, segment deletions, reopens (with the engine at or ahead of the log) and torn
+ * tails, checked against a model of what the log must hold.
  */
 @Timeout(120)
 class WalPropertyTest {
@@ -36,7 +36,8 @@ class WalPropertyTest {
   private static final class Run {
     private final Random random;
     private final WalOptions options;
-    private final TreeMap<Long, byte[]> model = new TreeMap<>(); // seq -> payload, records after engineDurable
+    private final TreeMap<Long, byte[]> model =
+        new TreeMap<>(); // seq -> payload, records after engineDurable
     private long last; // highest seq the log must report
     private long engineDurable; // what the "engine" is durable through
     private SegmentedWal wal;
@@ -44,16 +45,18 @@ class WalPropertyTest {
     Run(long seed, Path directory) {
       this.random = new Random(seed);
       Durability durability = random.nextInt(4) == 0 ? Durability.ALWAYS : Durability.NEVER;
-      this.options = WalOptions.defaults(directory, durability)
-          .withSegmentBytes(64 + random.nextInt(4096))
-          .withMaxRecordBytes(300)
-          .withChannelFactory(new CountingChannelFactory().skipRealForces());
+      this.options =
+          WalOptions.defaults(directory, durability)
+              .withSegmentBytes(
+                  random.nextBoolean() ? 256 + random.nextInt(1024) : 2048 + random.nextInt(16384))
+              .withMaxRecordBytes(300)
+              .withChannelFactory(new CountingChannelFactory().skipRealForces());
     }
 
     void run() throws IOException {
       wal = WalTesting.openStarted(options);
       try {
-        for (int step = 0; step < 25; step++) {
+        for (int step = 0; step < 20; step++) {
           int action = random.nextInt(10);
           if (action < 5) {
             appendBatch();
@@ -74,7 +77,7 @@ class WalPropertyTest {
     private void appendBatch() {
       List<CompletableFuture<Long>> futures = new ArrayList<>();
       List<byte[]> payloads = new ArrayList<>();
-      for (int n = 1 + random.nextInt(20); n > 0; n--) {
+      for (int n = 1 + random.nextInt(12); n > 0; n--) {
         byte[] payload = new byte[random.nextInt(301)];
         random.nextBytes(payload);
         payloads.add(payload);
@@ -90,7 +93,8 @@ class WalPropertyTest {
     }
 
     private void deleteSome() {
-      engineDurable = Math.max(engineDurable, engineDurable + random.nextInt((int) (last - engineDurable) + 1));
+      engineDurable =
+          Math.max(engineDurable, engineDurable + random.nextInt((int) (last - engineDurable) + 1));
       model.headMap(engineDurable, true).clear();
       wal.deleteThrough(engineDurable);
     }
@@ -101,7 +105,8 @@ class WalPropertyTest {
       wal = SegmentedWal.open(options);
       assertThat(wal.lastSequence()).isEqualTo(last);
       TreeMap<Long, byte[]> replayed = new TreeMap<>();
-      long returned = wal.replay(afterSeq, (seq, payload) -> assertThat(replayed.put(seq, payload)).isNull());
+      long returned =
+          wal.replay(afterSeq, (seq, payload) -> assertThat(replayed.put(seq, payload)).isNull());
       model.headMap(afterSeq, true).clear();
       assertThat(replayed.keySet()).containsExactlyElementsOf(model.keySet());
       for (Map.Entry<Long, byte[]> e : model.entrySet()) {

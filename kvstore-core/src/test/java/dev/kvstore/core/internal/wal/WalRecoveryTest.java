@@ -80,7 +80,10 @@ class WalRecoveryTest {
       Files.write(lastSegment(copy), Arrays.copyOf(pristine, cut));
 
       try (SegmentedWal wal = SegmentedWal.open(options(copy))) {
-        assertThat(replay(wal, 0)).as("cut at %d", cut).extracting(WalRecord::seq).containsExactlyElementsOf(seqs(1, 11));
+        assertThat(replay(wal, 0))
+            .as("cut at %d", cut)
+            .extracting(WalRecord::seq)
+            .containsExactlyElementsOf(seqs(1, 11));
         wal.start(group -> {});
         assertThat(append(wal, "after".getBytes())).isEqualTo(12);
       }
@@ -121,14 +124,18 @@ class WalRecoveryTest {
     writeLog(dir, 5);
     Path last = lastSegment(dir);
     long goodSize = Files.size(last);
-    Seeds.check(20, seed -> {
-      byte[] garbage = new byte[1 + new Random(seed).nextInt(3000)];
-      new Random(seed).nextBytes(garbage);
-      Files.write(last, garbage, java.nio.file.StandardOpenOption.APPEND);
+    Seeds.check(
+        20,
+        seed -> {
+          byte[] garbage = new byte[1 + new Random(seed).nextInt(3000)];
+          new Random(seed).nextBytes(garbage);
+          Files.write(last, garbage, java.nio.file.StandardOpenOption.APPEND);
 
-      assertThat(openAndReplay(dir)).extracting(WalRecord::seq).containsExactlyElementsOf(seqs(1, 5));
-      assertThat(Files.size(last)).isEqualTo(goodSize);
-    });
+          assertThat(openAndReplay(dir))
+              .extracting(WalRecord::seq)
+              .containsExactlyElementsOf(seqs(1, 5));
+          assertThat(Files.size(last)).isEqualTo(goodSize);
+        });
   }
 
   @Test
@@ -150,8 +157,10 @@ class WalRecoveryTest {
       bytes[at] ^= (byte) 0xFF;
       Files.write(copy.resolve(segment.getFileName()), bytes);
 
-      CorruptLogException e = catchThrowableOfType(CorruptLogException.class,
-          () -> readAll(WalOptions.defaults(copy, Durability.ALWAYS)));
+      CorruptLogException e =
+          catchThrowableOfType(
+              CorruptLogException.class,
+              () -> readAll(WalOptions.defaults(copy, Durability.ALWAYS)));
 
       assertThat(e).as("flip at %d", at).isNotNull();
       assertThat(e.segment()).isEqualTo(copy.resolve(segmentName(1)));
@@ -205,7 +214,8 @@ class WalRecoveryTest {
         bytes[at] ^= 0x20;
         Files.write(all.get(i), bytes);
 
-        CorruptLogException e = catchThrowableOfType(CorruptLogException.class, () -> SegmentedWal.open(options(dir)));
+        CorruptLogException e =
+            catchThrowableOfType(CorruptLogException.class, () -> SegmentedWal.open(options(dir)));
 
         assertThat(e).as("segment %d byte %d", i, at).isNotNull();
         assertThat(e.segment()).isEqualTo(all.get(i));
@@ -222,7 +232,8 @@ class WalRecoveryTest {
     Path last = lastSegment(dir);
     Files.write(last, new byte[] {'K', 'V', 'W'});
 
-    CorruptLogException e = catchThrowableOfType(CorruptLogException.class, () -> SegmentedWal.open(options(dir)));
+    CorruptLogException e =
+        catchThrowableOfType(CorruptLogException.class, () -> SegmentedWal.open(options(dir)));
 
     assertThat(e.segment()).isEqualTo(last);
     assertThat(e.offset()).isZero();
@@ -235,7 +246,8 @@ class WalRecoveryTest {
     writeSegment(file, 1, 2, 4);
     long third = HEADER + 2L * RECORD_HEADER + payload(1).length + payload(2).length;
 
-    CorruptLogException e = catchThrowableOfType(CorruptLogException.class, () -> openAndReplay(dir));
+    CorruptLogException e =
+        catchThrowableOfType(CorruptLogException.class, () -> openAndReplay(dir));
 
     assertThat(e.segment()).isEqualTo(file);
     assertThat(e.offset()).isEqualTo(third);
@@ -248,7 +260,8 @@ class WalRecoveryTest {
     Path file = dir.resolve(segmentName(5));
     writeSegment(file, 1, 2);
 
-    CorruptLogException e = catchThrowableOfType(CorruptLogException.class, () -> SegmentedWal.open(options(dir)));
+    CorruptLogException e =
+        catchThrowableOfType(CorruptLogException.class, () -> SegmentedWal.open(options(dir)));
 
     assertThat(e.segment()).isEqualTo(file);
     assertThat(e.offset()).isEqualTo(HEADER);
@@ -278,11 +291,15 @@ class WalRecoveryTest {
     assertThat(firstKept).isGreaterThan(2);
 
     try (SegmentedWal wal = SegmentedWal.open(options(dir))) {
-      assertThatThrownBy(() -> replay(wal, 0)).isInstanceOf(StorageException.class)
-          .isNotInstanceOf(CorruptLogException.class).hasMessageContaining("missing");
+      assertThatThrownBy(() -> replay(wal, 0))
+          .isInstanceOf(StorageException.class)
+          .isNotInstanceOf(CorruptLogException.class)
+          .hasMessageContaining("missing");
     }
     try (SegmentedWal wal = SegmentedWal.open(options(dir))) {
-      assertThat(replay(wal, firstKept - 1)).extracting(WalRecord::seq).containsExactlyElementsOf(seqs(firstKept, 20));
+      assertThat(replay(wal, firstKept - 1))
+          .extracting(WalRecord::seq)
+          .containsExactlyElementsOf(seqs(firstKept, 20));
     }
   }
 

@@ -40,7 +40,9 @@ class WalRoundTripTest {
 
     List<WalRecord> back = readAll(small);
 
-    assertThat(back).extracting(WalRecord::seq).containsExactlyElementsOf(LongStream.rangeClosed(1, 40).boxed().toList());
+    assertThat(back)
+        .extracting(WalRecord::seq)
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, 40).boxed().toList());
     assertThat(back).allSatisfy(r -> assertThat(r.payload()).isEqualTo(payload(r.seq())));
   }
 
@@ -53,7 +55,9 @@ class WalRoundTripTest {
       wal.start(group -> {});
       assertThat(append(wal, payload(1))).isEqualTo(1);
     }
-    assertThat(segments(dir)).extracting(p -> p.getFileName().toString()).containsExactly(segmentName(1));
+    assertThat(segments(dir))
+        .extracting(p -> p.getFileName().toString())
+        .containsExactly(segmentName(1));
   }
 
   @Test
@@ -82,8 +86,12 @@ class WalRoundTripTest {
     try (SegmentedWal wal = SegmentedWal.open(options())) {
       List<WalRecord> tail = new java.util.ArrayList<>();
       assertThat(wal.replay(6, (seq, p) -> tail.add(new WalRecord(seq, p)))).isEqualTo(10);
-      assertThat(tail).containsExactly(new WalRecord(7, payload(7)), new WalRecord(8, payload(8)),
-          new WalRecord(9, payload(9)), new WalRecord(10, payload(10)));
+      assertThat(tail)
+          .containsExactly(
+              new WalRecord(7, payload(7)),
+              new WalRecord(8, payload(8)),
+              new WalRecord(9, payload(9)),
+              new WalRecord(10, payload(10)));
     }
   }
 
@@ -100,7 +108,9 @@ class WalRoundTripTest {
       wal.start(group -> {});
       assertThat(append(wal, payload(21))).isEqualTo(21);
     }
-    assertThat(segments(dir)).extracting(p -> p.getFileName().toString()).containsExactly(segmentName(21));
+    assertThat(segments(dir))
+        .extracting(p -> p.getFileName().toString())
+        .containsExactly(segmentName(21));
     try (SegmentedWal wal = SegmentedWal.open(options())) {
       assertThat(replay(wal, 20)).containsExactly(new WalRecord(21, payload(21)));
     }
@@ -127,20 +137,23 @@ class WalRoundTripTest {
       append(wal, new byte[0]);
       append(wal, largest);
     }
-    assertThat(readAll(limited)).containsExactly(new WalRecord(1, new byte[0]), new WalRecord(2, largest));
+    assertThat(readAll(limited))
+        .containsExactly(new WalRecord(1, new byte[0]), new WalRecord(2, largest));
   }
 
   @Test
   void replayTwiceOrAfterStartIsRejected() {
     try (SegmentedWal wal = SegmentedWal.open(options())) {
       wal.replay(0, (seq, p) -> {});
-      assertThatThrownBy(() -> wal.replay(0, (seq, p) -> {})).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> wal.replay(0, (seq, p) -> {}))
+          .isInstanceOf(IllegalStateException.class);
       wal.start(group -> {});
       assertThatThrownBy(() -> wal.start(group -> {})).isInstanceOf(IllegalStateException.class);
     }
     try (SegmentedWal wal = SegmentedWal.open(options())) {
       wal.start(group -> {});
-      assertThatThrownBy(() -> wal.replay(0, (seq, p) -> {})).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> wal.replay(0, (seq, p) -> {}))
+          .isInstanceOf(IllegalStateException.class);
     }
   }
 
@@ -177,14 +190,19 @@ class WalRoundTripTest {
   @Test
   void optionsRejectValuesOutOfRange() {
     assertThatThrownBy(() -> options().withSegmentBytes(10))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("segmentBytes");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("segmentBytes");
     assertThatThrownBy(() -> options().withMaxRecordBytes(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRecordBytes");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxRecordBytes");
     assertThatThrownBy(() -> options().withMaxRecordBytes((1 << 30) + 1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRecordBytes");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxRecordBytes");
     assertThatThrownBy(() -> WalOptions.defaults(null, Durability.ALWAYS))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("directory");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("directory");
     assertThatThrownBy(() -> options().withDurability(null))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("durability");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("durability");
   }
 }

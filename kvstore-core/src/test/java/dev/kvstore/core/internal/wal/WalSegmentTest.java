@@ -77,21 +77,27 @@ class WalSegmentTest {
       assertThat(firsts).hasSizeGreaterThan(3);
 
       wal.deleteThrough(firsts.get(1) - 2);
-      assertThat(segments(dir)).extracting(WalSegmentTest::firstSeq).containsExactlyElementsOf(firsts);
+      assertThat(segments(dir))
+          .extracting(WalSegmentTest::firstSeq)
+          .containsExactlyElementsOf(firsts);
 
       wal.deleteThrough(firsts.get(2) - 1);
-      assertThat(segments(dir)).extracting(WalSegmentTest::firstSeq)
+      assertThat(segments(dir))
+          .extracting(WalSegmentTest::firstSeq)
           .containsExactlyElementsOf(firsts.subList(2, firsts.size()));
       assertThat(wal.stats().segments()).isEqualTo(firsts.size() - 2);
 
       wal.deleteThrough(Long.MAX_VALUE);
-      assertThat(segments(dir)).extracting(WalSegmentTest::firstSeq).containsExactly(firsts.get(firsts.size() - 1));
+      assertThat(segments(dir))
+          .extracting(WalSegmentTest::firstSeq)
+          .containsExactly(firsts.get(firsts.size() - 1));
 
       assertThat(append(wal, payload(41))).isEqualTo(41);
     }
     long kept = firstSeq(segments(dir).get(0));
     try (SegmentedWal wal = SegmentedWal.open(options(256))) {
-      assertThat(replay(wal, kept - 1)).extracting(WalRecord::seq)
+      assertThat(replay(wal, kept - 1))
+          .extracting(WalRecord::seq)
           .containsExactlyElementsOf(LongStream.rangeClosed(kept, 41).boxed().toList());
     }
   }
@@ -102,11 +108,13 @@ class WalSegmentTest {
     AtomicBoolean stop = new AtomicBoolean();
     long deletedThrough;
     try (SegmentedWal wal = openStarted(options(128))) {
-      Thread deleter = new Thread(() -> {
-        while (!stop.get()) {
-          wal.deleteThrough(wal.lastSequence());
-        }
-      });
+      Thread deleter =
+          new Thread(
+              () -> {
+                while (!stop.get()) {
+                  wal.deleteThrough(wal.lastSequence());
+                }
+              });
       deleter.start();
       for (long i = 1; i <= 500; i++) {
         futures.add(wal.append(payload(i)));
@@ -116,10 +124,14 @@ class WalSegmentTest {
       deleter.join();
       deletedThrough = firstSeq(segments(dir).get(0)) - 1;
     }
-    assertThat(futures).extracting(WalTesting::join).containsExactlyElementsOf(LongStream.rangeClosed(1, 500).boxed().toList());
+    assertThat(futures)
+        .extracting(WalTesting::join)
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, 500).boxed().toList());
     try (SegmentedWal wal = SegmentedWal.open(options(128))) {
-      assertThat(replay(wal, deletedThrough)).extracting(WalRecord::seq)
-          .containsExactlyElementsOf(LongStream.rangeClosed(deletedThrough + 1, 500).boxed().toList());
+      assertThat(replay(wal, deletedThrough))
+          .extracting(WalRecord::seq)
+          .containsExactlyElementsOf(
+              LongStream.rangeClosed(deletedThrough + 1, 500).boxed().toList());
     }
   }
 }

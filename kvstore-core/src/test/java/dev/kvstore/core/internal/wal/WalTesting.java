@@ -54,7 +54,10 @@ final class WalTesting {
   /** The segment files in {@code dir}, oldest first. */
   static List<Path> segments(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> SegmentFormat.firstSeqOf(p.getFileName().toString()) >= 0).sorted().toList();
+      return files
+          .filter(p -> SegmentFormat.firstSeqOf(p.getFileName().toString()) >= 0)
+          .sorted()
+          .toList();
     }
   }
 
