@@ -1,0 +1,164 @@
+package dev.kvstore.net;
+
+import dev.kvstore.core.Context;
+import dev.kvstore.core.KvStore;
+import dev.kvstore.core.Versions;
+import dev.kvstore.core.internal.LocalStore;
+import dev.kvstore.net.internal.replica.ClusterStore;
+import dev.kvstore.net.internal.replica.Coordinator;
+import dev.kvstore.net.internal.replica.Quorum;
+import dev.kvstore.net.internal.replica.ReplicaService;
+import dev.kvstore.net.internal.ring.Ring;
+import dev.kvstore.net.internal.transport.NettyTransport;
+import dev.kvstore.net.internal.transport.RealScheduler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running cluster node: the embedding entry point of kvstore-net.
+ *
+ * <pre>{@code
+ * try (KvNode node = KvNode.builder().nodeId("n1").dataDirectory(Path.of("data/n1"))
+ *     .listen(new InetSocketAddress("127.0.0.1", 7001))
+ *     .peers(Map.of("n1", addr1, "n2", addr2, "n3", addr3)).start()) {
+ *   node.put("greeting", "hello");          // replicated to N=3, acknowledged at W=2
+ *   Versions v = node.get("greeting");      // read from R=2, merged
+ * }
+ * }</pre>
+ *
+ * <p>A node is a {@link KvStore}: any node takes any request; writes are coordinated by a replica of the key
+ * (others forward them), go to N replicas and succeed at W durable acks; reads ask R replicas and merge their
+ * sibling sets. {@link #withQuorum(int, int)} gives a view with other W and R. Thread-safe.
+ */
+public final class KvNode implements KvStore {
+  private static final Logger log = LoggerFactory.getLogger(KvNode.class);
+
+  private final String nodeId;
+  private final LocalStore local;
+  private final RealScheduler scheduler;
+  private final NettyTransport transport;
+  private final ClusterStore store;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private KvNode(String nodeId, LocalStore local, RealScheduler scheduler, NettyTransport transport,
+      Coordinator coordinator, Quorum quorum, dev.kvstore.core.ConflictResolver resolver) {
+    this.nodeId = nodeId;
+    this.local = local;
+    this.scheduler = scheduler;
+    this.transport = transport;
+    this.store = new ClusterStore(coordinator, quorum, resolver, closed::get, scheduler.executor());
+  }
+
+  /** Starts a builder. */
+  public static KvNodeBuilder builder() {
+    return new KvNodeBuilder();
+  }
+
+  static KvNode start(KvNodeBuilder b) {
+    Quorum quorum = new Quorum(b.n, b.w, b.r, b.requestTimeout);
+    Ring ring = Ring.of(b.peers.keySet(), b.vnodes);
+    LocalStore local = LocalStore.open(b.storeConfig());
+    RealScheduler scheduler = null;
+    NettyTransport transport = null;
+    try {
+      scheduler = RealScheduler.create("kvstore-" + b.nodeId, b.storeThreads);
+      transport = NettyTransport.builder()
+          .nodeId(b.nodeId)
+          .clusterId(b.clusterId)
+          .listen(b.listen)
+          .peers(othersThan(b.nodeId, b.peers))
+          .maxFrameBytes(b.maxFrameBytes)
+          .executor(scheduler.executor())
+          .build();
+      Coordinator coordinator = new Coordinator(b.nodeId, local, ring, transport, scheduler);
+      transport.serve(new ReplicaService(b.nodeId, coordinator, quorum));
+      transport.start();
+      KvNode node = new KvNode(b.nodeId, local, scheduler, transport, coordinator, quorum, b.conflictResolver);
+      log.info("node {} of cluster {} listening on {} with {} peers (N={} W={} R={})",
+          b.nodeId, b.clusterId, transport.boundAddress(), b.peers.size() - 1, b.n, b.w, b.r);
+      return node;
+    } catch (RuntimeException e) {
+      if (transport != null) {
+        transport.close();
+      }
+      if (scheduler != null) {
+        scheduler.close();
+      }
+      local.close();
+      throw e;
+    }
+  }
+
+  private static java.util.Map<String, InetSocketAddress> othersThan(String self, java.util.Map<String, InetSocketAddress> all) {
+    java.util.Map<String, InetSocketAddress> others = new java.util.LinkedHashMap<>(all);
+    others.remove(self);
+    return others;
+  }
+
+  /** This node's id. */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /** The address the node listens on (the real port when it was started with port 0). */
+  public InetSocketAddress address() {
+    return transport.boundAddress();
+  }
+
+  /** A view of this node whose requests use {@code w} write acks and {@code r} read replies (0 keeps the node's). */
+  public KvStore withQuorum(int w, int r) {
+    return store.withQuorum(w, r);
+  }
+
+  /**
+   * The versions this node's own replica holds for {@code key}, without asking any other node: for
+   * inspection (a replica that missed writes shows stale data here until it is repaired).
+   */
+  public Versions localVersions(String key) {
+    byte[] k = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    local.checks().key(k);
+    var set = local.read(k);
+    return dev.kvstore.core.internal.VersionsView.of(k, set, Context.of(local.contextScope(), set.context()), null);
+  }
+
+  @Override
+  public CompletableFuture<Versions> getAsync(byte[] key) {
+    return store.getAsync(key);
+  }
+
+  @Override
+  public CompletableFuture<Context> putAsync(byte[] key, byte[] value, Context context) {
+    return store.putAsync(key, value, context);
+  }
+
+  @Override
+  public CompletableFuture<Context> putAsync(byte[] key, byte[] value) {
+    return store.putAsync(key, value);
+  }
+
+  @Override
+  public CompletableFuture<Context> deleteAsync(byte[] key, Context context) {
+    return store.deleteAsync(key, context);
+  }
+
+  /** Stops the node: refuses new requests, closes the peer connections, then the local store. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      transport.close();
+    } finally {
+      try {
+        scheduler.close();
+      } finally {
+        local.close();
+      }
+    }
+    log.info("node {} stopped", nodeId);
+  }
+}

@@ -1,0 +1,88 @@
+package dev.kvstore.net.internal.replica;
+
+import com.google.protobuf.ByteString;
+import dev.kvstore.core.Context;
+import dev.kvstore.core.InvalidRequestException;
+import dev.kvstore.core.internal.Replica;
+import dev.kvstore.core.internal.SiblingCodec;
+import dev.kvstore.net.internal.proto.Envelope;
+import dev.kvstore.net.internal.proto.Forward;
+import dev.kvstore.net.internal.proto.ReadReply;
+import dev.kvstore.net.internal.proto.ReplicateAck;
+import dev.kvstore.net.internal.transport.RequestHandler;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Serves peers' requests on this node: Replicate (merge a sibling set, ack once durable), Read (return the
+ * raw set) and Forward (coordinate a client write here, or a quorum read for a remote client). Called by the transport off the event loop; the
+ * blocking store calls run on that thread. Thread-safe.
+ */
+public final class ReplicaService implements RequestHandler {
+  private final String localNode;
+  private final Coordinator coordinator;
+  private final Quorum defaults;
+
+  /** Serves requests for {@code coordinator}'s replica; forwarded writes use {@code defaults} where they set 0. */
+  public ReplicaService(String localNode, Coordinator coordinator, Quorum defaults) {
+    this.localNode = localNode;
+    this.coordinator = coordinator;
+    this.defaults = defaults;
+  }
+
+  @Override
+  public CompletableFuture<Envelope.Builder> handle(Envelope request) {
+    Replica replica = coordinator.replica();
+    switch (request.getBodyCase()) {
+      case REPLICATE -> {
+        byte[] key = request.getReplicate().getKey().toByteArray();
+        replica.checks().key(key);
+        replica.mergeNow(key, Coordinator.decode(request.getReplicate().getSiblings()));
+        return CompletableFuture.completedFuture(Envelope.newBuilder().setReplicateAck(ReplicateAck.getDefaultInstance()));
+      }
+      case READ -> {
+        byte[] key = request.getRead().getKey().toByteArray();
+        replica.checks().key(key);
+        ByteString set = ByteString.copyFrom(SiblingCodec.encode(replica.read(key)));
+        return CompletableFuture.completedFuture(Envelope.newBuilder().setReadReply(ReadReply.newBuilder().setSiblings(set)));
+      }
+      case FORWARD -> {
+        return forwarded(request.getForward());
+      }
+      default -> throw new InvalidRequestException(
+          "node " + localNode + " does not serve " + request.getBodyCase() + " requests");
+    }
+  }
+
+  private CompletableFuture<Envelope.Builder> forwarded(Forward f) {
+    byte[] key = f.getKey().toByteArray();
+    Replica replica = coordinator.replica();
+    replica.checks().key(key);
+    if (f.getOp() == dev.kvstore.net.internal.proto.ClientOp.GET) {
+      Quorum q = defaults.with(0, Math.min(f.getR(), defaults.n())).withTimeout(Duration.ofMillis(f.getTimeoutMillis()));
+      return coordinator.read(key, q).thenApply(set -> Envelope.newBuilder().setForwardReply(
+          Coordinator.reply(Context.of(replica.contextScope(), set.context()))
+              .setSiblings(com.google.protobuf.ByteString.copyFrom(dev.kvstore.core.internal.SiblingCodec.encode(set)))));
+    }
+    if (!coordinator.ring().preferenceList(key, defaults.n()).contains(localNode)) {
+      throw new InvalidRequestException("node " + localNode + " is not a replica of the forwarded key; ring views differ");
+    }
+    Context context = f.getHasContext() ? Context.fromBytes(f.getContext().toByteArray()) : null;
+    if (context != null) {
+      replica.checks().context(context);
+    }
+    byte[] value = switch (f.getOp()) {
+      case PUT -> {
+        byte[] v = f.getValue().toByteArray();
+        replica.checks().value(v);
+        yield v;
+      }
+      case DELETE -> null;
+      default -> throw new InvalidRequestException("a forward must be a PUT or DELETE, got " + f.getOp());
+    };
+    Quorum q = defaults.with(Math.min(f.getW(), defaults.n()), Math.min(f.getR(), defaults.n()))
+        .withTimeout(Duration.ofMillis(f.getTimeoutMillis()));
+    return coordinator.coordinateHere(key, value, context, q)
+        .thenApply(ctx -> Envelope.newBuilder().setForwardReply(Coordinator.reply(ctx)));
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * A deterministic simulated network for tests: virtual time on one thread, seeded per-link delays, drops,
+ * duplicates and reordering, partitions, node crashes and restarts, and a trace that replays exactly for the
+ * same seed. Its transports implement the same {@link dev.kvstore.net.internal.transport.Transport} as Netty.
+ * Not API: may change without notice.
+ */
+package dev.kvstore.net.internal.sim;

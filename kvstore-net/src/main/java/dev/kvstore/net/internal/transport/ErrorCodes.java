@@ -1,0 +1,111 @@
+package dev.kvstore.net.internal.transport;
+
+import dev.kvstore.core.InsufficientReplicasException;
+import dev.kvstore.core.InvalidRequestException;
+import dev.kvstore.core.KvStoreException;
+import dev.kvstore.core.StorageException;
+import dev.kvstore.core.StoreClosedException;
+import dev.kvstore.core.StoreLockedException;
+import dev.kvstore.net.internal.proto.Error;
+import dev.kvstore.net.internal.proto.ErrorCode;
+import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The one mapping between exceptions and wire {@link Error} bodies, in both directions.
+ *
+ * <table>
+ *   <caption>Exception to code to exception</caption>
+ *   <tr><th>thrown on the serving node</th><th>code</th><th>raised on the requesting node</th></tr>
+ *   <tr><td>InvalidRequestException, IllegalArgumentException</td><td>BAD_REQUEST</td>
+ *       <td>InvalidRequestException</td></tr>
+ *   <tr><td>InsufficientReplicasException</td><td>INSUFFICIENT_REPLICAS (+ answered, required)</td>
+ *       <td>InsufficientReplicasException</td></tr>
+ *   <tr><td>StoreClosedException, PeerUnavailableException</td><td>UNAVAILABLE</td>
+ *       <td>PeerUnavailableException</td></tr>
+ *   <tr><td>StorageException (CorruptLogException), StoreLockedException</td><td>STORAGE</td>
+ *       <td>StorageException</td></tr>
+ *   <tr><td>PeerTimeoutException</td><td>TIMEOUT</td><td>PeerTimeoutException</td></tr>
+ *   <tr><td>RejectedExecutionException</td><td>OVERLOADED</td><td>PeerException(OVERLOADED)</td></tr>
+ *   <tr><td>PeerException(code)</td><td>code</td><td>PeerException(code)</td></tr>
+ *   <tr><td>anything else</td><td>UNKNOWN</td><td>PeerException(UNKNOWN)</td></tr>
+ * </table>
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ErrorCodes {
+  private ErrorCodes() {}
+
+  /**
+   * Builds the wire error for a failure on the serving node; {@code CompletionException} and
+   * {@code ExecutionException} wrappers are looked through.
+   *
+   * @param failure what went wrong
+   * @return the error body to send back
+   * @throws NullPointerException if {@code failure} is null
+   */
+  public static Error toError(Throwable failure) {
+    Throwable t = unwrap(Objects.requireNonNull(failure, "failure"));
+    if (t instanceof InsufficientReplicasException e) {
+      return Error.newBuilder().setCode(ErrorCode.INSUFFICIENT_REPLICAS).setMessage(messageOf(e))
+          .setAnswered(e.answered()).setRequired(e.required()).build();
+    }
+    return Error.newBuilder().setCode(codeOf(t)).setMessage(messageOf(t)).build();
+  }
+
+  /**
+   * Builds the exception a requester raises for an error reply.
+   *
+   * @param error the error body received
+   * @param peer the node that sent it, named in the message
+   * @return the exception to complete the request with
+   * @throws NullPointerException if an argument is null
+   */
+  public static KvStoreException toException(Error error, String peer) {
+    Objects.requireNonNull(peer, "peer");
+    String message = "node " + peer + " failed the request (" + error.getCode() + "): " + error.getMessage();
+    return switch (error.getCode()) {
+      case BAD_REQUEST -> new InvalidRequestException(message);
+      case INSUFFICIENT_REPLICAS -> new InsufficientReplicasException(
+          "an operation coordinated by node " + peer, error.getAnswered(), error.getRequired());
+      case UNAVAILABLE -> new PeerUnavailableException(message);
+      case TIMEOUT -> new PeerTimeoutException(message);
+      case STORAGE -> new StorageException(message);
+      case OVERLOADED, WRONG_CLUSTER, WRONG_VERSION, UNKNOWN -> new PeerException(error.getCode(), message);
+      case UNRECOGNIZED -> new PeerException(ErrorCode.UNKNOWN,
+          "node " + peer + " failed the request with an error code this version does not know ("
+              + error.getCodeValue() + "): " + error.getMessage());
+    };
+  }
+
+  /** Removes {@code CompletionException} / {@code ExecutionException} wrappers that carry a cause. */
+  public static Throwable unwrap(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static ErrorCode codeOf(Throwable t) {
+    if (t instanceof PeerException e) {
+      return e.code();
+    } else if (t instanceof InvalidRequestException || t instanceof IllegalArgumentException) {
+      return ErrorCode.BAD_REQUEST;
+    } else if (t instanceof StoreClosedException) {
+      return ErrorCode.UNAVAILABLE;
+    } else if (t instanceof StorageException || t instanceof StoreLockedException) {
+      return ErrorCode.STORAGE;
+    } else if (t instanceof RejectedExecutionException) {
+      return ErrorCode.OVERLOADED;
+    }
+    return ErrorCode.UNKNOWN;
+  }
+
+  private static String messageOf(Throwable t) {
+    String message = t.getMessage() == null ? "" : t.getMessage();
+    return t instanceof KvStoreException ? message : t.getClass().getName() + ": " + message;
+  }
+}

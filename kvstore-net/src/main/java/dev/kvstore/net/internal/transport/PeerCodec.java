@@ -1,0 +1,31 @@
+package dev.kvstore.net.internal.transport;
+
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+
+/**
+ * The framing of peer connections, in the order bytes flow: a 4-byte big-endian length, then one serialized
+ * envelope of at most {@code maxFrameBytes} bytes. Netty's varint protobuf frame decoder has no size limit,
+ * hence {@link LengthFieldBasedFrameDecoder}. Stateless and thread-safe.
+ */
+final class PeerCodec {
+  /** Size of the length prefix. */
+  static final int LENGTH_BYTES = 4;
+
+  private PeerCodec() {}
+
+  /**
+   * Adds the frame decoder, envelope decoder, frame encoder and envelope encoder to the end of {@code pipeline}.
+   *
+   * @param pipeline a new channel's pipeline
+   * @param maxFrameBytes the largest envelope accepted or sent, in bytes (the length prefix not included)
+   */
+  static void addTo(ChannelPipeline pipeline, int maxFrameBytes) {
+    pipeline.addLast("frameDecoder",
+        new LengthFieldBasedFrameDecoder(maxFrameBytes + LENGTH_BYTES, 0, LENGTH_BYTES, 0, LENGTH_BYTES));
+    pipeline.addLast("envelopeDecoder", EnvelopeDecoder.INSTANCE);
+    pipeline.addLast("frameEncoder", new LengthFieldPrepender(LENGTH_BYTES));
+    pipeline.addLast("envelopeEncoder", new EnvelopeEncoder(maxFrameBytes));
+  }
+}

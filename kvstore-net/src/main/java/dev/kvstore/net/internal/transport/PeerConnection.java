@@ -1,0 +1,255 @@
+package dev.kvstore.net.internal.transport;
+
+import dev.kvstore.core.InvalidRequestException;
+import dev.kvstore.core.KvStoreException;
+import dev.kvstore.net.internal.proto.Envelope;
+import dev.kvstore.net.internal.proto.ErrorCode;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.EncoderException;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outbound side of one peer: a channel created on the first request, handshake first; requests queue
+ * (bounded) until the handshake completes and while the channel is not writable; reconnects on demand, and
+ * after a failed connection fails requests fast until a jittered, capped exponential backoff has passed.
+ *
+ * <p>Event-loop confined: every field below the constructor's is touched only on {@link #loop}; other threads
+ * enter through {@link #send} and {@link #shutdown}, which hop onto it.
+ */
+final class PeerConnection {
+  private static final Logger log = LoggerFactory.getLogger(PeerConnection.class);
+
+  private final NettyTransport transport;
+  private final String peer;
+  private final InetSocketAddress address;
+  private final EventLoop loop;
+  private final Bootstrap bootstrap;
+
+  private final ArrayDeque<Envelope> backlog = new ArrayDeque<>();
+  private final Set<Long> inFlight = new HashSet<>();
+  private Channel channel;
+  private boolean ready;
+  private boolean backingOff;
+  private int failures;
+  private String lastFailure = "no attempt yet";
+  private boolean closed;
+
+  PeerConnection(NettyTransport transport, String peer, InetSocketAddress address, EventLoop loop) {
+    this.transport = transport;
+    this.peer = peer;
+    this.address = address;
+    this.loop = loop;
+    this.bootstrap = new Bootstrap().group(loop).channel(transport.clientChannelType())
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) transport.connectTimeout().toMillis())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .handler(new OutboundChannelInitializer(transport, this));
+  }
+
+  String peer() {
+    return peer;
+  }
+
+  /**
+   * Sends a stamped request, arming its timeout; from any thread.
+   *
+   * @throws java.util.concurrent.RejectedExecutionException if the event loop is shut down
+   */
+  void send(Envelope request, Duration timeout) {
+    loop.execute(() -> {
+      long id = request.getRequestId();
+      ScheduledFuture<?> timer = loop.schedule(
+          () -> timedOut(request, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+      transport.pending().attachTimeout(id, () -> timer.cancel(false));
+      sendNow(request);
+    });
+  }
+
+  /** Closes the connection for good and fails what it holds; from any thread. */
+  void shutdown() {
+    try {
+      loop.execute(() -> {
+        closed = true;
+        failQueued(new PeerUnavailableException("connection to node " + peer + " was shut down"));
+        if (channel != null) {
+          channel.close();
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      transport.logged(() -> {
+        log.debug("connection to node {} already gone with its event loop", peer);
+      });
+    }
+  }
+
+  // ---- called by the channel handlers, on the loop
+
+  void onReady(Channel ch) {
+    if (ch != channel) {
+      return;
+    }
+    ready = true;
+    failures = 0;
+    transport.logged(() -> {
+      log.debug("connected to node {} at {}", peer, address);
+    });
+    drain();
+  }
+
+  void onRefused(Channel ch, KvStoreException reason) {
+    if (ch != channel) {
+      return;
+    }
+    lastFailure = reason.getMessage();
+    transport.logged(() -> {
+      log.warn("node {} at {} refused the connection: {}", peer, address, reason.getMessage());
+    });
+    failQueued(reason);
+    ch.close();
+  }
+
+  void onWritabilityChanged(Channel ch) {
+    if (ch == channel && ready && ch.isWritable()) {
+      drain();
+    }
+  }
+
+  void onReply(Envelope reply) {
+    inFlight.remove(reply.getRequestId());
+    if (!transport.pending().complete(reply)) {
+      transport.logged(() -> {
+        log.debug("late or duplicate reply #{} from node {} ignored", reply.getRequestId(), peer);
+      });
+    }
+  }
+
+  // ---- private, on the loop
+
+  private void sendNow(Envelope request) {
+    if (!transport.pending().isPending(request.getRequestId())) {
+      return;
+    }
+    if (closed) {
+      transport.pending().fail(request.getRequestId(), transport.closedException());
+    } else if (ready && backlog.isEmpty() && channel.isWritable()) {
+      write(request);
+      channel.flush();
+    } else if (enqueue(request) && channel == null) {
+      connect();
+    }
+  }
+
+  private boolean enqueue(Envelope request) {
+    if (backlog.size() >= transport.maxQueuedRequests()) {
+      backlog.removeIf(e -> !transport.pending().isPending(e.getRequestId()));
+    }
+    if (backlog.size() >= transport.maxQueuedRequests()) {
+      transport.pending().fail(request.getRequestId(), new PeerException(ErrorCode.OVERLOADED,
+          backlog.size() + " requests are already waiting for node " + peer + " at " + address
+              + (ready ? " (its connection is not writable)" : " (connecting)") + "; back off and retry"));
+      return false;
+    }
+    backlog.add(request);
+    return true;
+  }
+
+  private void connect() {
+    if (backingOff) {
+      failQueued(new PeerUnavailableException("node " + peer + " at " + address + " is unreachable ("
+          + lastFailure + "); the next connection attempt waits for the reconnect backoff"));
+      return;
+    }
+    ChannelFuture connecting = bootstrap.connect(address);
+    Channel ch = connecting.channel();
+    channel = ch;
+    ready = false;
+    ch.closeFuture().addListener(f -> onClosed(ch));
+    connecting.addListener(f -> {
+      if (!f.isSuccess()) {
+        lastFailure = "connect failed: " + f.cause().getMessage();
+        ch.close();
+      }
+    });
+  }
+
+  private void onClosed(Channel ch) {
+    if (ch != channel) {
+      return;
+    }
+    boolean wasReady = ready;
+    channel = null;
+    ready = false;
+    PeerUnavailableException failure = new PeerUnavailableException("connection to node " + peer + " at "
+        + address + " closed" + (wasReady ? "" : " before the handshake completed (" + lastFailure + ")"));
+    failQueued(failure);
+    if (!wasReady && !closed) {
+      failures++;
+      backingOff = true;
+      Duration delay = transport.backoff().delay(failures);
+      loop.schedule(() -> backingOff = false, delay.toNanos(), TimeUnit.NANOSECONDS);
+      transport.logged(() -> {
+        log.debug("cannot connect to node {} at {} ({}); failure {}, backing off {} ms", peer, address, lastFailure,
+            failures, delay.toMillis());
+      });
+    }
+  }
+
+  private void drain() {
+    boolean wrote = false;
+    while (!backlog.isEmpty() && channel.isWritable()) {
+      Envelope request = backlog.poll();
+      if (transport.pending().isPending(request.getRequestId())) {
+        write(request);
+        wrote = true;
+      }
+    }
+    if (wrote) {
+      channel.flush();
+    }
+  }
+
+  private void write(Envelope request) {
+    long id = request.getRequestId();
+    inFlight.add(id);
+    channel.write(request).addListener(f -> {
+      if (!f.isSuccess()) {
+        inFlight.remove(id);
+        Throwable cause = f.cause();
+        transport.pending().fail(id, cause instanceof EncoderException
+            ? new InvalidRequestException(cause.getMessage())
+            : new PeerUnavailableException("could not send request #" + id + " to node " + peer + ": " + cause,
+                cause));
+      }
+    });
+  }
+
+  private void timedOut(Envelope request, Duration timeout) {
+    long id = request.getRequestId();
+    inFlight.remove(id);
+    transport.pending().fail(id, new PeerTimeoutException("no reply from node " + peer + " to "
+        + Envelopes.kind(request) + " request #" + id + " within " + timeout.toMillis() + " ms"));
+  }
+
+  private void failQueued(KvStoreException failure) {
+    for (Envelope request : backlog) {
+      transport.pending().fail(request.getRequestId(), failure);
+    }
+    backlog.clear();
+    for (long id : inFlight) {
+      transport.pending().fail(id, failure);
+    }
+    inFlight.clear();
+  }
+}

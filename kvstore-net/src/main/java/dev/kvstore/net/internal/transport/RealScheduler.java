@@ -1,0 +1,124 @@
+package dev.kvstore.net.internal.transport;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The production {@link Scheduler}: a pool of daemon threads that runs both delayed tasks and executor
+ * work, with {@link System#nanoTime()} as its clock. A task that throws is logged, not lost.
+ *
+ * <p>Thread-safe. {@link #close()} stops the threads and waits briefly for running tasks.
+ */
+public final class RealScheduler implements Scheduler, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RealScheduler.class);
+  private static final int MAX_THREADS = 1024;
+
+  private final String name;
+  private final ScheduledThreadPoolExecutor pool;
+  private final Executor executor;
+
+  private RealScheduler(String name, int threads) {
+    this.name = name;
+    this.pool = new ScheduledThreadPoolExecutor(threads, new NamedThreadFactory(name));
+    this.pool.setRemoveOnCancelPolicy(true);
+    this.executor = task -> pool.execute(logged(Objects.requireNonNull(task, "task")));
+  }
+
+  /**
+   * Creates a scheduler with {@code threads} daemon threads named {@code name-1}, {@code name-2}, ...
+   *
+   * @param name the thread name prefix, not blank
+   * @param threads the number of threads, 1 to 1024
+   * @return the running scheduler
+   * @throws NullPointerException if {@code name} is null
+   * @throws IllegalArgumentException if {@code name} is blank or {@code threads} is out of range
+   */
+  public static RealScheduler create(String name, int threads) {
+    if (Objects.requireNonNull(name, "name").isBlank()) {
+      throw new IllegalArgumentException("name must not be blank");
+    }
+    if (threads < 1 || threads > MAX_THREADS) {
+      throw new IllegalArgumentException("threads must be in [1, " + MAX_THREADS + "], got " + threads);
+    }
+    return new RealScheduler(name, threads);
+  }
+
+  @Override
+  public long nanoTime() {
+    return System.nanoTime();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws java.util.concurrent.RejectedExecutionException if the scheduler is closed
+   */
+  @Override
+  public Cancellable schedule(Duration delay, Runnable task) {
+    Objects.requireNonNull(task, "task");
+    if (Objects.requireNonNull(delay, "delay").isNegative()) {
+      throw new IllegalArgumentException("delay must be >= 0, got " + delay);
+    }
+    ScheduledFuture<?> future = pool.schedule(logged(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+    return () -> future.cancel(false);
+  }
+
+  /** {@inheritDoc} Its {@code execute} throws {@code RejectedExecutionException} once the scheduler is closed. */
+  @Override
+  public Executor executor() {
+    return executor;
+  }
+
+  /** Stops accepting tasks, drops delayed ones, and waits up to 5 seconds for running tasks. Idempotent. */
+  @Override
+  public void close() {
+    pool.shutdownNow();
+    try {
+      if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+        log.warn("scheduler {}: tasks still running 5 s after close", name);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn("scheduler {}: interrupted while waiting for tasks to finish", name);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RealScheduler[" + name + "]";
+  }
+
+  private Runnable logged(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.error("scheduler {}: task {} failed", name, task, e);
+      }
+    };
+  }
+
+  private static final class NamedThreadFactory implements ThreadFactory {
+    private final String prefix;
+    private final AtomicInteger count = new AtomicInteger();
+
+    NamedThreadFactory(String prefix) {
+      this.prefix = prefix;
+    }
+
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = new Thread(r, prefix + "-" + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.kvstore.net.internal.transport;
+
+import java.time.Duration;
+import java.util.concurrent.Executor;
+
+/**
+ * Time and task scheduling: real threads and {@link System#nanoTime()} in production ({@link RealScheduler}),
+ * virtual time on one thread in simulation ({@code SimulatedNetwork}). Logic that needs time or delays asks
+ * a scheduler, so a simulation can replay it exactly. Implementations are thread-safe.
+ */
+public interface Scheduler {
+
+  /** Returns a monotonic time in nanoseconds; only differences are meaningful. */
+  long nanoTime();
+
+  /**
+   * Runs {@code task} once after {@code delay} (in virtual time in simulation).
+   *
+   * @param delay how long to wait, zero or positive
+   * @param task what to run
+   * @return a handle that cancels the task
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code delay} is negative
+   */
+  Cancellable schedule(Duration delay, Runnable task);
+
+  /** Returns the executor where store work and request handlers run (in simulation: the simulation loop). */
+  Executor executor();
+}

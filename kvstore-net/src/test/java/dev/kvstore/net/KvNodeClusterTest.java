@@ -1,0 +1,173 @@
+package dev.kvstore.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kvstore.core.Context;
+import dev.kvstore.core.Durability;
+import dev.kvstore.core.EngineType;
+import dev.kvstore.core.InsufficientReplicasException;
+import dev.kvstore.core.KvStore;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import dev.kvstore.net.internal.testing.NettyLeakDetection;
+
+/** Three KvNodes on 127.0.0.1 in one JVM, over real Netty sockets and RocksDB. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@ExtendWith(NettyLeakDetection.class)
+class KvNodeClusterTest {
+  @TempDir Path dir;
+  private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
+  private final Map<String, KvNode> nodes = new LinkedHashMap<>();
+
+  @BeforeEach
+  void startThree() throws IOException {
+    List<Integer> ports = freePorts(3);
+    for (int i = 0; i < 3; i++) {
+      addresses.put("n" + (i + 1), new InetSocketAddress("127.0.0.1", ports.get(i)));
+    }
+    for (String id : addresses.keySet()) {
+      nodes.put(id, start(id, "test-cluster"));
+    }
+  }
+
+  @AfterEach
+  void stopAll() {
+    nodes.values().forEach(KvNode::close);
+  }
+
+  private KvNode start(String id, String clusterId) {
+    return KvNode.builder()
+        .nodeId(id)
+        .clusterId(clusterId)
+        .dataDirectory(dir.resolve(id))
+        .engine(EngineType.ROCKSDB)
+        .durability(Durability.ALWAYS)
+        .listen(addresses.get(id))
+        .peers(addresses)
+        .requestTimeout(Duration.ofSeconds(2))
+        .start();
+  }
+
+  @Test
+  void aPutThroughOneNodeIsReadThroughEachOfTheOthers() {
+    nodes.get("n1").put("greeting", "hello");
+    assertThat(nodes.get("n2").get("greeting").strings()).containsExactly("hello");
+    assertThat(nodes.get("n3").get("greeting").strings()).containsExactly("hello");
+  }
+
+  @Test
+  void aCausalPutWithAContextSupersedesAndConcurrentOnesBecomeSiblings() {
+    nodes.get("n1").put("k", "v1");
+    Context seen = nodes.get("n2").get("k").context();
+    nodes.get("n3").put("k", "v2", seen);
+    assertThat(nodes.get("n1").get("k").strings()).containsExactly("v2");
+    Context c = nodes.get("n1").get("k").context();
+    nodes.get("n2").put("k", "a", c);
+    nodes.get("n3").put("k", "b", c);
+    assertThat(nodes.get("n1").get("k").strings()).containsExactlyInAnyOrder("a", "b");
+  }
+
+  @Test
+  void withOneNodeStoppedW2WritesSucceedAndW3WritesFail() {
+    nodes.remove("n3").close();
+    KvNode n1 = nodes.get("n1");
+    for (int i = 0; i < 20; i++) {
+      n1.put("key-" + i, "value-" + i);
+    }
+    for (int i = 0; i < 20; i++) {
+      assertThat(nodes.get("n2").get("key-" + i).strings()).containsExactly("value-" + i);
+    }
+    KvStore strict = n1.withQuorum(3, 2);
+    assertThatThrownBy(() -> strict.put("strict", "x"))
+        .isInstanceOf(InsufficientReplicasException.class)
+        .satisfies(e -> {
+          InsufficientReplicasException ire = (InsufficientReplicasException) e;
+          assertThat(ire.required()).isEqualTo(3);
+          assertThat(ire.answered()).isEqualTo(2);
+        })
+        .hasMessageContaining("2").hasMessageContaining("3");
+  }
+
+  @Test
+  void aPeerWithAnotherClusterIdIsRefused() {
+    nodes.remove("n3").close();
+    KvNode stranger = start("n3", "another-cluster");
+    nodes.put("n3", stranger);
+    KvStore viaStranger = stranger.withQuorum(3, 3);
+    assertThatThrownBy(() -> viaStranger.put("k", "v")).isInstanceOf(InsufficientReplicasException.class);
+    assertThat(nodes.get("n1").withQuorum(2, 2).get("k").isFound()).isFalse();
+  }
+
+  @Test
+  void randomBytesAndAnOversizedFrameCloseThatConnectionWhileTheNodeServesOthers() throws Exception {
+    InetSocketAddress n1 = addresses.get("n1");
+    SplittableRandom random = new SplittableRandom(7);
+    try (Socket garbage = new Socket(n1.getAddress(), n1.getPort())) {
+      byte[] junk = new byte[4096];
+      random.nextBytes(junk);
+      OutputStream out = garbage.getOutputStream();
+      out.write(junk);
+      out.flush();
+      assertClosedByPeer(garbage);
+    }
+    try (Socket huge = new Socket(n1.getAddress(), n1.getPort())) {
+      OutputStream out = huge.getOutputStream();
+      out.write(ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array());
+      out.write(new byte[1024]);
+      out.flush();
+      assertClosedByPeer(huge);
+    }
+    nodes.get("n2").put("after-garbage", "still serving");
+    assertThat(nodes.get("n1").get("after-garbage").strings()).containsExactly("still serving");
+  }
+
+  private static void assertClosedByPeer(Socket socket) throws IOException {
+    socket.setSoTimeout(10_000);
+    List<Integer> seen = new ArrayList<>();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+      try {
+        int b = socket.getInputStream().read();
+        seen.add(b);
+        return b == -1;
+      } catch (IOException reset) {
+        return true;
+      }
+    });
+  }
+
+  static List<Integer> freePorts(int count) throws IOException {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
+        s.setReuseAddress(true);
+        sockets.add(s);
+      }
+      return sockets.stream().map(ServerSocket::getLocalPort).toList();
+    } finally {
+      for (ServerSocket s : sockets) {
+        s.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package dev.kvstore.net.internal.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kvstore.core.CorruptLogException;
+import dev.kvstore.core.InsufficientReplicasException;
+import dev.kvstore.core.InvalidRequestException;
+import dev.kvstore.core.KvStoreException;
+import dev.kvstore.core.StorageException;
+import dev.kvstore.core.StoreClosedException;
+import dev.kvstore.core.StoreLockedException;
+import dev.kvstore.net.internal.proto.Error;
+import dev.kvstore.net.internal.proto.ErrorCode;
+import java.nio.file.Path;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Exceptions travel as wire error codes and come back as the exception a caller can act on. */
+@Timeout(10)
+class ErrorCodesTest {
+
+  static Stream<Arguments> failures() {
+    return Stream.of(
+        Arguments.of(new InvalidRequestException("bad key"), ErrorCode.BAD_REQUEST, InvalidRequestException.class),
+        Arguments.of(new IllegalArgumentException("bad n"), ErrorCode.BAD_REQUEST, InvalidRequestException.class),
+        Arguments.of(new StoreClosedException("closed"), ErrorCode.UNAVAILABLE, PeerUnavailableException.class),
+        Arguments.of(new PeerUnavailableException("gone"), ErrorCode.UNAVAILABLE, PeerUnavailableException.class),
+        Arguments.of(new StorageException("disk"), ErrorCode.STORAGE, StorageException.class),
+        Arguments.of(new CorruptLogException(Path.of("00001.wal"), 17, "crc"), ErrorCode.STORAGE,
+            StorageException.class),
+        Arguments.of(new StoreLockedException("locked"), ErrorCode.STORAGE, StorageException.class),
+        Arguments.of(new PeerTimeoutException("slow"), ErrorCode.TIMEOUT, PeerTimeoutException.class),
+        Arguments.of(new RejectedExecutionException("full"), ErrorCode.OVERLOADED, PeerException.class),
+        Arguments.of(new PeerException(ErrorCode.WRONG_CLUSTER, "x"), ErrorCode.WRONG_CLUSTER, PeerException.class),
+        Arguments.of(new IllegalStateException("bug"), ErrorCode.UNKNOWN, PeerException.class));
+  }
+
+  @ParameterizedTest
+  @MethodSource("failures")
+  void failureMapsToItsCodeAndBackToAnActionableException(Throwable failure, ErrorCode code,
+      Class<? extends KvStoreException> raised) {
+    Error error = ErrorCodes.toError(failure);
+
+    assertThat(error.getCode()).isEqualTo(code);
+    assertThat(error.getMessage()).contains(failure.getMessage());
+    KvStoreException back = ErrorCodes.toException(error, "b");
+    assertThat(back).isInstanceOf(raised);
+    if (back instanceof PeerException peer) {
+      assertThat(peer.code()).isEqualTo(code);
+    }
+  }
+
+  @Test
+  void insufficientReplicasKeepsItsCounts() {
+    Error error = ErrorCodes.toError(new InsufficientReplicasException("put", 1, 3));
+
+    InsufficientReplicasException back = (InsufficientReplicasException) ErrorCodes.toException(error, "b");
+
+    assertThat(back.answered()).isEqualTo(1);
+    assertThat(back.required()).isEqualTo(3);
+    assertThat(back).hasMessageContaining("node b");
+  }
+
+  @Test
+  void wrappersAreLookedThrough() {
+    Throwable wrapped = new CompletionException(new ExecutionException(new InvalidRequestException("deep")));
+
+    assertThat(ErrorCodes.toError(wrapped).getCode()).isEqualTo(ErrorCode.BAD_REQUEST);
+  }
+
+  @Test
+  void unexpectedFailureNamesItsClass() {
+    assertThat(ErrorCodes.toError(new NullPointerException("x")).getMessage())
+        .isEqualTo("java.lang.NullPointerException: x");
+  }
+
+  @Test
+  void codeFromANewerPeerBecomesUnknown() {
+    Error error = Error.newBuilder().setCodeValue(99).setMessage("future").build();
+
+    KvStoreException back = ErrorCodes.toException(error, "b");
+
+    assertThat(back).isExactlyInstanceOf(PeerException.class).hasMessageContaining("99")
+        .hasMessageContaining("future");
+    assertThat(((PeerException) back).code()).isEqualTo(ErrorCode.UNKNOWN);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = ErrorCode.class, mode = EnumSource.Mode.EXCLUDE, names = "UNRECOGNIZED")
+  void everyCodeMapsToAnExceptionNamingThePeerAndTheMessage(ErrorCode code) {
+    Error error = Error.newBuilder().setCode(code).setMessage("why").setAnswered(1).setRequired(2).build();
+
+    KvStoreException back = ErrorCodes.toException(error, "peer-7");
+
+    assertThat(back.getMessage()).contains("peer-7");
+    if (code != ErrorCode.INSUFFICIENT_REPLICAS) {
+      assertThat(back.getMessage()).contains("why");
+    }
+  }
+}
