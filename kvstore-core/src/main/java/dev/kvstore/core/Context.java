@@ -1,6 +1,5 @@
 package dev.kvstore.core;
 
-import dev.kvstore.clock.ClockEncodingException;
 import dev.kvstore.clock.VectorClock;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +43,9 @@ public final class Context {
     Objects.requireNonNull(clock, "clock");
     if (scope.getBytes(StandardCharsets.UTF_8).length > MAX_SCOPE_BYTES) {
       throw new IllegalArgumentException("context scope must be at most 255 UTF-8 bytes");
+    }
+    if (scope.isEmpty() && !clock.isEmpty()) {
+      throw new IllegalArgumentException("a context that has seen versions must name its store or cluster");
     }
     return scope.isEmpty() && clock.isEmpty() ? EMPTY : new Context(scope, clock);
   }
@@ -89,7 +91,7 @@ public final class Context {
     byte[] rest = java.util.Arrays.copyOfRange(bytes, 2 + scopeLength, bytes.length);
     try {
       return of(scope, VectorClock.fromBytes(rest));
-    } catch (ClockEncodingException e) {
+    } catch (IllegalArgumentException e) { // ClockEncodingException or a scope-less non-empty clock
       throw new InvalidRequestException(
           InvalidRequestException.Reason.OTHER, "not a kvstore context: " + e.getMessage());
     }

@@ -218,9 +218,73 @@ class LocalStoreSemanticsTest {
       assertThat(raw.purgeTombstones()).isZero();
       assertThat(raw.read(bytes("k")).size()).as("tombstone kept within grace").isEqualTo(1);
       clock.advance(2 * 60_000);
+      Context beforePurge = store.get("k").context();
       assertThat(raw.purgeTombstones()).isEqualTo(1);
-      assertThat(raw.read(bytes("k")).isEmpty()).isTrue();
-      assertThat(raw.read(bytes("k")).context().isEmpty()).as("key record removed").isTrue();
+      assertThat(raw.read(bytes("k")).size()).as("tombstone gone").isZero();
+      assertThat(raw.read(bytes("k")).context()).as("the causal context stays").isEqualTo(beforePurge.clock());
+      assertThat(raw.purgeTombstones()).as("nothing left to purge").isZero();
+    }
+  }
+
+  @Test
+  void aStaleContextAfterAPurgeNeverDropsANewerWrite() {
+    MutableClock clock = new MutableClock(1_000_000);
+    try (KvStore store = KvStore.local().inMemory().clock(clock).tombstoneGrace(java.time.Duration.ofMinutes(1)).open()) {
+      store.put("k", "v1");
+      store.put("k", "v2");
+      Context stale = store.get("k").context(); // saw {actor:2}
+      store.delete("k", stale);
+      clock.advance(2 * 60_000);
+      ((LocalStore) store).purgeTombstones();
+      store.put("k", "fresh", Context.empty());
+      store.put("k", "from-stale-reader", stale);
+      assertThat(store.get("k").strings()).as("the stale context did not see 'fresh'")
+          .containsExactlyInAnyOrder("fresh", "from-stale-reader");
+    }
+  }
+
+  @Test
+  void aDirectoryWhoseDataWasWipedButIdentityKeptGetsANewIncarnation() throws Exception {
+    String first;
+    try (LocalStore store = (LocalStore) KvStore.local().dataDirectory(dir).engine(EngineType.MEMORY).open()) {
+      store.put("k", "v1");
+      first = store.actorId();
+    }
+    deleteTree(dir.resolve("wal"));
+    deleteTree(dir.resolve("engine"));
+    try (LocalStore store = (LocalStore) KvStore.local().dataDirectory(dir).engine(EngineType.MEMORY).open()) {
+      assertThat(store.actorId()).isNotEqualTo(first);
+      assertThat(store.get("k").isFound()).isFalse();
+    }
+  }
+
+  @Test
+  void lastWriteWinsAfterReopenWithTheWallClockBehindKeepsTheNewWrite() {
+    MutableClock clock = new MutableClock(5_000_000);
+    try (KvStore store = KvStore.local().dataDirectory(dir).engine(EngineType.MEMORY).clock(clock)
+        .conflictPolicy(ConflictPolicy.LAST_WRITE_WINS).open()) {
+      store.put("k", "old");
+    }
+    clock.advance(-60_000); // the wall clock stepped back while the store was closed
+    try (KvStore store = KvStore.local().dataDirectory(dir).engine(EngineType.MEMORY).clock(clock)
+        .conflictPolicy(ConflictPolicy.LAST_WRITE_WINS).open()) {
+      store.put("k", "new", Context.empty());
+      assertThat(store.get("k").strings()).containsExactly("new");
+    }
+  }
+
+  @Test
+  void aFailingChangeListenerDoesNotFailTheWrite() {
+    try (KvStore store = KvStore.local().inMemory().open()) {
+      LocalStore raw = (LocalStore) store;
+      java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      raw.addChangeListener((k, set) -> {
+        throw new IllegalStateException("listener bug");
+      });
+      raw.addChangeListener((k, set) -> seen.add(new String(k, StandardCharsets.UTF_8)));
+      store.put("k", "v");
+      assertThat(store.get("k").strings()).containsExactly("v");
+      assertThat(seen).as("later listeners still run").containsExactly("k");
     }
   }
 

@@ -97,12 +97,29 @@ public final class DataDirectory implements AutoCloseable {
       if (p.getProperty("store") == null || p.getProperty("node") == null || p.getProperty("incarnation") == null) {
         throw new StorageException("identity file " + file + " is incomplete; restore it or wipe the directory");
       }
+      if (Files.isDirectory(root.resolve("wal")) && Files.isDirectory(root.resolve("engine"))) {
+        return p;
+      }
+      // The data was wiped but the identity kept: the old counters of this actor may live on in other
+      // replicas, so continuing under the same incarnation could reissue them for new values.
+      String old = p.getProperty("incarnation");
+      p.setProperty("incarnation", newIncarnation(random));
+      writeIdentity(root, p);
+      log.warn("data directory {} has an identity but no log or engine: its data was lost; new incarnation {} "
+          + "(was {}) so no version counter is ever reused", root, p.getProperty("incarnation"), old);
       return p;
     }
     p.setProperty("format", "1");
     p.setProperty("store", newStoreId(random));
     p.setProperty("node", nodeId);
     p.setProperty("incarnation", newIncarnation(random));
+    writeIdentity(root, p);
+    log.info("new data directory {}: node {}, incarnation {}", root, nodeId, p.getProperty("incarnation"));
+    return p;
+  }
+
+  private static void writeIdentity(Path root, Properties p) throws IOException {
+    Path file = root.resolve(IDENTITY);
     StringBuilder text = new StringBuilder("# kvstore data directory identity: do not edit\n");
     p.stringPropertyNames().stream().sorted().forEach(k -> text.append(k).append('=').append(p.getProperty(k)).append('\n'));
     Path tmp = root.resolve(IDENTITY + ".tmp");
@@ -110,10 +127,8 @@ public final class DataDirectory implements AutoCloseable {
       out.write(java.nio.ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
       out.force(true);
     }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     forceDirectory(root);
-    log.info("new data directory {}: node {}, incarnation {}", root, nodeId, p.getProperty("incarnation"));
-    return p;
   }
 
   /** A fresh random incarnation: 6 base-36 characters. */

@@ -26,6 +26,29 @@ public final class Futures {
     }
   }
 
+  /**
+   * Like {@link #join} but keeps waiting when interrupted (restoring the interrupt flag afterwards): for
+   * a write whose key lock must not be released while its commit is still in flight.
+   */
+  public static <T> T joinUninterruptibly(CompletableFuture<T> future) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return future.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          throw unwrap(e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   /** The unchecked exception to rethrow for {@code failure}, unwrapping completion wrappers. */
   public static RuntimeException unwrap(Throwable failure) {
     Throwable t = failure;

@@ -23,7 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -58,7 +58,9 @@ public final class LocalStore implements KvStore, Replica {
   private final RequestChecks checks;
   private final HybridLogicalClock hlc;
   private final KeyLocks locks = new KeyLocks(1024);
-  private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
+  // Read-held by every operation, write-held by close: close waits for operations in flight. A StampedLock
+  // (one CAS, no per-thread hold counts) because a ReentrantReadWriteLock's bookkeeping showed in profiles.
+  private final StampedLock closeLock = new StampedLock();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final ExecutorService executor;
   private final ScheduledExecutorService purger;
@@ -192,6 +194,9 @@ public final class LocalStore implements KvStore, Replica {
   /** {@link #coordinate} on the calling thread. */
   public DvvSet<StoredValue> coordinateNow(byte[] key, byte[] value, Context context) {
     return write(key, current -> {
+      for (Versioned<StoredValue> s : current.siblings()) {
+        hlc.update(s.value().time()); // never stamp a new version before one it may supersede
+      }
       HlcTimestamp time = hlc.now();
       StoredValue stored = value == null ? StoredValue.tombstone(time) : StoredValue.of(value, time);
       return current.update(context == null ? current.context() : context.clock(), stored, actorId);
@@ -209,7 +214,15 @@ public final class LocalStore implements KvStore, Replica {
   @Override
   public DvvSet<StoredValue> read(byte[] key) {
     byte[] bytes = parts.engine().get(key);
-    return bytes == null ? DvvSet.empty() : SiblingCodec.decode(bytes);
+    if (bytes == null) {
+      return DvvSet.empty();
+    }
+    try {
+      return SiblingCodec.decode(bytes);
+    } catch (IllegalArgumentException e) {
+      throw new StorageException("the stored sibling set of key " + java.util.HexFormat.of().formatHex(key)
+          + " is unreadable (" + e.getMessage() + "); the engine's files are damaged", e);
+    }
   }
 
   @Override
@@ -260,13 +273,14 @@ public final class LocalStore implements KvStore, Replica {
       lock.lock();
       try {
         DvvSet<StoredValue> current = read(key);
+        // The key's record stays, with its causal context: dropping it would restart the key's counters,
+        // and a client still holding an old context would then cover (and silently drop) new versions.
         DvvSet<StoredValue> next = current.retain(s -> !expired(s, cutoff));
         if (next.equals(current)) {
           return false;
         }
-        Futures.join(parts.commitLog().commit(key, next.isEmpty() ? null : SiblingCodec.encode(next)));
-        DvvSet<StoredValue> after = next.isEmpty() ? DvvSet.empty() : next;
-        listeners.forEach(l -> l.onChange(key, after));
+        Futures.joinUninterruptibly(parts.commitLog().commit(key, SiblingCodec.encode(next)));
+        notifyListeners(key, next);
         return true;
       } finally {
         lock.unlock();
@@ -306,13 +320,23 @@ public final class LocalStore implements KvStore, Replica {
               "key would hold " + next.size() + " siblings in " + encoded.length + " bytes, over the "
                   + MAX_SET_BYTES + "-byte limit of one key; read it and write the resolution with its context");
         }
-        Futures.join(parts.commitLog().commit(key, encoded));
-        listeners.forEach(l -> l.onChange(key, next));
+        Futures.joinUninterruptibly(parts.commitLog().commit(key, encoded));
+        notifyListeners(key, next);
         return next;
       } finally {
         lock.unlock();
       }
     });
+  }
+
+  private void notifyListeners(byte[] key, DvvSet<StoredValue> set) {
+    for (ChangeListener l : listeners) {
+      try {
+        l.onChange(key, set);
+      } catch (RuntimeException e) {
+        log.warn("change listener {} failed; the write itself is durable", l, e);
+      }
+    }
   }
 
   private DvvSet<StoredValue> applyPolicy(DvvSet<StoredValue> set) {
@@ -334,12 +358,12 @@ public final class LocalStore implements KvStore, Replica {
   // ---- lifecycle ----
 
   private <T> T guarded(Supplier<T> op) {
-    closeLock.readLock().lock();
+    long stamp = closeLock.readLock();
     try {
       checkOpen();
       return op.get();
     } finally {
-      closeLock.readLock().unlock();
+      closeLock.unlockRead(stamp);
     }
   }
 
@@ -364,14 +388,14 @@ public final class LocalStore implements KvStore, Replica {
 
   @Override
   public void close() {
-    closeLock.writeLock().lock();
+    long stamp = closeLock.writeLock();
     try {
       if (closed) {
         return;
       }
       closed = true;
     } finally {
-      closeLock.writeLock().unlock();
+      closeLock.unlockWrite(stamp);
     }
     purger.shutdownNow();
     executor.shutdown();

@@ -1,6 +1,7 @@
 package dev.kvstore.core.internal;
 
 import dev.kvstore.core.EngineType;
+import dev.kvstore.core.LocalStoreBuilder;
 import dev.kvstore.core.LocalStoreConfig;
 import dev.kvstore.core.internal.engine.Engine;
 import dev.kvstore.core.internal.engine.MemoryEngine;
@@ -36,7 +37,7 @@ record StoreParts(DataDirectory directory, Engine engine, CommitLog commitLog, S
       SegmentedWal wal = SegmentedWal.open(
           WalOptions.defaults(dir.walDirectory(), config.durability())
               .withSegmentBytes(config.walSegmentBytes())
-              .withMaxRecordBytes(LocalStore.MAX_SET_BYTES + 64 * 1024));
+              .withMaxRecordBytes(LocalStore.MAX_SET_BYTES + LocalStoreBuilder.MAX_KEY_LIMIT + 4096));
       CommitLog log;
       try {
         log = WalCommitLog.recover(engine, wal, config.checkpointBytes());
@@ -46,10 +47,19 @@ record StoreParts(DataDirectory directory, Engine engine, CommitLog commitLog, S
       }
       return new StoreParts(dir, engine, log, dir.storeId(), dir.incarnation());
     } catch (RuntimeException e) {
-      if (engine != null) {
-        engine.close();
+      try {
+        if (engine != null) {
+          engine.close();
+        }
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      } finally {
+        try {
+          dir.close();
+        } catch (RuntimeException cleanup) {
+          e.addSuppressed(cleanup);
+        }
       }
-      dir.close();
       throw e;
     }
   }

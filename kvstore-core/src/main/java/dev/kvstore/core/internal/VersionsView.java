@@ -30,9 +30,14 @@ public final class VersionsView {
       }
     }
     if (resolver != null && live.size() > 1) {
-      byte[] merged = resolver.resolve(key.clone(), List.copyOf(live));
+      byte[] merged;
+      try {
+        merged = resolver.resolve(key.clone(), List.copyOf(live));
+      } catch (RuntimeException e) {
+        throw new dev.kvstore.core.KvStoreException("the ConflictResolver failed on " + live.size() + " siblings: " + e, e);
+      }
       if (merged == null) {
-        throw new IllegalStateException("the ConflictResolver returned null for " + live.size() + " siblings");
+        throw new dev.kvstore.core.KvStoreException("the ConflictResolver returned null for " + live.size() + " siblings");
       }
       Instant latest = live.stream().map(Version::writtenAt).max(Instant::compareTo).orElseThrow();
       live = List.of(new Version(merged, set.context(), RESOLVED, latest));

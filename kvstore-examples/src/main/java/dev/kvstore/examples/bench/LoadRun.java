@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.Histogram;
 
 /**
  * Runs an operation from N threads, for a duration or a fixed count, and measures throughput and latency
@@ -43,7 +43,7 @@ final class LoadRun {
   }
 
   private static Result run(String name, int threads, Duration duration, long count, Op op) throws InterruptedException {
-    Recorder recorder = new Recorder(3);
+    List<Histogram> histograms = new ArrayList<>();
     AtomicLong next = new AtomicLong();
     CountDownLatch start = new CountDownLatch(1);
     long[] deadline = new long[1];
@@ -51,6 +51,8 @@ final class LoadRun {
     List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
     for (int t = 0; t < threads; t++) {
       SplittableRandom random = new SplittableRandom(42 + t);
+      Histogram histogram = new Histogram(3); // one per thread: a shared recorder would be contended
+      histograms.add(histogram);
       Thread w = new Thread(() -> {
         try {
           start.await();
@@ -58,7 +60,7 @@ final class LoadRun {
           while ((i = next.getAndIncrement()) < count && System.nanoTime() < deadline[0]) {
             long t0 = System.nanoTime();
             op.run(random, i);
-            recorder.recordValue((System.nanoTime() - t0) / 1000);
+            histogram.recordValue((System.nanoTime() - t0) / 1000);
           }
         } catch (Throwable e) {
           failures.add(e);
@@ -77,7 +79,8 @@ final class LoadRun {
     if (!failures.isEmpty()) {
       throw new IllegalStateException(name + " failed: " + failures.get(0), failures.get(0));
     }
-    var h = recorder.getIntervalHistogram();
+    Histogram h = new Histogram(3);
+    histograms.forEach(h::add);
     return new Result(name, h.getTotalCount(), seconds, h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9));
   }
 }

@@ -168,8 +168,16 @@ public final class LocalBenchCommand implements Callable<Integer> {
   static final class Keys {
     private Keys() {}
 
+    /** {@code k} and {@code i} in 15 zero-padded digits (no String.format: it would dominate a get). */
     static byte[] sequential(long i) {
-      return String.format("k%015d", i).getBytes(StandardCharsets.US_ASCII);
+      byte[] key = new byte[16];
+      key[0] = 'k';
+      long rest = i;
+      for (int p = 15; p >= 1; p--) {
+        key[p] = (byte) ('0' + rest % 10);
+        rest /= 10;
+      }
+      return key;
     }
 
     static byte[] random(java.util.SplittableRandom random) {

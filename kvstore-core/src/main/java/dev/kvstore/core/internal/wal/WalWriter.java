@@ -141,29 +141,18 @@ final class WalWriter implements Runnable {
     inFlight = List.of();
   }
 
+  /**
+   * Hands the durable group to the listener, then completes its appends. A listener failure breaks the log
+   * (as an I/O error does): the engine behind the listener must stay a gapless prefix of the log, so no
+   * later group may be applied after one that was not. The failed group is durable in the log and is
+   * replayed when the store reopens; its callers see a failure, an outcome they must treat as unknown.
+   */
   private void deliver(List<AppendQueue.Pending> group, List<WalRecord> records) {
     try {
       listener.onDurable(Collections.unmodifiableList(records));
-    } catch (Exception e) {
-      RuntimeException cause =
-          e instanceof RuntimeException r
-              ? r
-              : new StorageException(
-                  "write-ahead log listener failed for seqs "
-                      + records.get(0).seq()
-                      + ".."
-                      + records.get(records.size() - 1).seq()
-                      + ": "
-                      + e,
-                  e);
-      LOG.warn(
-          "Listener failed for records {}..{} of {}; failing their appends",
-          records.get(0).seq(),
-          records.get(records.size() - 1).seq(),
-          files.directory(),
-          e);
-      group.forEach(p -> p.future().completeExceptionally(cause));
-      return;
+    } catch (RuntimeException e) {
+      throw new StorageException("applying log records " + records.get(0).seq() + ".."
+          + records.get(records.size() - 1).seq() + " failed: " + e.getMessage(), e);
     }
     for (int i = 0; i < group.size(); i++) {
       group.get(i).future().complete(records.get(i).seq());

@@ -38,8 +38,8 @@ public interface WriteAheadLog extends AutoCloseable {
    * afterSeq given to replay) + 1}, then one more per append. After each group is written (and
    * forced, per the durability mode), the writer calls {@code listener.onDurable} on the writer
    * thread and only then completes those appends' futures with their sequence numbers. If the
-   * listener throws, those futures fail with that exception (wrapped in a {@link StorageException}
-   * if checked) and the log keeps going.
+   * listener throws, those futures fail with a {@link StorageException} and the log is broken: it fails
+   * every later append until reopened, so the listener never sees a group after one it failed on.
    *
    * @throws IllegalArgumentException if listener is null
    * @throws IllegalStateException if already started or closed
