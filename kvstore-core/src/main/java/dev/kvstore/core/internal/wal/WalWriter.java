@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,9 +28,16 @@ import org.slf4j.LoggerFactory;
  * queued fail, later appends fail at once, since sequence numbers already handed out may or may not
  * be on disk.
  *
+ * <p>Pipelining: a durable group is handed to a second thread, the applier, which calls the listener
+ * (the engine) and completes the group's futures, in sequence order, while the writer already writes
+ * and forces the next group. So the disk is kept busy and a group's engine apply and wake-ups do not
+ * delay the next {@code force()}. At most {@value #PIPELINE_DEPTH} groups wait for the applier. If the
+ * listener fails, the applier fails that group and every later one without applying them, and the
+ * writer breaks the log at its next group: the engine stays a gapless prefix of the log.
+ *
  * <p>Thread-safety: {@link #run} runs on the writer thread, which alone touches the active segment,
- * the buffer and the sequence counter; the counters are volatile, written only by the writer,
- * readable from any thread.
+ * the buffer and the sequence counter; the listener runs on the applier thread only. The counters
+ * are volatile, written only by the writer, readable from any thread.
  */
 final class WalWriter implements Runnable {
   /** The most records in one group. */
@@ -37,7 +46,17 @@ final class WalWriter implements Runnable {
   /** The most payload bytes in one group (a larger single record still forms a group of one). */
   static final long MAX_GROUP_BYTES = 4L << 20;
 
+  /** How many written groups may wait for the applier. */
+  static final int PIPELINE_DEPTH = 4;
+
   private static final Logger LOG = LoggerFactory.getLogger(WalWriter.class);
+  private static final Delivery END = new Delivery(List.of(), List.of());
+
+  /** A durable group on its way to the listener. */
+  private record Delivery(List<AppendQueue.Pending> group, List<WalRecord> records) {}
+
+  private final BlockingQueue<Delivery> deliveries = new ArrayBlockingQueue<>(PIPELINE_DEPTH);
+  private volatile RuntimeException applyFailure;
   private static final int INITIAL_BUFFER_BYTES = 64 << 10;
 
   private final AppendQueue queue;
@@ -82,10 +101,27 @@ final class WalWriter implements Runnable {
 
   @Override
   public void run() {
+    Thread applier = new Thread(this::applyLoop, Thread.currentThread().getName() + "-apply");
+    applier.setDaemon(true);
+    applier.start();
+    try {
+      writeLoop();
+    } finally {
+      putUninterruptibly(END);
+      joinUninterruptibly(applier);
+    }
+  }
+
+  private void writeLoop() {
     try {
       lastForceNanos = ticker.getAsLong();
       List<AppendQueue.Pending> group;
       while ((group = queue.take(waitNanos(), MAX_GROUP_RECORDS, MAX_GROUP_BYTES)) != null) {
+        RuntimeException failed = applyFailure;
+        if (failed != null) {
+          inFlight = group;
+          throw failed;
+        }
         if (group.isEmpty()) {
           forceIfDue();
         } else {
@@ -137,25 +173,81 @@ final class WalWriter implements Runnable {
     appends += group.size();
     groups++;
     bytes += written;
-    deliver(group, records);
+    putUninterruptibly(new Delivery(group, records));
     inFlight = List.of();
   }
 
-  /**
-   * Hands the durable group to the listener, then completes its appends. A listener failure breaks the log
-   * (as an I/O error does): the engine behind the listener must stay a gapless prefix of the log, so no
-   * later group may be applied after one that was not. The failed group is durable in the log and is
-   * replayed when the store reopens; its callers see a failure, an outcome they must treat as unknown.
-   */
-  private void deliver(List<AppendQueue.Pending> group, List<WalRecord> records) {
-    try {
-      listener.onDurable(Collections.unmodifiableList(records));
-    } catch (RuntimeException e) {
-      throw new StorageException("applying log records " + records.get(0).seq() + ".."
-          + records.get(records.size() - 1).seq() + " failed: " + e.getMessage(), e);
+  /** The applier thread: hands each durable group to the listener, then completes its appends. */
+  private void applyLoop() {
+    Delivery d;
+    while ((d = takeUninterruptibly()) != END) {
+      RuntimeException failed = applyFailure;
+      if (failed == null) {
+        try {
+          listener.onDurable(Collections.unmodifiableList(d.records()));
+          for (int i = 0; i < d.group().size(); i++) {
+            d.group().get(i).future().complete(d.records().get(i).seq());
+          }
+          continue;
+        } catch (RuntimeException | Error e) {
+          failed = new StorageException("applying log records " + d.records().get(0).seq() + ".."
+              + d.records().get(d.records().size() - 1).seq() + " failed: " + e.getMessage(), e);
+          applyFailure = (RuntimeException) failed;
+          LOG.error("Write-ahead log in {}: {}; no later record is applied", files.directory(), failed.getMessage(), e);
+        }
+      }
+      for (AppendQueue.Pending p : d.group()) {
+        p.future().completeExceptionally(failed);
+      }
     }
-    for (int i = 0; i < group.size(); i++) {
-      group.get(i).future().complete(records.get(i).seq());
+  }
+
+  private Delivery takeUninterruptibly() {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return deliveries.take();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void putUninterruptibly(Delivery d) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          deliveries.put(d);
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static void joinUninterruptibly(Thread t) {
+    boolean interrupted = false;
+    while (t.isAlive()) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
