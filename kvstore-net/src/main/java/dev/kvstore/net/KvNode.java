@@ -41,6 +41,7 @@ public final class KvNode implements KvStore {
   private final RealScheduler scheduler;
   private final NettyTransport transport;
   private final ClusterStore store;
+  private final Coordinator coordinator;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private KvNode(String nodeId, LocalStore local, RealScheduler scheduler, NettyTransport transport,
@@ -49,6 +50,7 @@ public final class KvNode implements KvStore {
     this.local = local;
     this.scheduler = scheduler;
     this.transport = transport;
+    this.coordinator = coordinator;
     this.store = new ClusterStore(coordinator, quorum, resolver, closed::get, scheduler.executor());
   }
 
@@ -151,6 +153,7 @@ public final class KvNode implements KvStore {
       return;
     }
     try {
+      coordinator.close();
       transport.close();
     } finally {
       try {

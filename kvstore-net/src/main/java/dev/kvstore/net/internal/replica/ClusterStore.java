@@ -89,7 +89,22 @@ public final class ClusterStore implements KvStore {
   }
 
   private <T> CompletableFuture<T> handOff(CompletableFuture<T> f) {
-    return f.whenCompleteAsync((v, e) -> {}, executor);
+    CompletableFuture<T> out = new CompletableFuture<>();
+    f.whenComplete((v, e) -> {
+      Runnable complete = () -> {
+        if (e == null) {
+          out.complete(v);
+        } else {
+          out.completeExceptionally(Futures.unwrap(e));
+        }
+      };
+      try {
+        executor.execute(complete);
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        complete.run(); // the node is stopping: complete here rather than never
+      }
+    });
+    return out;
   }
 
   private CompletableFuture<Versions> startGet(byte[] key) {

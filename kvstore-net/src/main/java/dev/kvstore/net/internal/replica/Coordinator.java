@@ -44,6 +44,9 @@ public final class Coordinator {
   private final Ring ring;
   private final Transport transport;
   private final Scheduler scheduler;
+  // Every future handed to a client and not yet complete, so close() can fail them rather than leave
+  // them hanging when the executor drops queued work.
+  private final java.util.Set<CompletableFuture<?>> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** A coordinator for {@code localNode}, whose replica is {@code replica}. */
   public Coordinator(String localNode, Replica replica, Ring ring, Transport transport, Scheduler scheduler) {
@@ -71,18 +74,50 @@ public final class Coordinator {
   public CompletableFuture<Context> write(byte[] key, byte[] value, Context context, Quorum q) {
     List<String> replicas = ring.preferenceList(key, q.n());
     if (!replicas.contains(localNode)) {
-      return forward(key, value, context, q, replicas, 0, null);
+      return track(() -> forward(key, value, context, q, replicas, 0, null));
     }
     return coordinateHere(key, value, context, q);
+  }
+
+  /**
+   * Fails every client operation still in flight with {@link dev.kvstore.core.StoreClosedException}: called
+   * when the node stops, before its executor and transport go away.
+   */
+  public void close() {
+    dev.kvstore.core.StoreClosedException closed =
+        new dev.kvstore.core.StoreClosedException("node " + localNode + " stopped while the operation was in flight");
+    for (CompletableFuture<?> f : List.copyOf(inFlight)) {
+      f.completeExceptionally(closed);
+    }
+  }
+
+  private <T> CompletableFuture<T> track(java.util.function.Supplier<CompletableFuture<T>> start) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    inFlight.add(result);
+    result.whenComplete((v, e) -> inFlight.remove(result));
+    try {
+      start.get().whenComplete((v, e) -> {
+        if (e == null) {
+          result.complete(v);
+        } else {
+          result.completeExceptionally(dev.kvstore.core.internal.Futures.unwrap(e));
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      result.completeExceptionally(new dev.kvstore.core.StoreClosedException("node " + localNode + " is stopping"));
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+    }
+    return result;
   }
 
   /** Coordinates a write here; the caller checked that this node is a replica of the key. */
   CompletableFuture<Context> coordinateHere(byte[] key, byte[] value, Context context, Quorum q) {
     List<String> replicas = ring.preferenceList(key, q.n());
     String op = value == null ? "delete" : "put";
-    return CompletableFuture.supplyAsync(() -> replica.coordinateNow(key, value, context), scheduler.executor())
+    return track(() -> CompletableFuture.supplyAsync(() -> replica.coordinateNow(key, value, context), scheduler.executor())
         .thenCompose(set -> replicate(op, key, set, replicas, q))
-        .thenApply(set -> Context.of(replica.contextScope(), set.context()));
+        .thenApply(set -> Context.of(replica.contextScope(), set.context())));
   }
 
   private CompletableFuture<DvvSet<StoredValue>> replicate(
@@ -129,7 +164,9 @@ public final class Coordinator {
         .thenApply(reply -> Context.fromBytes(reply.getForwardReply().getContext().toByteArray()))
         .exceptionallyCompose(failure -> {
           Throwable cause = dev.kvstore.core.internal.Futures.unwrap(failure);
-          if (cause instanceof PeerException) {
+          // Retry only where the request cannot have been delivered: after a timeout the first replica may
+          // have written it, and a retry would mint a second version of the same write.
+          if (cause instanceof dev.kvstore.net.internal.transport.PeerUnavailableException) {
             log.debug("forward to {} failed ({}); trying the next replica", target, cause.toString());
             return forward(key, value, context, q, replicas, index + 1, cause);
           }
@@ -143,6 +180,10 @@ public final class Coordinator {
    * repair), so a replica that missed writes catches up when its keys are read.
    */
   public CompletableFuture<DvvSet<StoredValue>> read(byte[] key, Quorum q) {
+    return track(() -> readNow(key, q));
+  }
+
+  private CompletableFuture<DvvSet<StoredValue>> readNow(byte[] key, Quorum q) {
     List<String> replicas = ring.preferenceList(key, q.n());
     QuorumCall<DvvSet<StoredValue>> call = new QuorumCall<>("get", q.r(), replicas.size(), scheduler, q.timeout());
     ReadRepair repair = new ReadRepair(key, replicas.size());
@@ -150,14 +191,16 @@ public final class Coordinator {
     for (String node : replicas) {
       if (node.equals(localNode)) {
         scheduler.executor().execute(() -> {
+          DvvSet<StoredValue> set;
           try {
-            DvvSet<StoredValue> set = replica.read(key);
-            repair.answer(node, set);
-            call.answer(set);
+            set = replica.read(key);
           } catch (RuntimeException e) {
-            repair.answer(node, null);
             call.fail(e);
+            repair.answer(node, null);
+            return;
           }
+          call.answer(set);
+          repair.answer(node, set);
         });
       } else {
         transport.request(node, body.clone(), q.timeout()).whenComplete((reply, failure) -> {
@@ -169,12 +212,12 @@ public final class Coordinator {
           } catch (RuntimeException e) {
             failure = e;
           }
-          repair.answer(node, set);
           if (set != null) {
             call.answer(set);
           } else {
             call.fail(failure);
           }
+          repair.answer(node, set);
         });
       }
     }
@@ -192,8 +235,16 @@ public final class Coordinator {
       this.pending = replicas;
     }
 
-    /** {@code set} null: the replica did not answer. */
+    /** {@code set} null: the replica did not answer. Never throws: a repair is best effort. */
     void answer(String node, DvvSet<StoredValue> set) {
+      try {
+        collect(node, set);
+      } catch (RuntimeException e) {
+        log.debug("read repair skipped: {}", e.toString());
+      }
+    }
+
+    private void collect(String node, DvvSet<StoredValue> set) {
       java.util.Map<String, DvvSet<StoredValue>> all;
       synchronized (this) {
         if (set != null) {
@@ -202,7 +253,7 @@ public final class Coordinator {
         if (--pending > 0) {
           return;
         }
-        all = java.util.Map.copyOf(answers);
+        all = new java.util.LinkedHashMap<>(answers); // arrival order: deterministic in simulation
       }
       DvvSet<StoredValue> merged = all.values().stream().reduce(DvvSet.empty(), DvvSet::sync);
       all.forEach((stale, held) -> {

@@ -136,7 +136,8 @@ class SimulatedClusterTest {
         ops.add(new String[] {key, value, via});
         futures.add(stores.get(via).putAsync(bytes(key), bytes(value), Context.empty()));
       }
-      net.runUntil(() -> futures.stream().allMatch(CompletableFuture::isDone), Duration.ofSeconds(30));
+      assertThat(net.runUntil(() -> futures.stream().allMatch(CompletableFuture::isDone), Duration.ofSeconds(30)))
+          .as("seed %d: every write completes (acknowledged or failed) within its timeouts", net.seed()).isTrue();
       for (int i = 0; i < ops.size(); i++) {
         String[] op = ops.get(i);
         boolean ok = futures.get(i).isDone() && !futures.get(i).isCompletedExceptionally();
@@ -157,9 +158,11 @@ class SimulatedClusterTest {
       h.events.add("same-context phase skipped");
       return;
     }
-    CompletableFuture<Context> x = stores.get("n3").putAsync(bytes("shared"), bytes("x"), seen.context());
-    CompletableFuture<Context> y = stores.get("n4").putAsync(bytes("shared"), bytes("y"), seen.context());
-    net.runUntil(() -> x.isDone() && y.isDone(), Duration.ofSeconds(30));
+    List<String> replicas = Ring.of(NODES).preferenceList(bytes("shared"), 3);
+    CompletableFuture<Context> x = stores.get(replicas.get(0)).putAsync(bytes("shared"), bytes("x"), seen.context());
+    CompletableFuture<Context> y = stores.get(replicas.get(1)).putAsync(bytes("shared"), bytes("y"), seen.context());
+    assertThat(net.runUntil(() -> x.isDone() && y.isDone(), Duration.ofSeconds(30)))
+        .as("seed %d: both writes complete", net.seed()).isTrue();
     h.sameContextBothAcked = x.isDone() && y.isDone() && !x.isCompletedExceptionally() && !y.isCompletedExceptionally();
     h.events.add("same-context writes acked: " + h.sameContextBothAcked);
   }
@@ -168,7 +171,7 @@ class SimulatedClusterTest {
   private static Versions read(SimulatedNetwork net, KvStore via, String key, History h) {
     for (int attempt = 0; attempt < 10; attempt++) {
       CompletableFuture<Versions> f = via.getAsync(bytes(key));
-      net.runUntil(f::isDone, Duration.ofSeconds(30));
+      assertThat(net.runUntil(f::isDone, Duration.ofSeconds(30))).as("seed %d: the read completes", net.seed()).isTrue();
       if (f.isDone() && !f.isCompletedExceptionally()) {
         Versions v = f.join();
         List<String> values = v.strings().stream().sorted().toList();
