@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "kvstore 0.1.0-SNAPSHOT",
     description = "An embeddable, Dynamo-style distributed key-value store: examples and tools.",
-    subcommands = {DemoCommand.class, ClocksCommand.class, dev.kvstore.examples.bench.BenchCommand.class, JmhCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, NodeCommand.class, ClocksCommand.class, dev.kvstore.examples.bench.BenchCommand.class, JmhCommand.class, CommandLine.HelpCommand.class})
 public final class KvstoreCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -1,0 +1,318 @@
+package dev.kvstore.examples.bench;
+
+import dev.kvstore.core.Durability;
+import dev.kvstore.net.KvClient;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code kvstore bench cluster}: starts a cluster of N node processes (child JVMs running {@code kvstore node})
+ * on free loopback ports, connects a {@link KvClient} (N=3, W=2, R=2), runs durable puts of random keys from
+ * many client threads for a while, then gets of the keys written, and prints throughput and latency
+ * percentiles next to the targets of the replication issue: at least 15,000 puts/s with p99 at most 5 ms,
+ * and at least 40,000 gets/s. A missed target is reported, not an error. The children are stopped (standard
+ * input closed, then SIGTERM, then SIGKILL) and their directory deleted, also when the run fails.
+ *
+ * <p>Not thread-safe: one instance runs once.
+ */
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+    description = {"Start a cluster of node processes on loopback and measure puts and gets through a remote client.",
+        "Targets (issue 4): >= 15,000 puts/s with p99 <= 5 ms, >= 40,000 gets/s (N=3, W=2, R=2, 16 threads)."})
+public final class ClusterBenchCommand implements Callable<Integer> {
+  static final double PUT_TARGET = 15_000;
+  static final double PUT_P99_TARGET_MICROS = 5_000;
+  static final double GET_TARGET = 40_000;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--nodes", defaultValue = "3", description = "Node processes, 3 to 16 (default ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--threads", defaultValue = "16", description = "Client threads (default ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--seconds", defaultValue = "10", description = "Seconds of puts, then of gets (default ${DEFAULT-VALUE}).")
+  int seconds;
+
+  @Option(names = "--warmup-seconds", defaultValue = "10",
+      description = "Unmeasured puts and gets first, while the four JVMs compile the hot paths (default ${DEFAULT-VALUE}).")
+  int warmupSeconds;
+
+  @Option(names = "--value-bytes", defaultValue = "100", description = "Value size (default ${DEFAULT-VALUE}).")
+  int valueBytes;
+
+  @Option(names = "--keys", defaultValue = "100000", description = "Key space the puts draw from (default ${DEFAULT-VALUE}).")
+  int keys;
+
+  @Option(names = "--durability", defaultValue = "always", description = "Durability of the nodes: always | never | every:10ms (default ${DEFAULT-VALUE}).")
+  String durability;
+
+  @Option(names = "--node-jvm-opt", paramLabel = "OPT", defaultValue = "-Xmx1g",
+      description = "JVM option of each node process, repeatable (default ${DEFAULT-VALUE}).")
+  List<String> nodeJvmOpts;
+
+  @Option(names = "--dir", description = "Where the nodes keep data and logs (default: a temporary directory, deleted after).")
+  Path dir;
+
+  private PrintWriter out;
+
+  @Override
+  public Integer call() throws Exception {
+    checkOptions();
+    out = spec.commandLine().getOut();
+    Path root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("kvstore-bench-cluster");
+    Map<String, InetSocketAddress> addresses = addresses(nodes);
+    List<NodeProcess> children = new ArrayList<>();
+    try {
+      out.printf("kvstore bench cluster: %d node processes (durability %s, JVM options %s), %d client threads, "
+          + "%d-byte values, %,d keys, N=3 W=2 R=2; data and logs in %s; %d CPUs, load average %s%n", nodes,
+          durability, nodeJvmOpts, threads, valueBytes, keys, root, Runtime.getRuntime().availableProcessors(),
+          loadAverage());
+      out.flush();
+      for (String id : addresses.keySet()) {
+        children.add(NodeProcess.start(id, addresses, root, durability, nodeJvmOpts));
+      }
+      for (NodeProcess child : children) {
+        out.printf("  %s%n", child.awaitReady(Duration.ofSeconds(60)));
+        out.flush();
+      }
+      List<LoadRun.Result> results = measure(addresses);
+      printTable(results);
+    } finally {
+      children.forEach(NodeProcess::stop);
+      if (dir == null) {
+        LocalBenchCommand.Keys.deleteTree(root);
+      }
+    }
+    return 0;
+  }
+
+  private void checkOptions() {
+    if (nodes < 3 || nodes > 16 || threads < 1 || threads > 1024 || seconds < 1 || warmupSeconds < 0
+        || valueBytes < 1 || valueBytes > (1 << 20) || keys < 1) {
+      throw new ParameterException(spec.commandLine(), "need --nodes 3..16, --threads 1..1024, --seconds >= 1, "
+          + "--warmup-seconds >= 0, --value-bytes 1..1048576 and --keys >= 1");
+    }
+    try {
+      Durability.parse(durability);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--durability: " + e.getMessage());
+    }
+  }
+
+  private List<LoadRun.Result> measure(Map<String, InetSocketAddress> addresses) throws InterruptedException {
+    byte[] value = new byte[valueBytes];
+    java.util.Arrays.fill(value, (byte) 'v');
+    AtomicLongArray written = new AtomicLongArray((keys + 63) / 64);
+    try (KvClient client = KvClient.builder().clusterId("bench").nodes(addresses).replication(3, 2, 2)
+        .requestTimeout(Duration.ofSeconds(5)).connect()) {
+      warmUp(client, value, written);
+      out.printf("puts for %d s ...%n", seconds);
+      out.flush();
+      LoadRun.Result puts = LoadRun.run("put", threads, Duration.ofSeconds(seconds),
+          (rnd, i) -> put(client, rnd.nextInt(keys), value, written));
+      int[] present = setBits(written, keys);
+      out.printf("gets of the %,d keys written, for %d s ...%n", present.length, seconds);
+      out.flush();
+      LoadRun.Result gets = LoadRun.run("get", threads, Duration.ofSeconds(seconds), (rnd, i) -> {
+        int k = present[rnd.nextInt(present.length)];
+        if (!client.get(LocalBenchCommand.Keys.sequential(k)).isFound()) {
+          throw new IllegalStateException("key " + k + " was written but is not found");
+        }
+      });
+      return List.of(puts, gets);
+    }
+  }
+
+  /** Half puts, half gets (of any key), so that the JITs of all four processes compile both paths. */
+  private void warmUp(KvClient client, byte[] value, AtomicLongArray written) throws InterruptedException {
+    if (warmupSeconds == 0) {
+      return;
+    }
+    out.printf("warming up (%d s of puts and gets, not measured) ...%n", warmupSeconds);
+    out.flush();
+    LoadRun.run("warmup", threads, Duration.ofSeconds(warmupSeconds), (rnd, i) -> {
+      if (rnd.nextBoolean()) {
+        put(client, rnd.nextInt(keys), value, written);
+      } else {
+        client.get(LocalBenchCommand.Keys.sequential(rnd.nextInt(keys)));
+      }
+    });
+  }
+
+  private static void put(KvClient client, int k, byte[] value, AtomicLongArray written) {
+    client.put(LocalBenchCommand.Keys.sequential(k), value);
+    written.getAndAccumulate(k >>> 6, 1L << (k & 63), (a, b) -> a | b);
+  }
+
+  private static int[] setBits(AtomicLongArray bits, int size) {
+    return java.util.stream.IntStream.range(0, size).filter(k -> (bits.get(k >>> 6) & (1L << (k & 63))) != 0).toArray();
+  }
+
+  private void printTable(List<LoadRun.Result> results) {
+    LoadRun.Result puts = results.get(0);
+    LoadRun.Result gets = results.get(1);
+    boolean putOk = puts.opsPerSecond() >= PUT_TARGET && puts.p99Micros() <= PUT_P99_TARGET_MICROS;
+    boolean getOk = gets.opsPerSecond() >= GET_TARGET;
+    out.printf("%n| operation | ops/s | p50 (us) | p99 (us) | p999 (us) | target | result |%n");
+    out.printf("|---|--:|--:|--:|--:|---|---|%n");
+    out.println(row(puts, ">= 15,000 ops/s, p99 <= 5,000 us", putOk));
+    out.println(row(gets, ">= 40,000 ops/s", getOk));
+    out.printf("%n%d node processes on loopback, %d client threads, %d-byte values, N=3 W=2 R=2, durability %s, "
+        + "%d s per phase; load average after the run %s%n", nodes, threads, valueBytes, durability, seconds, loadAverage());
+    out.flush();
+  }
+
+  private static String row(LoadRun.Result r, String target, boolean ok) {
+    return String.format("| %s | %,.0f | %.0f | %.0f | %.0f | %s | %s |", r.name(), r.opsPerSecond(), r.p50Micros(),
+        r.p99Micros(), r.p999Micros(), target, ok ? "PASS" : "MISS");
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return parts[0] + " " + parts[1] + " " + parts[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
+  private static Map<String, InetSocketAddress> addresses(int count) throws IOException {
+    Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      for (int i = 1; i <= count; i++) {
+        ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        sockets.add(s);
+        addresses.put("n" + i, new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort()));
+      }
+      return addresses;
+    } finally {
+      for (ServerSocket s : sockets) {
+        s.close();
+      }
+    }
+  }
+
+  /** One child JVM running {@code kvstore node}: started, awaited until ready, stopped. */
+  static final class NodeProcess {
+    private final String id;
+    private final Process process;
+    private final Path log;
+    private final CompletableFuture<String> ready = new CompletableFuture<>();
+
+    private NodeProcess(String id, Process process, Path log) {
+      this.id = id;
+      this.process = process;
+      this.log = log;
+      Thread reader = new Thread(this::readStdout, "bench-" + id + "-stdout");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    /** Starts node {@code id} of {@code peers} in a child JVM on this JVM's class path; its stderr goes to {@code <id>.log}. */
+    static NodeProcess start(String id, Map<String, InetSocketAddress> peers, Path root, String durability,
+        List<String> jvmOptions) throws IOException {
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      String peerList = peers.entrySet().stream().map(e -> e.getKey() + "=" + hostPort(e.getValue()))
+          .collect(Collectors.joining(","));
+      List<String> command = new ArrayList<>(List.of(java));
+      command.addAll(jvmOptions);
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+          "dev.kvstore.examples.KvstoreCommand", "node", "--id", id, "--listen", hostPort(peers.get(id)),
+          "--peers", peerList, "--data", root.resolve(id).toString(), "--cluster-id", "bench",
+          "--durability", durability));
+      Path log = root.resolve(id + ".log");
+      Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
+      return new NodeProcess(id, p, log);
+    }
+
+    /**
+     * Waits for the node's {@code ready} line.
+     *
+     * @throws IllegalStateException if the process exits first or the timeout passes (with the end of its log)
+     */
+    String awaitReady(Duration timeout) throws InterruptedException {
+      try {
+        return ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new IllegalStateException("node " + id + " did not become ready within " + timeout.toSeconds()
+            + " s (" + (e instanceof TimeoutException ? "timed out" : e.getCause().getMessage()) + "); end of "
+            + log + ":\n" + tail(log), e);
+      }
+    }
+
+    /** Closes the node's standard input (it stops cleanly), then escalates to SIGTERM and SIGKILL. */
+    void stop() {
+      try {
+        process.getOutputStream().close();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+          process.destroy();
+          if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+          }
+        }
+      } catch (IOException e) {
+        process.destroyForcibly();
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private void readStdout() {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          if (line.startsWith("ready ")) {
+            ready.complete(line);
+          }
+        }
+        ready.completeExceptionally(new IllegalStateException("exited with code " + process.waitFor()));
+      } catch (IOException e) {
+        ready.completeExceptionally(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        ready.completeExceptionally(e);
+      }
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+      return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    private static String tail(Path log) {
+      try {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+      } catch (IOException e) {
+        return "(cannot read the log: " + e.getMessage() + ")";
+      }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package dev.kvstore.examples.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kvstore.examples.KvstoreCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code kvstore bench cluster} for real, briefly: three child JVMs become ready, the table has a put and a get
+ * row with figures and a verdict, and no child process outlives the command.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ClusterBenchCommandIT {
+  @TempDir Path dir;
+
+  @Test
+  void aShortRunPrintsTheTableAndStopsItsChildren() throws Exception {
+    StringWriter out = new StringWriter();
+    CommandLine cli = KvstoreCommand.commandLine();
+    cli.setOut(new PrintWriter(out));
+    int exit = cli.execute("bench", "cluster", "--threads", "4", "--seconds", "1", "--warmup-seconds", "1",
+        "--keys", "1000", "--durability", "never", "--node-jvm-opt=-Xmx256m", "--dir", dir.toString());
+    assertThat(exit).as(out.toString()).isZero();
+    assertThat(out.toString())
+        .contains("ready n1 ", "ready n2 ", "ready n3 ")
+        .containsPattern("\\| put \\| [\\d,]+ \\| \\d+ \\| \\d+ \\| \\d+ \\| .* \\| (PASS|MISS) \\|")
+        .containsPattern("\\| get \\| [\\d,]+ \\| \\d+ \\| \\d+ \\| \\d+ \\| .* \\| (PASS|MISS) \\|");
+    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)).isEmpty();
+    for (String node : new String[] {"n1", "n2", "n3"}) {
+      assertThat(Files.readString(dir.resolve(node + ".log"))).contains("node " + node + " stopped");
+    }
+  }
+}

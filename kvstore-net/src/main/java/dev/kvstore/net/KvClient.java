@@ -1,0 +1,396 @@
+package dev.kvstore.net;
+
+import dev.kvstore.core.ConflictResolver;
+import dev.kvstore.core.Context;
+import dev.kvstore.core.KvStore;
+import dev.kvstore.core.LocalStoreBuilder;
+import dev.kvstore.core.StoreClosedException;
+import dev.kvstore.core.Versions;
+import dev.kvstore.core.internal.RequestChecks;
+import dev.kvstore.net.internal.client.ClientRequests;
+import dev.kvstore.net.internal.client.ClientRouter;
+import dev.kvstore.net.internal.ring.Ring;
+import dev.kvstore.net.internal.transport.NettyTransport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A remote client of a kvstore cluster: a {@link KvStore} whose operations run on the cluster's nodes.
+ *
+ * <pre>{@code
+ * try (KvClient client = KvClient.builder()
+ *     .nodes(Map.of("n1", addr1, "n2", addr2, "n3", addr3)).connect()) {
+ *   Context c = client.put("greeting", "hello");   // coordinated by a replica, acknowledged at W=2
+ *   Versions v = client.get("greeting");           // read from R=2 replicas, merged
+ * }
+ * }</pre>
+ *
+ * <p>The client knows the ring (the same node ids and virtual nodes as the nodes), and sends each operation
+ * to the first node of its key's preference list, which coordinates it with the client's W or R and request
+ * timeout; when that node is unreachable or does not answer, the next replica is tried. Arguments are
+ * checked here, with the same rules and default limits as a node (keys up to 1 KiB, values up to 1 MiB), so
+ * a bad request never leaves the client. The client connects to a node on first use; a failure that the
+ * cluster reports (too few replicas, a bad request) is raised as the same exception a node would raise.
+ *
+ * <p>Thread-safe. The futures of the {@code ...Async} methods complete on the client's own threads, never
+ * on a network event loop.
+ */
+public final class KvClient implements KvStore {
+  private static final Logger log = LoggerFactory.getLogger(KvClient.class);
+
+  private final String clientId;
+  private final RequestChecks checks;
+  private final int w;
+  private final int r;
+  private final Duration requestTimeout;
+  private final ConflictResolver resolver;
+  private final ExecutorService executor;
+  private final NettyTransport transport;
+  private final ClientRouter router;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private KvClient(Builder b, ExecutorService executor, NettyTransport transport) {
+    this.clientId = b.clientId;
+    this.checks = new RequestChecks(b.maxKeyBytes, b.maxValueBytes, b.clusterId);
+    this.w = b.w;
+    this.r = b.r;
+    this.requestTimeout = b.requestTimeout;
+    this.resolver = b.conflictResolver;
+    this.executor = executor;
+    this.transport = transport;
+    this.router = new ClientRouter(transport, Ring.of(b.nodes.keySet(), b.vnodes), b.n,
+        b.requestTimeout.multipliedBy(2), closed::get);
+  }
+
+  /** Starts a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The id this client presents to the nodes (in their logs). */
+  public String clientId() {
+    return clientId;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws dev.kvstore.core.InvalidRequestException if the key is null, empty or too long
+   * @throws StoreClosedException if the client is closed
+   */
+  @Override
+  public CompletableFuture<Versions> getAsync(byte[] key) {
+    checks.key(key);
+    checkOpen();
+    byte[] k = key.clone();
+    return router.send("get", k, ClientRequests.get(k, r, requestTimeout), r)
+        .thenApply(reply -> ClientRequests.versions(k, reply, resolver));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws dev.kvstore.core.InvalidRequestException for a bad key, a null or too long value, or a context
+   *     of another cluster
+   * @throws StoreClosedException if the client is closed
+   */
+  @Override
+  public CompletableFuture<Context> putAsync(byte[] key, byte[] value, Context context) {
+    checks.key(key);
+    checks.value(value);
+    checks.context(context);
+    return write("put", key, value.clone(), context);
+  }
+
+  /**
+   * Writes {@code value} superseding every version the coordinating replica holds for {@code key} now.
+   *
+   * @throws dev.kvstore.core.InvalidRequestException for a bad key or a null or too long value
+   * @throws StoreClosedException if the client is closed
+   */
+  @Override
+  public CompletableFuture<Context> putAsync(byte[] key, byte[] value) {
+    checks.key(key);
+    checks.value(value);
+    return write("put", key, value.clone(), null);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws dev.kvstore.core.InvalidRequestException for a bad key or a context of another cluster
+   * @throws StoreClosedException if the client is closed
+   */
+  @Override
+  public CompletableFuture<Context> deleteAsync(byte[] key, Context context) {
+    checks.key(key);
+    checks.context(context);
+    return write("delete", key, null, context);
+  }
+
+  /**
+   * Closes the connections and stops the client's threads; operations in flight fail with {@link
+   * StoreClosedException} or the failure they already had. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      transport.close();
+    } finally {
+      executor.shutdown();
+      try {
+        if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+          log.warn("client {}: callbacks still running 5 s after close", clientId);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        log.warn("client {}: interrupted while waiting for callbacks to finish", clientId);
+      }
+    }
+    log.debug("client {} closed", clientId);
+  }
+
+  @Override
+  public String toString() {
+    return "KvClient[" + clientId + (closed.get() ? ", closed]" : "]");
+  }
+
+  /** Sends a checked write; {@code value} null is a delete. */
+  private CompletableFuture<Context> write(String op, byte[] key, byte[] value, Context context) {
+    checkOpen();
+    byte[] k = key.clone();
+    return router.send(op, k, ClientRequests.write(k, value, context, w, requestTimeout), w)
+        .thenApply(ClientRequests::context);
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new StoreClosedException("client " + clientId + " is closed; connect a new one");
+    }
+  }
+
+  /**
+   * Configures and connects a {@link KvClient}. Required: {@link #nodes}. Defaults: cluster id {@code
+   * kvstore}, N=3, W=2, R=2, request timeout 2 s, 256 virtual nodes per node, keys up to 1 KiB, values up
+   * to 1 MiB, client id {@code client-} and a random suffix. N and the virtual nodes must be the cluster's;
+   * W and R may differ from the nodes' defaults. Every setter checks its argument at once; {@link
+   * #connect()} checks the combination. Not thread-safe.
+   */
+  public static final class Builder {
+    private static final int DEFAULT_THREADS = 4;
+
+    private String clusterId = "kvstore";
+    private final Map<String, InetSocketAddress> nodes = new LinkedHashMap<>();
+    private int n = 3;
+    private int w = 2;
+    private int r = 2;
+    private Duration requestTimeout = Duration.ofSeconds(2);
+    private int vnodes = Ring.DEFAULT_VNODES;
+    private int maxKeyBytes = 1024;
+    private int maxValueBytes = 1 << 20;
+    private String clientId = "client-" + HexFormat.of().formatHex(uuidBytes()).substring(0, 12);
+    private ConflictResolver conflictResolver;
+    private int threads = DEFAULT_THREADS;
+
+    private Builder() {}
+
+    /**
+     * The cluster's id (default {@code kvstore}); nodes of another cluster refuse the client.
+     *
+     * @throws IllegalArgumentException if it is null, empty or longer than 128 characters
+     */
+    public Builder clusterId(String id) {
+      if (id == null || id.isEmpty() || id.length() > 128) {
+        throw new IllegalArgumentException("clusterId must be 1 to 128 characters, got " + id);
+      }
+      this.clusterId = id;
+      return this;
+    }
+
+    /**
+     * Every node of the cluster by id, with the address it listens on (required; the ring is built from
+     * these ids, so list all of them).
+     *
+     * @throws IllegalArgumentException if the map is null or empty, or an id or address is null or invalid
+     */
+    public Builder nodes(Map<String, InetSocketAddress> all) {
+      if (all == null || all.isEmpty()) {
+        throw new IllegalArgumentException("nodes must name at least one node, got " + all);
+      }
+      all.forEach((id, address) -> {
+        KvStore.local().nodeId(id); // the node id rule
+        if (address == null) {
+          throw new IllegalArgumentException("nodes: the address of node " + id + " is null");
+        }
+      });
+      nodes.clear();
+      nodes.putAll(all);
+      return this;
+    }
+
+    /**
+     * Replicas per key (the cluster's N), write acks and read replies: {@code 1 <= W <= N}, {@code 1 <= R <=
+     * N} (default 3, 2, 2).
+     *
+     * @throws IllegalArgumentException if a value is out of range
+     */
+    public Builder replication(int n, int w, int r) {
+      if (n < 1 || w < 1 || w > n || r < 1 || r > n) {
+        throw new IllegalArgumentException("need 1 <= W <= N and 1 <= R <= N, got N=" + n + " W=" + w + " R=" + r);
+      }
+      this.n = n;
+      this.w = w;
+      this.r = r;
+      return this;
+    }
+
+    /**
+     * How long the coordinating node waits for its quorum, 1 ms to 10 minutes (default 2 s); the client
+     * gives a node twice as long to answer before it tries the next replica.
+     *
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder requestTimeout(Duration timeout) {
+      if (timeout == null || timeout.toMillis() < 1 || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException("requestTimeout must be between 1 ms and 10 minutes, got " + timeout);
+      }
+      this.requestTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Virtual nodes per node on the ring, 1 to 4096 (default 256, as a node's default); must match the
+     * nodes'.
+     *
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder vnodes(int count) {
+      this.vnodes = checkRange("vnodes", count, 1, Ring.MAX_VNODES);
+      return this;
+    }
+
+    /**
+     * The longest key and value the client sends (default 1 KiB and 1 MiB, as a node's defaults).
+     *
+     * @throws IllegalArgumentException if a key limit is not in [1, 65535] or a value limit not in [0, 64 MiB]
+     */
+    public Builder limits(int maxKeyBytes, int maxValueBytes) {
+      this.maxKeyBytes = checkRange("maxKeyBytes", maxKeyBytes, 1, LocalStoreBuilder.MAX_KEY_LIMIT);
+      this.maxValueBytes = checkRange("maxValueBytes", maxValueBytes, 0, LocalStoreBuilder.MAX_VALUE_LIMIT);
+      return this;
+    }
+
+    /**
+     * The id the client presents to the nodes (default {@code client-} and 12 random hex digits): 1 to 64
+     * characters of {@code [A-Za-z0-9_-]}, different from every node id.
+     *
+     * @throws IllegalArgumentException if it breaks the rule
+     */
+    public Builder clientId(String id) {
+      KvStore.local().nodeId(id);
+      this.clientId = id;
+      return this;
+    }
+
+    /**
+     * Resolves siblings at read time.
+     *
+     * @throws NullPointerException if {@code resolver} is null
+     */
+    public Builder conflictResolver(ConflictResolver resolver) {
+      this.conflictResolver = Objects.requireNonNull(resolver, "conflictResolver");
+      return this;
+    }
+
+    /**
+     * Threads that decode replies and complete the client's futures, 1 to 64 (default 4).
+     *
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder threads(int count) {
+      this.threads = checkRange("threads", count, 1, 64);
+      return this;
+    }
+
+    /**
+     * Creates the client; it connects to each node on first use.
+     *
+     * @throws IllegalArgumentException if no nodes are set, N exceeds their number, or the client id is a
+     *     node id
+     * @throws dev.kvstore.core.KvStoreException if the client's transport cannot start
+     */
+    public KvClient connect() {
+      if (nodes.isEmpty()) {
+        throw new IllegalArgumentException("nodes are required: every node of the cluster by id");
+      }
+      if (n > nodes.size()) {
+        throw new IllegalArgumentException("N=" + n + " replicas need at least " + n + " nodes; nodes has "
+            + nodes.size());
+      }
+      if (nodes.containsKey(clientId)) {
+        throw new IllegalArgumentException("clientId '" + clientId + "' is also a node id; choose another");
+      }
+      ExecutorService executor = newExecutor(clientId, threads);
+      NettyTransport transport = null;
+      try {
+        transport = NettyTransport.builder()
+            .nodeId(clientId)
+            .clusterId(clusterId)
+            .listen(new InetSocketAddress("127.0.0.1", 0))
+            .peers(nodes)
+            .executor(executor)
+            .build();
+        String id = clientId;
+        transport.serve(request -> CompletableFuture.failedFuture(
+            new dev.kvstore.core.InvalidRequestException("client " + id + " serves no requests")));
+        transport.start();
+        return new KvClient(this, executor, transport);
+      } catch (RuntimeException e) {
+        if (transport != null) {
+          transport.close();
+        }
+        executor.shutdownNow();
+        throw e;
+      }
+    }
+
+    private static ExecutorService newExecutor(String clientId, int threads) {
+      AtomicInteger count = new AtomicInteger();
+      return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
+        Thread t = new Thread(task, "kv-client-" + clientId + "-" + count.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+    }
+
+    private static byte[] uuidBytes() {
+      UUID u = UUID.randomUUID();
+      return java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
+          .putLong(u.getLeastSignificantBits()).array();
+    }
+
+    private static int checkRange(String name, int value, int min, int max) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package dev.kvstore.net.internal.client;
+
+import dev.kvstore.core.InsufficientReplicasException;
+import dev.kvstore.core.StoreClosedException;
+import dev.kvstore.net.internal.proto.Envelope;
+import dev.kvstore.net.internal.ring.Ring;
+import dev.kvstore.net.internal.transport.ErrorCodes;
+import dev.kvstore.net.internal.transport.PeerTimeoutException;
+import dev.kvstore.net.internal.transport.PeerUnavailableException;
+import dev.kvstore.net.internal.transport.Transport;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends a client request to the replicas of its key, in preference-list order: the first node coordinates
+ * it; when that node is unreachable or does not answer in time ({@link PeerUnavailableException}, {@link
+ * PeerTimeoutException}) the next one is tried. Any other failure (a quorum not reached, a bad request) is
+ * the answer and is not retried. When every replica was tried the request fails with an {@link
+ * InsufficientReplicasException} that names the nodes and the last failure.
+ *
+ * <p>Not API. Thread-safe (immutable; the transport is thread-safe).
+ */
+public final class ClientRouter {
+  private static final Logger log = LoggerFactory.getLogger(ClientRouter.class);
+
+  private final Transport transport;
+  private final Ring ring;
+  private final int n;
+  private final Duration attemptTimeout;
+  private final BooleanSupplier closed;
+
+  /**
+   * Routes over {@code ring} to the first of {@code n} replicas that answers.
+   *
+   * @param transport the client's transport
+   * @param ring the cluster's ring (same node ids and virtual nodes as the nodes use)
+   * @param n replicas per key
+   * @param attemptTimeout how long one node may take to answer before the next is tried
+   * @param closed tells when the client is closed, so that a closed client stops trying
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code n} is not between 1 and the ring's size
+   */
+  public ClientRouter(Transport transport, Ring ring, int n, Duration attemptTimeout, BooleanSupplier closed) {
+    this.transport = Objects.requireNonNull(transport, "transport");
+    this.ring = Objects.requireNonNull(ring, "ring");
+    if (n < 1 || n > ring.nodes().size()) {
+      throw new IllegalArgumentException("n must be between 1 and the number of nodes (" + ring.nodes().size() + "), got " + n);
+    }
+    this.n = n;
+    this.attemptTimeout = Objects.requireNonNull(attemptTimeout, "attemptTimeout");
+    this.closed = Objects.requireNonNull(closed, "closed");
+  }
+
+  /**
+   * Sends {@code body} for {@code key} and completes with the reply of the first replica that answers.
+   *
+   * @param op the operation's name for messages ({@code get}, {@code put}, {@code delete})
+   * @param key the key, which places the request on the ring
+   * @param body the request body (not modified)
+   * @param required the quorum the operation needs, named when no replica answers
+   * @return the reply, or a failure as described in the class comment
+   */
+  public CompletableFuture<Envelope> send(String op, byte[] key, Envelope.Builder body, int required) {
+    return attempt(op, ring.preferenceList(key, n), 0, body, required, null);
+  }
+
+  private CompletableFuture<Envelope> attempt(
+      String op, List<String> targets, int index, Envelope.Builder body, int required, Throwable last) {
+    if (closed.getAsBoolean()) {
+      return CompletableFuture.failedFuture(new StoreClosedException("this client is closed; connect a new one"));
+    }
+    if (index >= targets.size()) {
+      return CompletableFuture.failedFuture(new InsufficientReplicasException(
+          op + " (no replica of the key answered the client: tried " + targets + "; last failure: "
+              + (last == null ? "none" : last.getMessage()) + ")", 0, required));
+    }
+    String target = targets.get(index);
+    return transport.request(target, body, attemptTimeout).exceptionallyCompose(failure -> {
+      Throwable cause = ErrorCodes.unwrap(failure);
+      if (cause instanceof PeerUnavailableException || cause instanceof PeerTimeoutException) {
+        log.debug("{} via {} failed ({}); trying the next replica", op, target, cause.toString());
+        return attempt(op, targets, index + 1, body, required, cause);
+      }
+      return CompletableFuture.failedFuture(cause);
+    });
+  }
+}
