@@ -1,5 +1,6 @@
 package dev.kvstore.net;
 
+import dev.kvstore.net.internal.replica.Quorum;
 import dev.kvstore.core.ConflictResolver;
 import dev.kvstore.core.Context;
 import dev.kvstore.core.KvStore;
@@ -252,9 +253,7 @@ public final class KvClient implements KvStore {
      * @throws IllegalArgumentException if a value is out of range
      */
     public Builder replication(int n, int w, int r) {
-      if (n < 1 || w < 1 || w > n || r < 1 || r > n) {
-        throw new IllegalArgumentException("need 1 <= W <= N and 1 <= R <= N, got N=" + n + " W=" + w + " R=" + r);
-      }
+      Quorum.checkReplication(n, w, r);
       this.n = n;
       this.w = w;
       this.r = r;

@@ -6,6 +6,7 @@ import dev.kvstore.core.EngineType;
 import dev.kvstore.core.KvStore;
 import dev.kvstore.core.LocalStoreBuilder;
 import dev.kvstore.core.LocalStoreConfig;
+import dev.kvstore.net.internal.replica.Quorum;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,9 +88,7 @@ public final class KvNodeBuilder {
 
   /** Replicas per key, write acks and read replies: {@code 1 <= W <= N}, {@code 1 <= R <= N} (default 3, 2, 2). */
   public KvNodeBuilder replication(int n, int w, int r) {
-    if (n < 1 || w < 1 || w > n || r < 1 || r > n) {
-      throw new IllegalArgumentException("need 1 <= W <= N and 1 <= R <= N, got N=" + n + " W=" + w + " R=" + r);
-    }
+    Quorum.checkReplication(n, w, r);
     this.n = n;
     this.w = w;
     this.r = r;

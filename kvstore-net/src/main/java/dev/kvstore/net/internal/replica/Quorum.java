@@ -14,11 +14,20 @@ import java.time.Duration;
 public record Quorum(int n, int w, int r, Duration timeout) {
   /** Checks the ranges. */
   public Quorum {
-    if (n < 1 || w < 1 || w > n || r < 1 || r > n) {
-      throw new IllegalArgumentException("need 1 <= W <= N and 1 <= R <= N, got N=" + n + " W=" + w + " R=" + r);
-    }
+    checkReplication(n, w, r);
     if (timeout == null || timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("request timeout must be positive, got " + timeout);
+    }
+  }
+
+  /**
+   * Checks replication parameters as every builder does.
+   *
+   * @throws IllegalArgumentException unless {@code 1 <= W <= N} and {@code 1 <= R <= N}
+   */
+  public static void checkReplication(int n, int w, int r) {
+    if (n < 1 || w < 1 || w > n || r < 1 || r > n) {
+      throw new IllegalArgumentException("need 1 <= W <= N and 1 <= R <= N, got N=" + n + " W=" + w + " R=" + r);
     }
   }
 
