@@ -192,7 +192,7 @@ final class WalWriter implements Runnable {
         } catch (RuntimeException | Error e) {
           failed = new StorageException("applying log records " + d.records().get(0).seq() + ".."
               + d.records().get(d.records().size() - 1).seq() + " failed: " + e.getMessage(), e);
-          applyFailure = (RuntimeException) failed;
+          applyFailure = failed;
           LOG.error("Write-ahead log in {}: {}; no later record is applied", files.directory(), failed.getMessage(), e);
         }
       }
