@@ -161,6 +161,25 @@ class KvNodeClusterTest {
   }
 
   @Test
+  void stoppingANodeCompletesEveryOperationInFlightInsteadOfLeavingItHanging() {
+    KvNode n1 = nodes.remove("n1");
+    List<java.util.concurrent.CompletableFuture<?>> inFlight = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      inFlight.add(n1.putAsync(("k" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[100]));
+      inFlight.add(n1.getAsync(("k" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    n1.close();
+    Awaitility.await().atMost(Duration.ofSeconds(20))
+        .until(() -> inFlight.stream().allMatch(java.util.concurrent.CompletableFuture::isDone));
+    for (java.util.concurrent.CompletableFuture<?> f : inFlight) {
+      if (f.isCompletedExceptionally()) {
+        assertThatThrownBy(f::join).hasCauseInstanceOf(dev.kvstore.core.KvStoreException.class);
+      }
+    }
+    assertThatThrownBy(() -> n1.put("after", "close")).isInstanceOf(dev.kvstore.core.StoreClosedException.class);
+  }
+
+  @Test
   void aWriteThroughANodeThatIsNotAReplicaIsForwardedOverRealSockets() throws IOException {
     Map<String, InetSocketAddress> four = new LinkedHashMap<>();
     List<Integer> ports = freePorts(4);
