@@ -113,9 +113,19 @@ public final class Coordinator {
 
   /** Coordinates a write here; the caller checked that this node is a replica of the key. */
   CompletableFuture<Context> coordinateHere(byte[] key, byte[] value, Context context, Quorum q) {
+    return coordinateHere(key, value, context, q, false);
+  }
+
+  /**
+   * Coordinates a write here; {@code onExecutor} says the caller already runs on the store executor (a
+   * forwarded request), so the local write runs inline instead of costing another thread hand-off.
+   */
+  CompletableFuture<Context> coordinateHere(byte[] key, byte[] value, Context context, Quorum q, boolean onExecutor) {
     List<String> replicas = ring.preferenceList(key, q.n());
     String op = value == null ? "delete" : "put";
-    return track(() -> CompletableFuture.supplyAsync(() -> replica.coordinateNow(key, value, context), scheduler.executor())
+    return track(() -> (onExecutor
+            ? CompletableFuture.completedFuture(replica.coordinateNow(key, value, context))
+            : CompletableFuture.supplyAsync(() -> replica.coordinateNow(key, value, context), scheduler.executor()))
         .thenCompose(set -> replicate(op, key, set, replicas, q))
         .thenApply(set -> Context.of(replica.contextScope(), set.context())));
   }

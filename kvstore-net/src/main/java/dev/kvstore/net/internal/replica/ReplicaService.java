@@ -82,7 +82,7 @@ public final class ReplicaService implements RequestHandler {
     };
     Quorum q = defaults.with(Math.min(f.getW(), defaults.n()), Math.min(f.getR(), defaults.n()))
         .withTimeout(Duration.ofMillis(f.getTimeoutMillis()));
-    return coordinator.coordinateHere(key, value, context, q)
+    return coordinator.coordinateHere(key, value, context, q, true)
         .thenApply(ctx -> Envelope.newBuilder().setForwardReply(Coordinator.reply(ctx)));
   }
 }
