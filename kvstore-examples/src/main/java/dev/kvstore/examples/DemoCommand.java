@@ -4,14 +4,11 @@ import dev.kvstore.core.Context;
 import dev.kvstore.core.Durability;
 import dev.kvstore.core.EngineType;
 import dev.kvstore.core.InsufficientReplicasException;
-import dev.kvstore.core.KvStore;
 import dev.kvstore.core.Version;
 import dev.kvstore.core.Versions;
 import dev.kvstore.net.KvNode;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,11 +43,7 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     out = spec.commandLine().getOut();
     Path root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("kvstore-demo");
-    Map<String, InetSocketAddress> peers = new LinkedHashMap<>();
-    List<Integer> ports = freePorts(3);
-    for (int i = 0; i < 3; i++) {
-      peers.put("n" + (i + 1), new InetSocketAddress("127.0.0.1", ports.get(i)));
-    }
+    Map<String, InetSocketAddress> peers = LocalMachine.loopbackAddresses(3);
     Map<String, KvNode> nodes = new LinkedHashMap<>();
     try {
       say("Starting a 3-node cluster on 127.0.0.1 (N=3 replicas, W=2 write acks, R=2 read replies, fsync on every write)");
@@ -62,7 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
     } finally {
       nodes.values().forEach(KvNode::close);
       if (dir == null) {
-        deleteTree(root);
+        LocalMachine.deleteTree(root);
       }
     }
     out.println();
@@ -184,28 +177,6 @@ public final class DemoCommand implements Callable<Integer> {
     out.flush();
     if (!held) {
       failures.add("step " + step + ": " + what);
-    }
-  }
-
-  static List<Integer> freePorts(int count) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < count; i++) {
-        sockets.add(new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1")));
-      }
-      return sockets.stream().map(ServerSocket::getLocalPort).toList();
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (var paths = Files.walk(root)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

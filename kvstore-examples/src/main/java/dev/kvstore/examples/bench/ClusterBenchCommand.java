@@ -1,20 +1,19 @@
 package dev.kvstore.examples.bench;
 
+import dev.kvstore.examples.LocalMachine;
+
 import dev.kvstore.core.Durability;
 import dev.kvstore.net.KvClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -86,7 +85,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     checkOptions();
     out = spec.commandLine().getOut();
     Path root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("kvstore-bench-cluster");
-    Map<String, InetSocketAddress> addresses = addresses(nodes);
+    Map<String, InetSocketAddress> addresses = LocalMachine.loopbackAddresses(nodes);
     List<NodeProcess> children = new ArrayList<>();
     try {
       out.printf("kvstore bench cluster: %d node processes (durability %s, JVM options %s), %d client threads, "
@@ -106,7 +105,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     } finally {
       children.forEach(NodeProcess::stop);
       if (dir == null) {
-        LocalBenchCommand.Keys.deleteTree(root);
+        LocalMachine.deleteTree(root);
       }
     }
     return 0;
@@ -199,23 +198,6 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       return parts[0] + " " + parts[1] + " " + parts[2];
     } catch (IOException | RuntimeException e) {
       return "unknown";
-    }
-  }
-
-  private static Map<String, InetSocketAddress> addresses(int count) throws IOException {
-    Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 1; i <= count; i++) {
-        ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        sockets.add(s);
-        addresses.put("n" + i, new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort()));
-      }
-      return addresses;
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
     }
   }
 

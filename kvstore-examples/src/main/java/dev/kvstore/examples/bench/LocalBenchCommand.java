@@ -4,7 +4,6 @@ import dev.kvstore.core.Durability;
 import dev.kvstore.core.EngineType;
 import dev.kvstore.core.KvStore;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,7 +95,7 @@ public final class LocalBenchCommand implements Callable<Integer> {
     }
     out.flush();
     if (dir == null) {
-      Keys.deleteTree(root);
+      dev.kvstore.examples.LocalMachine.deleteTree(root);
     }
     return 0;
   }
@@ -182,14 +181,6 @@ public final class LocalBenchCommand implements Callable<Integer> {
 
     static byte[] random(java.util.SplittableRandom random) {
       return sequential(random.nextLong(1_000_000_000_000L));
-    }
-
-    static void deleteTree(Path root) throws java.io.IOException {
-      try (var paths = Files.walk(root)) {
-        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
     }
   }
 }
