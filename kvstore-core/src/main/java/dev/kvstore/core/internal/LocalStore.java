@@ -15,7 +15,10 @@ import dev.kvstore.core.Versions;
 import dev.kvstore.core.internal.engine.Engine;
 import java.util.Comparator;
 import java.util.List;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,8 +37,11 @@ import org.slf4j.LoggerFactory;
  * The local store: versioned sibling sets per key over a commit log and an engine.
  *
  * <p>A write locks its key's stripe, reads the key's {@link DvvSet}, computes the next set (a coordinator
- * update or a replica merge), applies the conflict policy, commits "key holds this set" through the log
- * and waits until it is durable and applied; only then does the stripe unlock. Reads go to the engine
+ * update or a replica merge), applies the conflict policy, appends "key holds this set" to the log and
+ * unlocks: the stripe is held for microseconds, never across a {@code force()}. Until the log has made the
+ * write durable and applied it to the engine, the set waits in an in-flight table, and the next write of
+ * the key builds on it (so writes of one key queue in the log in lock order, and a group commit can hold
+ * several of them). A write's future completes once it is durable and applied. Reads go to the engine
  * without locks and see only durable, applied sets. Lock order: the close lock (read side) before a key
  * stripe.
  *
@@ -51,6 +57,13 @@ public final class LocalStore implements KvStore, Replica {
   /** The largest encoded sibling set of one key: a write that would make it bigger is refused. */
   public static final int MAX_SET_BYTES = 256 << 20;
 
+  // Threads that run getAsync and complete the async API's futures (user callbacks run there, never on the
+  // log's threads). No thread of the store waits for a force(), so a few suffice.
+  private static final int EXECUTOR_THREADS = 8;
+
+  /** A write appended to the log and not yet durable: the set it writes and the log's future. */
+  private record InFlight(DvvSet<StoredValue> set, CompletableFuture<Long> durable) {}
+
   private final LocalStoreConfig config;
   private final StoreParts parts;
   private final String actorId;
@@ -58,6 +71,9 @@ public final class LocalStore implements KvStore, Replica {
   private final RequestChecks checks;
   private final HybridLogicalClock hlc;
   private final KeyLocks locks = new KeyLocks(1024);
+  // The newest set of each key whose write is in the log but not yet durable and applied (keyed by the key's
+  // bytes; an entry is removed by its own write's completion, and only if no later write replaced it).
+  private final ConcurrentHashMap<ByteBuffer, InFlight> inFlight = new ConcurrentHashMap<>();
   // Read-held by every operation, write-held by close: close waits for operations in flight. A StampedLock
   // (one CAS, no per-thread hold counts) because a ReentrantReadWriteLock's bookkeeping showed in profiles.
   private final StampedLock closeLock = new StampedLock();
@@ -74,7 +90,7 @@ public final class LocalStore implements KvStore, Replica {
     this.checks = new RequestChecks(config.maxKeyBytes(), config.maxValueBytes(), scope);
     this.hlc = new HybridLogicalClock(config.clock());
     AtomicInteger n = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(32, r -> daemon(r, "kvstore-" + config.nodeId() + "-" + n.incrementAndGet()));
+    this.executor = Executors.newFixedThreadPool(EXECUTOR_THREADS, r -> daemon(r, "kvstore-" + config.nodeId() + "-" + n.incrementAndGet()));
     this.purger = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kvstore-" + config.nodeId() + "-purge"));
     long every = Math.max(1000, Math.min(600_000, config.tombstoneGrace().toMillis() / 2));
     purger.scheduleWithFixedDelay(this::purgeQuietly, every, every, TimeUnit.MILLISECONDS);
@@ -138,9 +154,7 @@ public final class LocalStore implements KvStore, Replica {
     checks.value(value);
     checks.context(context);
     checkOpen();
-    byte[] k = key.clone();
-    byte[] v = value.clone();
-    return async(() -> contextOf(coordinateNow(k, v, context)));
+    return handOff(coordinate(key.clone(), value.clone(), context).thenApply(this::contextOf));
   }
 
   @Override
@@ -148,9 +162,7 @@ public final class LocalStore implements KvStore, Replica {
     checks.key(key);
     checks.value(value);
     checkOpen();
-    byte[] k = key.clone();
-    byte[] v = value.clone();
-    return async(() -> contextOf(coordinateNow(k, v, null)));
+    return handOff(coordinate(key.clone(), value.clone(), null).thenApply(this::contextOf));
   }
 
   @Override
@@ -158,8 +170,7 @@ public final class LocalStore implements KvStore, Replica {
     checks.key(key);
     checks.context(context);
     checkOpen();
-    byte[] k = key.clone();
-    return async(() -> contextOf(coordinateNow(k, null, context)));
+    return handOff(coordinate(key.clone(), null, context).thenApply(this::contextOf));
   }
 
   // ---- Replica ----
@@ -179,20 +190,12 @@ public final class LocalStore implements KvStore, Replica {
     return checks;
   }
 
+  /**
+   * {@inheritDoc} The read-modify-write runs on the calling thread; the future completes on the log's
+   * applier thread, so callbacks chained to it must not block.
+   */
   @Override
   public CompletableFuture<DvvSet<StoredValue>> coordinate(byte[] key, byte[] value, Context context) {
-    checkOpen();
-    return async(() -> coordinateNow(key, value, context));
-  }
-
-  @Override
-  public CompletableFuture<DvvSet<StoredValue>> merge(byte[] key, DvvSet<StoredValue> remote) {
-    checkOpen();
-    return async(() -> mergeNow(key, remote));
-  }
-
-  /** {@link #coordinate} on the calling thread. */
-  public DvvSet<StoredValue> coordinateNow(byte[] key, byte[] value, Context context) {
     return write(key, current -> {
       for (Versioned<StoredValue> s : current.siblings()) {
         hlc.update(s.value().time()); // never stamp a new version before one it may supersede
@@ -203,12 +206,28 @@ public final class LocalStore implements KvStore, Replica {
     });
   }
 
-  /** {@link #merge} on the calling thread. */
-  public DvvSet<StoredValue> mergeNow(byte[] key, DvvSet<StoredValue> remote) {
+  /**
+   * {@inheritDoc} The merge runs on the calling thread; the future completes on the log's applier thread,
+   * so callbacks chained to it must not block.
+   */
+  @Override
+  public CompletableFuture<DvvSet<StoredValue>> merge(byte[] key, DvvSet<StoredValue> remote) {
     for (Versioned<StoredValue> s : remote.siblings()) {
       hlc.update(s.value().time());
     }
     return write(key, current -> DvvSet.sync(current, remote));
+  }
+
+  /** {@link #coordinate} on the calling thread, waiting until the write is durable. */
+  @Override
+  public DvvSet<StoredValue> coordinateNow(byte[] key, byte[] value, Context context) {
+    return Futures.joinUninterruptibly(coordinate(key, value, context));
+  }
+
+  /** {@link #merge} on the calling thread, waiting until the merge is durable. */
+  @Override
+  public DvvSet<StoredValue> mergeNow(byte[] key, DvvSet<StoredValue> remote) {
+    return Futures.joinUninterruptibly(merge(key, remote));
   }
 
   @Override
@@ -268,24 +287,15 @@ public final class LocalStore implements KvStore, Replica {
   }
 
   private boolean purgeKey(byte[] key, long cutoff) {
-    return guarded(() -> {
-      ReentrantLock lock = locks.forKey(key);
-      lock.lock();
-      try {
-        DvvSet<StoredValue> current = read(key);
-        // The key's record stays, with its causal context: dropping it would restart the key's counters,
-        // and a client still holding an old context would then cover (and silently drop) new versions.
-        DvvSet<StoredValue> next = current.retain(s -> !expired(s, cutoff));
-        if (next.equals(current)) {
-          return false;
-        }
-        Futures.joinUninterruptibly(parts.commitLog().commit(key, SiblingCodec.encode(next)));
-        notifyListeners(key, next);
-        return true;
-      } finally {
-        lock.unlock();
-      }
-    });
+    boolean[] changed = {false};
+    // The key's record stays, with its causal context: dropping it would restart the key's counters, and
+    // a client still holding an old context would then cover (and silently drop) new versions.
+    Futures.joinUninterruptibly(write(key, current -> {
+      DvvSet<StoredValue> next = current.retain(s -> !expired(s, cutoff));
+      changed[0] = !next.equals(current);
+      return next;
+    }));
+    return changed[0];
   }
 
   private static boolean expired(Versioned<StoredValue> s, long cutoff) {
@@ -304,29 +314,75 @@ public final class LocalStore implements KvStore, Replica {
 
   // ---- the write path ----
 
-  private DvvSet<StoredValue> write(byte[] key, UnaryOperator<DvvSet<StoredValue>> change) {
-    return guarded(() -> {
-      ReentrantLock lock = locks.forKey(key);
-      lock.lock();
-      try {
-        DvvSet<StoredValue> current = read(key);
-        DvvSet<StoredValue> next = applyPolicy(change.apply(current));
-        if (next.equals(current)) {
-          return current;
+  /**
+   * The write path: under the key's stripe, computes the next set from the newest one (in flight or
+   * applied), appends it to the log and records it as in flight; completes once it is durable and
+   * applied. A change that leaves the set as it is appends nothing, but still waits for the write it
+   * built on, so no caller hears of a set before it is durable.
+   */
+  private CompletableFuture<DvvSet<StoredValue>> write(byte[] key, UnaryOperator<DvvSet<StoredValue>> change) {
+    long stamp = closeLock.readLock();
+    try {
+      return writeLocked(key, change);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      closeLock.unlockRead(stamp);
+    }
+  }
+
+  private CompletableFuture<DvvSet<StoredValue>> writeLocked(byte[] key, UnaryOperator<DvvSet<StoredValue>> change) {
+    checkOpen();
+    ByteBuffer ref = ByteBuffer.wrap(key);
+    ReentrantLock lock = locks.forKey(key);
+    lock.lock();
+    try {
+      InFlight prior = inFlight.get(ref);
+      DvvSet<StoredValue> current = prior != null ? prior.set() : read(key);
+      DvvSet<StoredValue> next = applyPolicy(change.apply(current));
+      if (next.equals(current)) {
+        return prior == null ? CompletableFuture.completedFuture(current) : prior.durable().thenApply(seq -> current);
+      }
+      byte[] encoded = SiblingCodec.encode(next);
+      if (encoded.length > MAX_SET_BYTES) {
+        throw new InvalidRequestException(
+            "key would hold " + next.size() + " siblings in " + encoded.length + " bytes, over the "
+                + MAX_SET_BYTES + "-byte limit of one key; read it and write the resolution with its context");
+      }
+      CompletableFuture<Long> durable = parts.commitLog().commit(key, encoded);
+      InFlight mine = new InFlight(next, durable);
+      inFlight.put(ref, mine);
+      return durable.handle((seq, failure) -> {
+        inFlight.remove(ref, mine);
+        if (failure != null) {
+          throw new CompletionException(Futures.unwrap(failure));
         }
-        byte[] encoded = SiblingCodec.encode(next);
-        if (encoded.length > MAX_SET_BYTES) {
-          throw new InvalidRequestException(
-              "key would hold " + next.size() + " siblings in " + encoded.length + " bytes, over the "
-                  + MAX_SET_BYTES + "-byte limit of one key; read it and write the resolution with its context");
-        }
-        Futures.joinUninterruptibly(parts.commitLog().commit(key, encoded));
         notifyListeners(key, next);
         return next;
-      } finally {
-        lock.unlock();
+      });
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Completes the returned future on the store's executor, so callers' callbacks never run on the log's threads. */
+  private <T> CompletableFuture<T> handOff(CompletableFuture<T> f) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    f.whenComplete((v, e) -> {
+      Runnable complete = () -> {
+        if (e == null) {
+          out.complete(v);
+        } else {
+          out.completeExceptionally(Futures.unwrap(e));
+        }
+      };
+      try {
+        executor.execute(complete);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        complete.run();
       }
     });
+    return out;
   }
 
   private void notifyListeners(byte[] key, DvvSet<StoredValue> set) {

@@ -20,11 +20,19 @@ public interface Replica {
   /**
    * Coordinates a write at this replica: a new version with a fresh dot of this actor, superseding what
    * {@code context} saw (everything held here when {@code context} is null). {@code value} null writes a
-   * tombstone. Completes with the key's whole set after the write, once durable.
+   * tombstone. Completes with the key's whole set after the write, once durable and readable.
+   *
+   * <p>The read-modify-write runs on the calling thread (it reads the engine, so not on a network event
+   * loop) and takes microseconds: no thread waits for the disk. The future completes on the log's thread,
+   * so callbacks chained to it must not block. Failures (bad input, a closed store, a failed log) come as
+   * a failed future, never as a throw.
    */
   CompletableFuture<DvvSet<StoredValue>> coordinate(byte[] key, byte[] value, Context context);
 
-  /** Merges {@code remote} into the key's set by DVV sync; completes with the merged set, once durable. */
+  /**
+   * Merges {@code remote} into the key's set by DVV sync; completes with the merged set once durable. Runs
+   * and completes on the same threads as {@link #coordinate}.
+   */
   CompletableFuture<DvvSet<StoredValue>> merge(byte[] key, DvvSet<StoredValue> remote);
 
   /** {@link #coordinate} on the calling thread, which blocks until the write is durable. */
