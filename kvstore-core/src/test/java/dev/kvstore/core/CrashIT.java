@@ -38,13 +38,22 @@ class CrashIT {
       Map<String, String> ackedThisRun = runAndKill(engine, run, killAfter);
       assertThat(ackedThisRun).as("seed %d run %d: the child acknowledged writes", seed, run).isNotEmpty();
       acked.putAll(ackedThisRun);
+      String killed = incarnation();
       try (KvStore store = KvStore.local().dataDirectory(dir).nodeId("crash").engine(engine).open()) {
+        assertThat(incarnation()).as("seed %d run %d: a killed store's directory opens as a new incarnation", seed, run)
+            .isNotEqualTo(killed);
         for (Map.Entry<String, String> e : acked.entrySet()) {
           List<String> values = store.get(e.getKey()).strings();
           assertThat(values).as("seed %d run %d key %s", seed, run, e.getKey()).containsExactly(e.getValue());
         }
       }
     }
+  }
+
+  private String incarnation() throws java.io.IOException {
+    java.util.Properties p = new java.util.Properties();
+    p.load(new java.io.StringReader(java.nio.file.Files.readString(dir.resolve("IDENTITY"))));
+    return p.getProperty("incarnation");
   }
 
   /** Sends SIGKILL with kill(1), which (unlike Process.destroyForcibly) leaves our end of the pipe readable. */

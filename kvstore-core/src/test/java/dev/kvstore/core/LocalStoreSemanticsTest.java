@@ -259,6 +259,27 @@ class LocalStoreSemanticsTest {
   }
 
   @Test
+  void aStoreThatWasNotClosedCleanlyGetsANewIncarnationAndKeepsItsData() throws Exception {
+    String first;
+    try (LocalStore store = (LocalStore) KvStore.local().dataDirectory(dir).engine(EngineType.MEMORY).open()) {
+      assertThat(dir.resolve("CLEAN")).as("an open store has no clean marker").doesNotExist();
+      store.put("k", "v1");
+      first = store.actorId();
+    }
+    assertThat(dir.resolve("CLEAN")).as("a clean close leaves the marker").exists();
+    try (LocalStore store = (LocalStore) KvStore.local().dataDirectory(dir).engine(EngineType.MEMORY).open()) {
+      assertThat(store.actorId()).as("after a clean close").isEqualTo(first);
+    }
+    java.nio.file.Files.delete(dir.resolve("CLEAN")); // what a killed process leaves: open removed it, close never ran
+    try (LocalStore store = (LocalStore) KvStore.local().dataDirectory(dir).engine(EngineType.MEMORY).open()) {
+      assertThat(store.actorId()).as("after an unclean stop").startsWith("local.").isNotEqualTo(first);
+      assertThat(store.get("k").strings()).containsExactly("v1");
+      store.put("k", "v2");
+      assertThat(store.get("k").strings()).containsExactly("v2");
+    }
+  }
+
+  @Test
   void lastWriteWinsAfterReopenWithTheWallClockBehindKeepsTheNewWrite() {
     MutableClock clock = new MutableClock(5_000_000);
     try (KvStore store = KvStore.local().dataDirectory(dir).engine(EngineType.MEMORY).clock(clock)

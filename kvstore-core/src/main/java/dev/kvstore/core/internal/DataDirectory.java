@@ -21,11 +21,14 @@ import org.slf4j.LoggerFactory;
  * A store's data directory: its lock, its identity (store id, node id, incarnation) and the places of the
  * log and the engine. A directory without an identity is new (or was wiped) and gets a fresh random
  * incarnation, so the actor id of its versions never repeats one another replica may hold (Riak's kv679).
+ * So does a directory whose store was not closed cleanly (no {@code CLEAN} marker): versions it handed out
+ * may not have reached its disk.
  * Not API. Thread-safe after {@link #open}; {@link #close} releases the lock.
  */
 public final class DataDirectory implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DataDirectory.class);
   private static final String IDENTITY = "IDENTITY";
+  private static final String CLEAN = "CLEAN";
 
   private final Path root;
   private final FileChannel lockChannel;
@@ -98,6 +101,20 @@ public final class DataDirectory implements AutoCloseable {
         throw new StorageException("identity file " + file + " is incomplete; restore it or wipe the directory");
       }
       if (Files.isDirectory(root.resolve("wal")) && Files.isDirectory(root.resolve("engine"))) {
+        Path clean = root.resolve(CLEAN);
+        if (Files.deleteIfExists(clean)) {
+          forceDirectory(root); // a crash from now on must find the marker gone
+          return p;
+        }
+        // Not closed cleanly (killed, crashed, or its log failed). Versions this actor handed out may not
+        // have reached this disk: a coordinator sends a new version to the other replicas while its own
+        // log forces it, and with durability EVERY or NEVER an acknowledged write can be lost. Continuing
+        // under the same incarnation could reissue such a counter for a different value.
+        String old = p.getProperty("incarnation");
+        p.setProperty("incarnation", newIncarnation(random));
+        writeIdentity(root, p);
+        log.info("data directory {} was not closed cleanly; new incarnation {} (was {}) so no version counter "
+            + "it may have handed out is reused", root, p.getProperty("incarnation"), old);
         return p;
       }
       // The data was wiped but the identity kept: the old counters of this actor may live on in other
@@ -175,6 +192,25 @@ public final class DataDirectory implements AutoCloseable {
   /** This directory's incarnation. */
   public String incarnation() {
     return incarnation;
+  }
+
+  /**
+   * Records that the store closed cleanly: its log is durable and intact. The next open removes the marker
+   * and keeps the incarnation; an open that finds no marker (the process was killed, or the log failed)
+   * starts a new incarnation.
+   *
+   * @throws StorageException if the marker cannot be written
+   */
+  public void markClean() {
+    try {
+      Path clean = root.resolve(CLEAN);
+      try (FileChannel out = FileChannel.open(clean, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        out.force(true);
+      }
+      forceDirectory(root);
+    } catch (IOException e) {
+      throw new StorageException("cannot mark data directory " + root + " as closed cleanly: " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -26,6 +26,11 @@ final class DirectCommitLog implements CommitLog {
   }
 
   @Override
+  public boolean intact() {
+    return true;
+  }
+
+  @Override
   public synchronized String describe() {
     return "direct, sequence " + sequence;
   }

@@ -64,14 +64,26 @@ record StoreParts(DataDirectory directory, Engine engine, CommitLog commitLog, S
     }
   }
 
+  /**
+   * Closes the log, then the engine, then the directory; marks the directory closed cleanly when the log
+   * and engine closed without error and the log never failed (see {@link DataDirectory#markClean}).
+   */
   void close() {
+    boolean clean = false;
     try {
-      commitLog.close();
-    } finally {
       try {
-        engine.close();
+        commitLog.close();
       } finally {
-        if (directory != null) {
+        engine.close();
+      }
+      clean = commitLog.intact();
+    } finally {
+      if (directory != null) {
+        try {
+          if (clean) {
+            directory.markClean();
+          }
+        } finally {
           directory.close();
         }
       }

@@ -125,6 +125,11 @@ final class WalCommitLog implements CommitLog {
   }
 
   @Override
+  public boolean intact() {
+    return !wal.failed();
+  }
+
+  @Override
   public String describe() {
     return "wal " + wal.stats();
   }

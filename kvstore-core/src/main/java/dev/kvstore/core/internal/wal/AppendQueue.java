@@ -37,6 +37,16 @@ final class AppendQueue {
     this.logName = logName;
   }
 
+  /** Whether the log failed (an I/O error): appends made before may not be on disk. */
+  boolean failed() {
+    lock.lock();
+    try {
+      return failure != null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Enqueues {@code payload}, or returns a failed future if the log is closed or broken. */
   CompletableFuture<Long> add(byte[] payload) {
     lock.lock();

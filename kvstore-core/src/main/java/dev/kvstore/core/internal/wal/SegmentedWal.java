@@ -241,6 +241,11 @@ public final class SegmentedWal implements WriteAheadLog {
   }
 
   @Override
+  public boolean failed() {
+    return queue.failed();
+  }
+
+  @Override
   public synchronized WalStats stats() {
     return writer != null ? writer.stats(files.count()) : new WalStats(0, 0, 0, 0, files.count());
   }

@@ -83,4 +83,10 @@ public interface WriteAheadLog extends AutoCloseable {
    */
   @Override
   void close();
+
+  /**
+   * Whether a write or force of the log failed: the log is broken and records appended before the failure
+   * may be lost. A log that was only closed has not failed.
+   */
+  boolean failed();
 }
