@@ -7,6 +7,7 @@ import dev.kvstore.core.KvStore;
 import dev.kvstore.core.LocalStoreBuilder;
 import dev.kvstore.core.StoreClosedException;
 import dev.kvstore.core.Versions;
+import dev.kvstore.core.internal.Futures;
 import dev.kvstore.core.internal.RequestChecks;
 import dev.kvstore.net.internal.client.ClientRequests;
 import dev.kvstore.net.internal.client.ClientRouter;
@@ -95,6 +96,16 @@ public final class KvClient implements KvStore {
    */
   @Override
   public CompletableFuture<Versions> getAsync(byte[] key) {
+    return handOff(startGet(key));
+  }
+
+  /** {@inheritDoc} Waits on the calling thread; no hand-off to the client's threads. */
+  @Override
+  public Versions get(byte[] key) {
+    return Futures.join(startGet(key));
+  }
+
+  private CompletableFuture<Versions> startGet(byte[] key) {
     checks.key(key);
     checkOpen();
     byte[] k = key.clone();
@@ -114,7 +125,16 @@ public final class KvClient implements KvStore {
     checks.key(key);
     checks.value(value);
     checks.context(context);
-    return write("put", key, value.clone(), context);
+    return handOff(write("put", key, value.clone(), context));
+  }
+
+  /** {@inheritDoc} Waits on the calling thread; no hand-off to the client's threads. */
+  @Override
+  public Context put(byte[] key, byte[] value, Context context) {
+    checks.key(key);
+    checks.value(value);
+    checks.context(context);
+    return Futures.join(write("put", key, value.clone(), context));
   }
 
   /**
@@ -127,7 +147,15 @@ public final class KvClient implements KvStore {
   public CompletableFuture<Context> putAsync(byte[] key, byte[] value) {
     checks.key(key);
     checks.value(value);
-    return write("put", key, value.clone(), null);
+    return handOff(write("put", key, value.clone(), null));
+  }
+
+  /** {@inheritDoc} Waits on the calling thread; no hand-off to the client's threads. */
+  @Override
+  public Context put(byte[] key, byte[] value) {
+    checks.key(key);
+    checks.value(value);
+    return Futures.join(write("put", key, value.clone(), null));
   }
 
   /**
@@ -140,7 +168,15 @@ public final class KvClient implements KvStore {
   public CompletableFuture<Context> deleteAsync(byte[] key, Context context) {
     checks.key(key);
     checks.context(context);
-    return write("delete", key, null, context);
+    return handOff(write("delete", key, null, context));
+  }
+
+  /** {@inheritDoc} Waits on the calling thread; no hand-off to the client's threads. */
+  @Override
+  public Context delete(byte[] key, Context context) {
+    checks.key(key);
+    checks.context(context);
+    return Futures.join(write("delete", key, null, context));
   }
 
   /**
@@ -179,6 +215,26 @@ public final class KvClient implements KvStore {
     byte[] k = key.clone();
     return router.send(op, k, ClientRequests.write(k, value, context, w, requestTimeout), w)
         .thenApply(ClientRequests::context);
+  }
+
+  /** Completes the returned future on the client's threads, so callers' callbacks never run on an event loop. */
+  private <T> CompletableFuture<T> handOff(CompletableFuture<T> f) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    f.whenComplete((v, e) -> {
+      Runnable complete = () -> {
+        if (e == null) {
+          out.complete(v);
+        } else {
+          out.completeExceptionally(Futures.unwrap(e));
+        }
+      };
+      try {
+        executor.execute(complete);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        complete.run(); // the client is closing: complete here rather than never
+      }
+    });
+    return out;
   }
 
   private void checkOpen() {

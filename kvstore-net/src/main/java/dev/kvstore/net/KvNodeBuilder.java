@@ -35,7 +35,8 @@ public final class KvNodeBuilder {
   Duration requestTimeout = Duration.ofSeconds(2);
   int vnodes = 256;
   int maxFrameBytes = 16 << 20;
-  int storeThreads = 32;
+  // Run peers' requests and local reads; no thread waits for the disk or a peer, so a few suffice.
+  int storeThreads = 4;
   ConflictResolver conflictResolver;
 
   KvNodeBuilder() {}

@@ -172,7 +172,7 @@ class KvClientTest {
 
   @Test
   void aClosedClientRefusesOperationsAndStopsItsThreads() {
-    client.put("k", "v");
+    client.putAsync("k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8)).join(); // async results use the client's threads
     String threadPrefix = "kv-client-" + client.clientId();
     assertThat(threadsNamed(threadPrefix)).isPositive();
     client.close();

@@ -196,6 +196,19 @@ public final class LocalStore implements KvStore, Replica {
    */
   @Override
   public CompletableFuture<DvvSet<StoredValue>> coordinate(byte[] key, byte[] value, Context context) {
+    try {
+      return coordinateLogged(key, value, context).durable();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * {@inheritDoc} The read-modify-write runs on the calling thread; the future completes on the log's
+   * applier thread, so callbacks chained to it must not block.
+   */
+  @Override
+  public Logged coordinateLogged(byte[] key, byte[] value, Context context) {
     return write(key, current -> {
       for (Versioned<StoredValue> s : current.siblings()) {
         hlc.update(s.value().time()); // never stamp a new version before one it may supersede
@@ -215,7 +228,11 @@ public final class LocalStore implements KvStore, Replica {
     for (Versioned<StoredValue> s : remote.siblings()) {
       hlc.update(s.value().time());
     }
-    return write(key, current -> DvvSet.sync(current, remote));
+    try {
+      return write(key, current -> DvvSet.sync(current, remote)).durable();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** {@link #coordinate} on the calling thread, waiting until the write is durable. */
@@ -294,7 +311,7 @@ public final class LocalStore implements KvStore, Replica {
       DvvSet<StoredValue> next = current.retain(s -> !expired(s, cutoff));
       changed[0] = !next.equals(current);
       return next;
-    }));
+    }).durable());
     return changed[0];
   }
 
@@ -320,18 +337,16 @@ public final class LocalStore implements KvStore, Replica {
    * applied. A change that leaves the set as it is appends nothing, but still waits for the write it
    * built on, so no caller hears of a set before it is durable.
    */
-  private CompletableFuture<DvvSet<StoredValue>> write(byte[] key, UnaryOperator<DvvSet<StoredValue>> change) {
+  private Logged write(byte[] key, UnaryOperator<DvvSet<StoredValue>> change) {
     long stamp = closeLock.readLock();
     try {
       return writeLocked(key, change);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
     } finally {
       closeLock.unlockRead(stamp);
     }
   }
 
-  private CompletableFuture<DvvSet<StoredValue>> writeLocked(byte[] key, UnaryOperator<DvvSet<StoredValue>> change) {
+  private Logged writeLocked(byte[] key, UnaryOperator<DvvSet<StoredValue>> change) {
     checkOpen();
     ByteBuffer ref = ByteBuffer.wrap(key);
     ReentrantLock lock = locks.forKey(key);
@@ -341,7 +356,9 @@ public final class LocalStore implements KvStore, Replica {
       DvvSet<StoredValue> current = prior != null ? prior.set() : read(key);
       DvvSet<StoredValue> next = applyPolicy(change.apply(current));
       if (next.equals(current)) {
-        return prior == null ? CompletableFuture.completedFuture(current) : prior.durable().thenApply(seq -> current);
+        return new Logged(current, prior == null
+            ? CompletableFuture.completedFuture(current)
+            : prior.durable().thenApply(seq -> current));
       }
       byte[] encoded = SiblingCodec.encode(next);
       if (encoded.length > MAX_SET_BYTES) {
@@ -352,14 +369,14 @@ public final class LocalStore implements KvStore, Replica {
       CompletableFuture<Long> durable = parts.commitLog().commit(key, encoded);
       InFlight mine = new InFlight(next, durable);
       inFlight.put(ref, mine);
-      return durable.handle((seq, failure) -> {
+      return new Logged(next, durable.handle((seq, failure) -> {
         inFlight.remove(ref, mine);
         if (failure != null) {
           throw new CompletionException(Futures.unwrap(failure));
         }
         notifyListeners(key, next);
         return next;
-      });
+      }));
     } finally {
       lock.unlock();
     }
@@ -463,7 +480,7 @@ public final class LocalStore implements KvStore, Replica {
       Thread.currentThread().interrupt();
     }
     parts.close();
-    log.info("closed store {}", actorId);
+    log.info("closed store {} ({})", actorId, parts.commitLog().describe());
   }
 
   private static Thread daemon(Runnable r, String name) {

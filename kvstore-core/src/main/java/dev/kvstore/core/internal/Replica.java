@@ -30,6 +30,24 @@ public interface Replica {
   CompletableFuture<DvvSet<StoredValue>> coordinate(byte[] key, byte[] value, Context context);
 
   /**
+   * {@link #coordinate}, returning the new set as soon as it is in the log, before it is durable: a
+   * coordinator sends it to the other replicas while its own log forces it. The store reopens as a new
+   * incarnation after any stop that may have lost such a write, so its dot is never reissued.
+   *
+   * @throws dev.kvstore.core.KvStoreException for bad input, a closed store or a failed log (nothing was written)
+   */
+  Logged coordinateLogged(byte[] key, byte[] value, Context context);
+
+  /**
+   * A write that is in the log: the key's whole set after it, and the future of its durability (completing
+   * on the log's thread with the same set).
+   *
+   * @param set the key's set after the write
+   * @param durable completes once the write is durable and readable
+   */
+  record Logged(DvvSet<StoredValue> set, CompletableFuture<DvvSet<StoredValue>> durable) {}
+
+  /**
    * Merges {@code remote} into the key's set by DVV sync; completes with the merged set once durable. Runs
    * and completes on the same threads as {@link #coordinate}.
    */

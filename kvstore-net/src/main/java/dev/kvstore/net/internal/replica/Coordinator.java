@@ -15,6 +15,7 @@ import dev.kvstore.net.internal.proto.ForwardReply;
 import dev.kvstore.net.internal.proto.Read;
 import dev.kvstore.net.internal.proto.Replicate;
 import dev.kvstore.net.internal.ring.Ring;
+import dev.kvstore.net.internal.transport.Cancellable;
 import dev.kvstore.net.internal.transport.PeerException;
 import dev.kvstore.net.internal.transport.Scheduler;
 import dev.kvstore.net.internal.transport.Transport;
@@ -28,13 +29,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A write is coordinated by a replica of the key, because the new version's dot must come from a node
  * that knows the key's latest counter for itself: a node outside the preference list forwards the write to
- * the first node of the list that answers. The coordinator writes locally (durably), then sends the whole
- * new sibling set to the other N-1 replicas, which merge it by DVV sync; the write succeeds at W durable
- * acks, its own included. A read asks all N replicas and returns once R answered, merging their sets by DVV
- * sync. Too few answers in time is an {@link InsufficientReplicasException}.
+ * the first node of the list that answers. The coordinator appends the new version to its log and, while
+ * its log forces it, sends the key's whole new sibling set to the other N-1 replicas, which merge it by DVV
+ * sync; the write succeeds at W durable acks, its own included. A read asks R replicas (this node first
+ * when it is one), asks the next replica for each that fails, and merges the answers by DVV sync. Too few
+ * answers in time is an {@link InsufficientReplicasException}.
  *
- * <p>Runs on whatever thread completes a future; blocking store calls go to the scheduler's executor.
- * Thread-safe.
+ * <p>Threads: {@link #write} and {@link #read} run their local store work on the calling thread, which must
+ * not be a network event loop; the rest runs on whatever thread completes a future (an event loop or the
+ * log's thread) and never blocks. Thread-safe.
  */
 public final class Coordinator {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
@@ -111,31 +114,35 @@ public final class Coordinator {
     return result;
   }
 
-  /** Coordinates a write here; the caller checked that this node is a replica of the key. */
-  CompletableFuture<Context> coordinateHere(byte[] key, byte[] value, Context context, Quorum q) {
-    return coordinateHere(key, value, context, q, false);
-  }
-
   /**
-   * Coordinates a write here; {@code onExecutor} says the caller already runs on the store executor (a
-   * forwarded request), so the local write runs inline instead of costing another thread hand-off.
+   * Coordinates a write here; the caller checked that this node is a replica of the key, and runs on a
+   * thread that may read the store (not a network event loop). The new version goes into the local log
+   * and, at the same time, to the other replicas: each force runs in parallel with the others. The write
+   * succeeds at W durable acks, the local one included.
    */
-  CompletableFuture<Context> coordinateHere(byte[] key, byte[] value, Context context, Quorum q, boolean onExecutor) {
+  CompletableFuture<Context> coordinateHere(byte[] key, byte[] value, Context context, Quorum q) {
     List<String> replicas = ring.preferenceList(key, q.n());
     String op = value == null ? "delete" : "put";
-    return track(() -> (onExecutor
-            ? CompletableFuture.completedFuture(replica.coordinateNow(key, value, context))
-            : CompletableFuture.supplyAsync(() -> replica.coordinateNow(key, value, context), scheduler.executor()))
-        .thenCompose(set -> replicate(op, key, set, replicas, q))
-        .thenApply(set -> Context.of(replica.contextScope(), set.context())));
+    return track(() -> {
+      Replica.Logged logged = replica.coordinateLogged(key, value, context);
+      return replicate(op, key, logged, replicas, q)
+          .thenApply(set -> Context.of(replica.contextScope(), set.context()));
+    });
   }
 
   private CompletableFuture<DvvSet<StoredValue>> replicate(
-      String op, byte[] key, DvvSet<StoredValue> set, List<String> replicas, Quorum q) {
+      String op, byte[] key, Replica.Logged logged, List<String> replicas, Quorum q) {
     QuorumCall<String> call = new QuorumCall<>(op, q.w(), replicas.size(), scheduler, q.timeout());
-    call.answer(localNode);
-    Envelope.Builder body = Envelope.newBuilder().setReplicate(
-        Replicate.newBuilder().setKey(ByteString.copyFrom(key)).setSiblings(ByteString.copyFrom(SiblingCodec.encode(set))));
+    logged.durable().whenComplete((set, failure) -> {
+      if (failure == null) {
+        call.answer(localNode);
+      } else {
+        log.warn("{} of {}: the local write failed: {}", op, java.util.HexFormat.of().formatHex(key), failure.toString());
+        call.fail(failure);
+      }
+    });
+    Envelope.Builder body = Envelope.newBuilder().setReplicate(Replicate.newBuilder()
+        .setKey(ByteString.copyFrom(key)).setSiblings(ByteString.copyFrom(SiblingCodec.encode(logged.set()))));
     for (String node : replicas) {
       if (!node.equals(localNode)) {
         transport.request(node, body.clone(), q.timeout()).whenComplete((reply, failure) -> {
@@ -148,7 +155,7 @@ public final class Coordinator {
         });
       }
     }
-    return call.result().thenApply(acks -> set);
+    return call.result().thenApply(acks -> logged.set());
   }
 
   private CompletableFuture<Context> forward(
@@ -185,9 +192,11 @@ public final class Coordinator {
   }
 
   /**
-   * Reads the key from R of its N replicas and merges their sibling sets. Once every replica answered (or
-   * the timeout passed), replicas whose set differs from the merge of all answers are sent the merge (read
-   * repair), so a replica that missed writes catches up when its keys are read.
+   * Reads the key from R of its N replicas and merges their sibling sets. This node answers first when it
+   * is a replica (read on the calling thread, which must not be an event loop); a replica that fails is
+   * replaced by the next one of the preference list, and replicas still silent after a fifth of the
+   * timeout are backed up by asking all the others. Once every replica asked has answered, those whose set
+   * differs from the merge are sent the merge (read repair).
    */
   public CompletableFuture<DvvSet<StoredValue>> read(byte[] key, Quorum q) {
     return track(() -> readNow(key, q));
@@ -195,93 +204,147 @@ public final class Coordinator {
 
   private CompletableFuture<DvvSet<StoredValue>> readNow(byte[] key, Quorum q) {
     List<String> replicas = ring.preferenceList(key, q.n());
-    QuorumCall<DvvSet<StoredValue>> call = new QuorumCall<>("get", q.r(), replicas.size(), scheduler, q.timeout());
-    ReadRepair repair = new ReadRepair(key, replicas.size());
-    Envelope.Builder body = Envelope.newBuilder().setRead(Read.newBuilder().setKey(ByteString.copyFrom(key)));
+    List<String> order = new java.util.ArrayList<>(replicas.size());
+    if (replicas.contains(localNode)) {
+      order.add(localNode);
+    }
     for (String node : replicas) {
-      if (node.equals(localNode)) {
-        scheduler.executor().execute(() -> {
-          DvvSet<StoredValue> set;
-          try {
-            set = replica.read(key);
-          } catch (RuntimeException e) {
-            call.fail(e);
-            repair.answer(node, null);
-            return;
-          }
-          call.answer(set);
-          repair.answer(node, set);
-        });
-      } else {
-        transport.request(node, body.clone(), q.timeout()).whenComplete((reply, failure) -> {
-          DvvSet<StoredValue> set = null;
-          try {
-            if (failure == null) {
-              set = decode(reply.getReadReply().getSiblings());
-            }
-          } catch (RuntimeException e) {
-            failure = e;
-          }
-          if (set != null) {
-            call.answer(set);
-          } else {
-            call.fail(failure);
-          }
-          repair.answer(node, set);
-        });
+      if (!node.equals(localNode)) {
+        order.add(node);
       }
+    }
+    QuorumCall<DvvSet<StoredValue>> call = new QuorumCall<>("get", q.r(), replicas.size(), scheduler, q.timeout());
+    ReadRound round = new ReadRound(key, order, call, q);
+    round.ask(q.r());
+    if (q.r() < order.size()) {
+      Cancellable backup = scheduler.schedule(q.timeout().dividedBy(5), round::askRest);
+      call.result().whenComplete((v, e) -> backup.cancel());
     }
     return call.result().thenApply(sets -> sets.stream().reduce(DvvSet.empty(), DvvSet::sync));
   }
 
-  /** Collects every replica's answer to one read and repairs the stale ones once all are in. */
-  private final class ReadRepair {
+  /** One read: asks replicas in order, collects their answers and repairs the stale ones once all asked are in. */
+  private final class ReadRound {
     private final byte[] key;
+    private final List<String> order;
+    private final QuorumCall<DvvSet<StoredValue>> call;
+    private final Quorum q;
+    private final Envelope.Builder body;
     private final java.util.Map<String, DvvSet<StoredValue>> answers = new java.util.LinkedHashMap<>();
-    private int pending;
+    private int next; // guarded by this
+    private int pending; // guarded by this: asked, not yet answered or failed
+    private boolean repaired; // guarded by this
 
-    ReadRepair(byte[] key, int replicas) {
+    ReadRound(byte[] key, List<String> order, QuorumCall<DvvSet<StoredValue>> call, Quorum q) {
       this.key = key;
-      this.pending = replicas;
+      this.order = order;
+      this.call = call;
+      this.q = q;
+      this.body = Envelope.newBuilder().setRead(Read.newBuilder().setKey(ByteString.copyFrom(key)));
     }
 
-    /** {@code set} null: the replica did not answer. Never throws: a repair is best effort. */
-    void answer(String node, DvvSet<StoredValue> set) {
-      try {
-        collect(node, set);
-      } catch (RuntimeException e) {
-        log.debug("read repair skipped: {}", e.toString());
+    /**
+     * Asks the next {@code count} replicas in order (fewer if fewer are left). All of them count as asked
+     * before the first is sent, so an answer that comes at once cannot finish the round early. Only the
+     * first ask of a round can be this node.
+     */
+    void ask(int count) {
+      List<String> targets = new java.util.ArrayList<>(count);
+      synchronized (this) {
+        while (targets.size() < count && next < order.size()) {
+          targets.add(order.get(next++));
+          pending++;
+        }
+      }
+      targets.forEach(this::send);
+    }
+
+    /** Asks every replica not asked yet (the backup when some are slow). */
+    void askRest() {
+      if (!call.result().isDone()) {
+        ask(order.size());
       }
     }
 
-    private void collect(String node, DvvSet<StoredValue> set) {
+    private void send(String node) {
+      if (node.equals(localNode)) {
+        DvvSet<StoredValue> set;
+        try {
+          set = replica.read(key);
+        } catch (RuntimeException e) {
+          failed(node, e);
+          return;
+        }
+        answered(node, set);
+        return;
+      }
+      transport.request(node, body.clone(), q.timeout()).whenComplete((reply, failure) -> {
+        DvvSet<StoredValue> set = null;
+        Throwable cause = failure;
+        if (cause == null) {
+          try {
+            set = decode(reply.getReadReply().getSiblings());
+          } catch (RuntimeException e) {
+            cause = e;
+          }
+        }
+        if (set != null) {
+          answered(node, set);
+        } else {
+          failed(node, cause);
+        }
+      });
+    }
+
+    private void answered(String node, DvvSet<StoredValue> set) {
+      call.answer(set);
+      done(node, set);
+    }
+
+    private void failed(String node, Throwable failure) {
+      call.fail(failure);
+      ask(1); // before done(), so a round with a replacement in flight is not finished yet
+      done(node, null);
+    }
+
+    /** {@code set} null: the replica did not answer. Never throws: a repair is best effort. */
+    private void done(String node, DvvSet<StoredValue> set) {
       java.util.Map<String, DvvSet<StoredValue>> all;
       synchronized (this) {
         if (set != null) {
           answers.put(node, set);
         }
-        if (--pending > 0) {
+        if (--pending > 0 || repaired) {
           return;
         }
+        repaired = true;
         all = new java.util.LinkedHashMap<>(answers); // arrival order: deterministic in simulation
       }
-      DvvSet<StoredValue> merged = all.values().stream().reduce(DvvSet.empty(), DvvSet::sync);
-      all.forEach((stale, held) -> {
-        if (!held.equals(merged)) {
-          repair(stale, merged);
-        }
-      });
+      try {
+        DvvSet<StoredValue> merged = all.values().stream().reduce(DvvSet.empty(), DvvSet::sync);
+        all.forEach((stale, held) -> {
+          if (!held.equals(merged)) {
+            repair(stale, merged);
+          }
+        });
+      } catch (RuntimeException e) {
+        log.debug("read repair skipped: {}", e.toString());
+      }
     }
 
     private void repair(String node, DvvSet<StoredValue> merged) {
       log.debug("read repair of {} on {}", java.util.HexFormat.of().formatHex(key), node);
       if (node.equals(localNode)) {
-        scheduler.executor().execute(() -> replica.mergeNow(key, merged));
+        scheduler.executor().execute(() -> replica.merge(key, merged).whenComplete((set, failure) -> {
+          if (failure != null) {
+            log.debug("read repair on {} failed: {}", node, failure.toString());
+          }
+        }));
         return;
       }
-      Envelope.Builder body = Envelope.newBuilder().setReplicate(Replicate.newBuilder()
+      Envelope.Builder repairBody = Envelope.newBuilder().setReplicate(Replicate.newBuilder()
           .setKey(ByteString.copyFrom(key)).setSiblings(ByteString.copyFrom(SiblingCodec.encode(merged))));
-      transport.request(node, body, java.time.Duration.ofSeconds(10)).whenComplete((r, failure) -> {
+      transport.request(node, repairBody, java.time.Duration.ofSeconds(10)).whenComplete((r, failure) -> {
         if (failure != null) {
           log.debug("read repair on {} failed: {}", node, failure.toString());
         }

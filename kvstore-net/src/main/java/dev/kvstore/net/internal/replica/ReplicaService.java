@@ -15,8 +15,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Serves peers' requests on this node: Replicate (merge a sibling set, ack once durable), Read (return the
- * raw set) and Forward (coordinate a client write here, or a quorum read for a remote client). Called by the transport off the event loop; the
- * blocking store calls run on that thread. Thread-safe.
+ * raw set) and Forward (coordinate a client write here, or a quorum read for a remote client). Called by
+ * the transport off the event loop; store reads and log appends run on that thread, which never waits for
+ * the disk: replies complete when the log has forced the write. Thread-safe.
  */
 public final class ReplicaService implements RequestHandler {
   private final String localNode;
@@ -37,8 +38,8 @@ public final class ReplicaService implements RequestHandler {
       case REPLICATE -> {
         byte[] key = request.getReplicate().getKey().toByteArray();
         replica.checks().key(key);
-        replica.mergeNow(key, Coordinator.decode(request.getReplicate().getSiblings()));
-        return CompletableFuture.completedFuture(Envelope.newBuilder().setReplicateAck(ReplicateAck.getDefaultInstance()));
+        return replica.merge(key, Coordinator.decode(request.getReplicate().getSiblings()))
+            .thenApply(set -> Envelope.newBuilder().setReplicateAck(ReplicateAck.getDefaultInstance()));
       }
       case READ -> {
         byte[] key = request.getRead().getKey().toByteArray();
@@ -82,7 +83,7 @@ public final class ReplicaService implements RequestHandler {
     };
     Quorum q = defaults.with(Math.min(f.getW(), defaults.n()), Math.min(f.getR(), defaults.n()))
         .withTimeout(Duration.ofMillis(f.getTimeoutMillis()));
-    return coordinator.coordinateHere(key, value, context, q, true)
+    return coordinator.coordinateHere(key, value, context, q)
         .thenApply(ctx -> Envelope.newBuilder().setForwardReply(Coordinator.reply(ctx)));
   }
 }

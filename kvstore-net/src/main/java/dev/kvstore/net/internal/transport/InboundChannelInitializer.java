@@ -12,11 +12,9 @@ import io.netty.channel.ChannelPipeline;
  */
 final class InboundChannelInitializer extends ChannelInitializer<Channel> {
   private final NettyTransport transport;
-  private final RequestDispatcher dispatcher;
 
   InboundChannelInitializer(NettyTransport transport) {
     this.transport = transport;
-    this.dispatcher = new RequestDispatcher(transport);
   }
 
   @Override
@@ -25,6 +23,6 @@ final class InboundChannelInitializer extends ChannelInitializer<Channel> {
     ChannelPipeline pipeline = ch.pipeline();
     PeerCodec.addTo(pipeline, transport.maxFrameBytes());
     pipeline.addLast("handshake", new ServerHandshakeHandler(transport));
-    pipeline.addLast("dispatcher", dispatcher);
+    pipeline.addLast("dispatcher", new RequestDispatcher(transport));
   }
 }

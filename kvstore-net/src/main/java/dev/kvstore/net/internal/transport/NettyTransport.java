@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * peer with capped exponential reconnect backoff, and back-pressure from channel writability. Wire format:
  * docs/protocol.md.
  *
- * <p>Thread-safe. Event loops never block: request handlers run on the executor given to the builder, and
- * request futures complete on that executor too.
+ * <p>Thread-safe. Event loops never block: request handlers run on the executor given to the builder (the
+ * requests of one read from a connection go there as one task). Request futures complete on the event loop
+ * that read the reply (or on the thread that timed out or failed them), so their callbacks must not block.
  *
  * <p>Implementation notes. Each node has an outbound channel per peer (its requests, their replies) and
  * accepts inbound channels (peers' requests, our replies); a channel never carries requests both ways. The
@@ -78,7 +79,7 @@ public final class NettyTransport implements Transport {
     this.maxQueuedRequests = b.maxQueuedRequests;
     this.lamport = b.lamport != null ? b.lamport : new LamportClock();
     this.stamper = new EnvelopeStamper(nodeId, clusterId, lamport);
-    this.pending = new PendingRequests(executor);
+    this.pending = new PendingRequests(Runnable::run);
   }
 
   /** Returns a builder; node id, cluster id, listen address and executor are required. */

@@ -25,7 +25,7 @@ public final class NettyTransportBuilder {
   Duration backoffInitial = Duration.ofMillis(50);
   Duration backoffMax = Duration.ofSeconds(2);
   Executor executor;
-  int ioThreads = 2;
+  int ioThreads = 1;
   int maxQueuedRequests = 10_000;
   LamportClock lamport;
 
@@ -126,7 +126,8 @@ public final class NettyTransportBuilder {
   }
 
   /**
-   * Sets where request handlers run and request futures complete (required): never an event loop.
+   * Sets where request handlers run (required): never an event loop. Request futures complete on the event
+   * loop that read the reply.
    *
    * @throws NullPointerException if {@code executor} is null
    */

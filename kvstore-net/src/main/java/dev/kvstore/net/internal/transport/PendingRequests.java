@@ -12,8 +12,9 @@ import java.util.function.Predicate;
 
 /**
  * The requests of one transport that await a reply, by request id: issues ids, correlates replies, and
- * completes each request's future exactly once (reply, error reply, timeout or failure) on the completion
- * executor, never on the caller's or an event loop's stack unless the executor refuses.
+ * completes each request's future exactly once (reply, error reply, timeout or failure) through the
+ * completion executor: {@code Runnable::run} completes on the thread that saw the reply (the Netty
+ * transport's event loop, whose callbacks then must not block).
  *
  * <p>Thread-safe: a concurrent map; whoever removes an entry owns its completion.
  */

@@ -5,9 +5,10 @@ import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.proto.Error;
 import dev.kvstore.net.internal.proto.ErrorCode;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,18 +16,22 @@ import org.slf4j.LoggerFactory;
 /**
  * The last handler of a connection a peer opened: observes each request's Lamport time, runs the request
  * handler on the transport's executor (never on the event loop) and writes the stamped reply back from
- * whichever thread completes it. A full executor answers OVERLOADED. While the channel is not writable (the
- * peer does not read its replies) it stops reading requests. Any error (undecodable or oversized frame, a
- * reply or handshake where a request belongs) is logged with the remote address and closes this connection
- * only.
+ * whichever thread completes it. The requests of one read from the socket go to the executor as one task,
+ * so a burst costs one thread hand-off, not one per request. A full executor answers OVERLOADED. While the
+ * channel is not writable (the peer does not read its replies) it stops reading requests. Any error
+ * (undecodable or oversized frame, a reply or handshake where a request belongs) is logged with the remote
+ * address and closes this connection only.
  *
- * <p>Stateless apart from the transport, so {@link Sharable} and thread-safe.
+ * <p>One instance per channel; its batch is confined to the channel's event loop.
  */
-@Sharable
 final class RequestDispatcher extends SimpleChannelInboundHandler<Envelope> {
   private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
 
+  /** A request and the Lamport time of its receipt. */
+  private record Received(Envelope request, long lamport) {}
+
   private final NettyTransport transport;
+  private List<Received> batch = new ArrayList<>();
 
   RequestDispatcher(NettyTransport transport) {
     super(Envelope.class);
@@ -45,11 +50,34 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<Envelope> {
       ctx.close();
       return;
     }
-    try {
-      transport.executor().execute(() -> serve(channel, request, now));
-    } catch (RejectedExecutionException e) {
-      channel.writeAndFlush(transport.stamper().failure(request, e));
+    batch.add(new Received(request, now));
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (!batch.isEmpty()) {
+      List<Received> work = batch;
+      batch = new ArrayList<>();
+      Channel channel = ctx.channel();
+      try {
+        transport.executor().execute(() -> {
+          for (Received r : work) {
+            try {
+              serve(channel, r.request(), r.lamport());
+            } catch (RuntimeException e) {
+              transport.logged(() -> log.error("serving {} request #{} failed", Envelopes.kind(r.request()),
+                  r.request().getRequestId(), e));
+            }
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        for (Received r : work) {
+          channel.write(transport.stamper().failure(r.request(), e));
+        }
+        channel.flush();
+      }
     }
+    ctx.fireChannelReadComplete();
   }
 
   @Override

@@ -42,7 +42,8 @@ public interface Transport extends AutoCloseable {
   void start();
 
   /**
-   * Sends a request and completes with the reply envelope. Never blocks the caller.
+   * Sends a request and completes with the reply envelope. Never blocks the caller. The future may complete
+   * on a network event loop: callbacks chained to it must not block (hand blocking work to an executor).
    *
    * <p>The returned future completes exceptionally with: the exception mapped from an {@code Error} reply
    * ({@link ErrorCodes}); {@link PeerTimeoutException} when no reply arrives within {@code timeout};
