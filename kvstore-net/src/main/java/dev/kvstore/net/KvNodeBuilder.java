@@ -35,7 +35,7 @@ public final class KvNodeBuilder {
   Duration requestTimeout = Duration.ofSeconds(2);
   int vnodes = 256;
   int maxFrameBytes = 16 << 20;
-  // Run peers' requests and local reads; no thread waits for the disk or a peer, so a few suffice.
+  // Run peers' requests and local reads; no thread waits for a force or a peer, so a few suffice.
   int storeThreads = 4;
   ConflictResolver conflictResolver;
 

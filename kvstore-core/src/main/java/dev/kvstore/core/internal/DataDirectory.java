@@ -58,14 +58,6 @@ public final class DataDirectory implements AutoCloseable {
       channel = FileChannel.open(root.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock = tryLock(channel, root);
       Properties identity = readOrCreateIdentity(root, nodeId, random);
-      String owner = identity.getProperty("node");
-      if (!nodeId.equals(owner)) {
-        lock.release();
-        channel.close();
-        throw new IllegalArgumentException(
-            "data directory " + root + " belongs to node '" + owner + "', not '" + nodeId
-                + "': use that node id or another directory");
-      }
       return new DataDirectory(root, channel, lock, identity.getProperty("store"), identity.getProperty("incarnation"));
     } catch (IOException e) {
       closeQuietly(channel);
@@ -99,6 +91,11 @@ public final class DataDirectory implements AutoCloseable {
       p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
       if (p.getProperty("store") == null || p.getProperty("node") == null || p.getProperty("incarnation") == null) {
         throw new StorageException("identity file " + file + " is incomplete; restore it or wipe the directory");
+      }
+      if (!nodeId.equals(p.getProperty("node"))) { // before anything changes (the clean marker, the incarnation)
+        throw new IllegalArgumentException(
+            "data directory " + root + " belongs to node '" + p.getProperty("node") + "', not '" + nodeId
+                + "': use that node id or another directory");
       }
       if (Files.isDirectory(root.resolve("wal")) && Files.isDirectory(root.resolve("engine"))) {
         Path clean = root.resolve(CLEAN);

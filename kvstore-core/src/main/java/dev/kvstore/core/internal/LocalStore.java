@@ -74,6 +74,10 @@ public final class LocalStore implements KvStore, Replica {
   // The newest set of each key whose write is in the log but not yet durable and applied (keyed by the key's
   // bytes; an entry is removed by its own write's completion, and only if no later write replaced it).
   private final ConcurrentHashMap<ByteBuffer, InFlight> inFlight = new ConcurrentHashMap<>();
+  // Set (before its in-flight entry goes) by the first write the log failed: from then on no write is taken,
+  // since the engine may lack versions this actor already handed out, and minting on top of it could reissue
+  // their dots. The store must be reopened (as a new incarnation: the directory is not marked clean).
+  private volatile StorageException logFailure;
   // Read-held by every operation, write-held by close: close waits for operations in flight. A StampedLock
   // (one CAS, no per-thread hold counts) because a ReentrantReadWriteLock's bookkeeping showed in profiles.
   private final StampedLock closeLock = new StampedLock();
@@ -104,7 +108,12 @@ public final class LocalStore implements KvStore, Replica {
    * @throws StorageException if files cannot be read or written
    */
   public static LocalStore open(LocalStoreConfig config) {
-    LocalStore store = new LocalStore(config, StoreParts.open(config));
+    return open(config, StoreParts.open(config));
+  }
+
+  /** Opens a store over parts assembled by the caller (tests inject engines and logs that fail). */
+  static LocalStore open(LocalStoreConfig config, StoreParts parts) {
+    LocalStore store = new LocalStore(config, parts);
     log.info("opened store {} as actor {} ({}, {} engine, durability {})",
         config.dataDirectory() == null ? "in memory" : config.dataDirectory(), store.actorId,
         store.parts.commitLog().describe(), config.engine(), config.durability());
@@ -353,6 +362,11 @@ public final class LocalStore implements KvStore, Replica {
     lock.lock();
     try {
       InFlight prior = inFlight.get(ref);
+      StorageException failed = logFailure;
+      if (failed != null) {
+        throw new StorageException("store " + actorId + " takes no writes since its log failed (" + failed.getMessage()
+            + "); reopen it", failed);
+      }
       DvvSet<StoredValue> current = prior != null ? prior.set() : read(key);
       DvvSet<StoredValue> next = applyPolicy(change.apply(current));
       if (next.equals(current)) {
@@ -367,13 +381,25 @@ public final class LocalStore implements KvStore, Replica {
                 + MAX_SET_BYTES + "-byte limit of one key; read it and write the resolution with its context");
       }
       CompletableFuture<Long> durable = parts.commitLog().commit(key, encoded);
+      if (durable.isCompletedExceptionally()) {
+        RuntimeException cause = Futures.unwrap(durable.handle((seq, failure) -> failure).join());
+        if (cause instanceof StorageException storage) {
+          logFailure = storage;
+        }
+        throw cause; // refused at once: nothing of it may leave this node
+      }
       InFlight mine = new InFlight(next, durable);
       inFlight.put(ref, mine);
       return new Logged(next, durable.handle((seq, failure) -> {
-        inFlight.remove(ref, mine);
         if (failure != null) {
-          throw new CompletionException(Futures.unwrap(failure));
+          RuntimeException cause = Futures.unwrap(failure);
+          if (cause instanceof StorageException storage && logFailure == null) {
+            logFailure = storage;
+          }
+          inFlight.remove(ref, mine);
+          throw new CompletionException(cause);
         }
+        inFlight.remove(ref, mine);
         notifyListeners(key, next);
         return next;
       }));
@@ -471,16 +497,20 @@ public final class LocalStore implements KvStore, Replica {
       closeLock.unlockWrite(stamp);
     }
     purger.shutdownNow();
-    executor.shutdown();
     try {
-      if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
-        log.warn("store {}: operations still running a minute after close", actorId);
+      // The log first: it completes the writes in flight, whose async results the executor still hands on.
+      parts.close();
+      log.info("closed store {} ({})", actorId, parts.commitLog().describe());
+    } finally {
+      executor.shutdown();
+      try {
+        if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
+          log.warn("store {}: callbacks still running a minute after close", actorId);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
-    parts.close();
-    log.info("closed store {} ({})", actorId, parts.commitLog().describe());
   }
 
   private static Thread daemon(Runnable r, String name) {

@@ -23,7 +23,7 @@ public interface Replica {
    * tombstone. Completes with the key's whole set after the write, once durable and readable.
    *
    * <p>The read-modify-write runs on the calling thread (it reads the engine, so not on a network event
-   * loop) and takes microseconds: no thread waits for the disk. The future completes on the log's thread,
+   * loop) and takes microseconds: no thread waits for a force. The future completes on the log's thread,
    * so callbacks chained to it must not block. Failures (bad input, a closed store, a failed log) come as
    * a failed future, never as a throw.
    */
@@ -34,7 +34,9 @@ public interface Replica {
    * coordinator sends it to the other replicas while its own log forces it. The store reopens as a new
    * incarnation after any stop that may have lost such a write, so its dot is never reissued.
    *
-   * @throws dev.kvstore.core.KvStoreException for bad input, a closed store or a failed log (nothing was written)
+   * @throws dev.kvstore.core.KvStoreException for bad input, a closed store, or a log that failed or refused the
+   *     append (then nothing was minted that may leave the node; after any log failure the store takes no more
+   *     writes until it is reopened)
    */
   Logged coordinateLogged(byte[] key, byte[] value, Context context);
 

@@ -58,8 +58,9 @@ public final class ClusterBenchCommand implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "10", description = "Seconds of puts, then of gets (default ${DEFAULT-VALUE}).")
   int seconds;
 
-  @Option(names = "--warmup-seconds", defaultValue = "10",
-      description = "Unmeasured puts and gets first, while the four JVMs compile the hot paths (default ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup-seconds", defaultValue = "60",
+      description = "Unmeasured puts and gets first, while the four JVMs compile the hot paths; on two cores their "
+          + "JIT compilers compete with the load for about a minute (default ${DEFAULT-VALUE}).")
   int warmupSeconds;
 
   @Option(names = "--value-bytes", defaultValue = "100", description = "Value size (default ${DEFAULT-VALUE}).")

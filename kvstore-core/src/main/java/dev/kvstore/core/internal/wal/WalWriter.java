@@ -190,10 +190,17 @@ final class WalWriter implements Runnable {
           }
           continue;
         } catch (RuntimeException | Error e) {
-          failed = new StorageException("applying log records " + d.records().get(0).seq() + ".."
+          StorageException broken = new StorageException("applying log records " + d.records().get(0).seq() + ".."
               + d.records().get(d.records().size() - 1).seq() + " failed: " + e.getMessage(), e);
-          applyFailure = failed;
-          LOG.error("Write-ahead log in {}: {}; no later record is applied", files.directory(), failed.getMessage(), e);
+          failed = broken;
+          applyFailure = broken;
+          LOG.error("Write-ahead log in {}: {}; no later record is applied", files.directory(), broken.getMessage(), e);
+          // Break the log now, not at the writer's next group: appends from here on fail at once.
+          StorageException refused = new StorageException("write-ahead log in " + files.directory()
+              + " failed and accepts no more appends (reopen the store): " + broken.getMessage(), broken);
+          for (AppendQueue.Pending p : queue.fail(refused)) {
+            p.future().completeExceptionally(refused);
+          }
         }
       }
       for (AppendQueue.Pending p : d.group()) {

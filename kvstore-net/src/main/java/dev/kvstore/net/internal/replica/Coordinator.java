@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * that knows the key's latest counter for itself: a node outside the preference list forwards the write to
  * the first node of the list that answers. The coordinator appends the new version to its log and, while
  * its log forces it, sends the key's whole new sibling set to the other N-1 replicas, which merge it by DVV
- * sync; the write succeeds at W durable acks, its own included. A read asks R replicas (this node first
+ * sync; the write succeeds at W durable acks, its own counting as one but not required (with W=2, two
+ * other replicas suffice, even before or without the coordinator's own force). The set leaves the node
+ * before it is durable here; a store that may have lost such a set reopens as a new incarnation, and one
+ * whose log failed takes no more writes, so no dot is ever minted twice. A read asks R replicas (this node first
  * when it is one), asks the next replica for each that fails, and merges the answers by DVV sync. Too few
  * answers in time is an {@link InsufficientReplicasException}.
  *
@@ -303,7 +306,9 @@ public final class Coordinator {
 
     private void failed(String node, Throwable failure) {
       call.fail(failure);
-      ask(1); // before done(), so a round with a replacement in flight is not finished yet
+      if (!call.result().isDone()) {
+        ask(1); // before done(), so a round with a replacement in flight is not finished yet
+      }
       done(node, null);
     }
 
@@ -324,7 +329,11 @@ public final class Coordinator {
         DvvSet<StoredValue> merged = all.values().stream().reduce(DvvSet.empty(), DvvSet::sync);
         all.forEach((stale, held) -> {
           if (!held.equals(merged)) {
-            repair(stale, merged);
+            try {
+              repair(stale, merged);
+            } catch (RuntimeException e) {
+              log.debug("read repair of {} skipped: {}", stale, e.toString());
+            }
           }
         });
       } catch (RuntimeException e) {

@@ -17,7 +17,8 @@ import java.util.concurrent.CompletableFuture;
  * Serves peers' requests on this node: Replicate (merge a sibling set, ack once durable), Read (return the
  * raw set) and Forward (coordinate a client write here, or a quorum read for a remote client). Called by
  * the transport off the event loop; store reads and log appends run on that thread, which never waits for
- * the disk: replies complete when the log has forced the write. Thread-safe.
+ * a force (only, on a cache miss, for a read): replies complete when the log has forced the write.
+ * Thread-safe.
  */
 public final class ReplicaService implements RequestHandler {
   private final String localNode;

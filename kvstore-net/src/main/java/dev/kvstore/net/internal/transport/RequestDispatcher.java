@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The last handler of a connection a peer opened: observes each request's Lamport time, runs the request
  * handler on the transport's executor (never on the event loop) and writes the stamped reply back from
- * whichever thread completes it. The requests of one read from the socket go to the executor as one task,
- * so a burst costs one thread hand-off, not one per request. A full executor answers OVERLOADED. While the
+ * whichever thread completes it. The requests of one read from the socket go to the executor as one task
+ * (up to {@value #MAX_TASK_REQUESTS} each), so a burst costs one thread hand-off, not one per request. A full executor answers OVERLOADED. While the
  * channel is not writable (the peer does not read its replies) it stops reading requests. Any error
  * (undecodable or oversized frame, a reply or handshake where a request belongs) is logged with the remote
  * address and closes this connection only.
@@ -29,6 +29,10 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<Envelope> {
 
   /** A request and the Lamport time of its receipt. */
   private record Received(Envelope request, long lamport) {}
+
+  // A task serves its requests one after another, and a read may wait for the disk: a long burst is split so
+  // the executor's other threads share it.
+  private static final int MAX_TASK_REQUESTS = 8;
 
   private final NettyTransport transport;
   private List<Received> batch = new ArrayList<>();
@@ -56,28 +60,33 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<Envelope> {
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     if (!batch.isEmpty()) {
-      List<Received> work = batch;
+      List<Received> all = batch;
       batch = new ArrayList<>();
-      Channel channel = ctx.channel();
-      try {
-        transport.executor().execute(() -> {
-          for (Received r : work) {
-            try {
-              serve(channel, r.request(), r.lamport());
-            } catch (RuntimeException e) {
-              transport.logged(() -> log.error("serving {} request #{} failed", Envelopes.kind(r.request()),
-                  r.request().getRequestId(), e));
-            }
-          }
-        });
-      } catch (RejectedExecutionException e) {
-        for (Received r : work) {
-          channel.write(transport.stamper().failure(r.request(), e));
-        }
-        channel.flush();
+      for (int from = 0; from < all.size(); from += MAX_TASK_REQUESTS) {
+        submit(ctx.channel(), all.subList(from, Math.min(all.size(), from + MAX_TASK_REQUESTS)));
       }
     }
     ctx.fireChannelReadComplete();
+  }
+
+  private void submit(Channel channel, List<Received> work) {
+    try {
+      transport.executor().execute(() -> {
+        for (Received r : work) {
+          try {
+            serve(channel, r.request(), r.lamport());
+          } catch (RuntimeException e) {
+            transport.logged(() -> log.error("serving {} request #{} failed", Envelopes.kind(r.request()),
+                r.request().getRequestId(), e));
+          }
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      for (Received r : work) {
+        channel.write(transport.stamper().failure(r.request(), e));
+      }
+      channel.flush();
+    }
   }
 
   @Override
