@@ -410,6 +410,7 @@ public final class KvClient implements KvStore {
             .clusterId(clusterId)
             .listen(new InetSocketAddress("127.0.0.1", 0))
             .peers(nodes)
+            .placement(Ring.of(nodes.keySet(), vnodes).placement(n))
             .executor(executor)
             .build();
         String id = clientId;

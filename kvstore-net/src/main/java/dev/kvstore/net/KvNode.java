@@ -73,6 +73,7 @@ public final class KvNode implements KvStore {
           .listen(b.listen)
           .peers(othersThan(b.nodeId, b.peers))
           .maxFrameBytes(b.maxFrameBytes)
+          .placement(ring.placement(b.n))
           .executor(scheduler.executor())
           .build();
       Coordinator coordinator = new Coordinator(b.nodeId, local, ring, transport, scheduler);

@@ -56,6 +56,10 @@ class KvNodeClusterTest {
   }
 
   private KvNode start(String id, String clusterId) {
+    return start(id, clusterId, 3);
+  }
+
+  private KvNode start(String id, String clusterId, int n) {
     return KvNode.builder()
         .nodeId(id)
         .clusterId(clusterId)
@@ -64,6 +68,7 @@ class KvNodeClusterTest {
         .durability(Durability.ALWAYS)
         .listen(addresses.get(id))
         .peers(addresses)
+        .replication(n, Math.min(2, n), Math.min(2, n))
         .requestTimeout(Duration.ofSeconds(2))
         .start();
   }
@@ -119,6 +124,34 @@ class KvNodeClusterTest {
         .satisfies(e -> assertThat(((InsufficientReplicasException) e).answered())
             .as("only the stranger's own replica took the write").isEqualTo(1));
     assertThat(nodes.get("n1").withQuorum(2, 2).get("k").isFound()).isFalse();
+  }
+
+  @Test
+  void aPeerThatPlacesKeysDifferentlyIsRefusedAtTheHandshake() {
+    nodes.remove("n3").close();
+    KvNode misconfigured = start("n3", "test-cluster", 2); // N=2 while the others use N=3
+    nodes.put("n3", misconfigured);
+    Throwable failure = org.assertj.core.api.Assertions.catchThrowable(
+        () -> misconfigured.withQuorum(2, 2).put("k", "v"));
+    assertThat(failure).isInstanceOf(dev.kvstore.core.KvStoreException.class);
+    assertThat(messages(failure)).as("the refusal says why")
+        .anySatisfy(m -> assertThat(m).contains("places keys by N=3").contains("not by N=2"));
+    assertThat(nodes.get("n1").get("k").isFound()).as("nothing reached the correctly configured nodes").isFalse();
+  }
+
+  /** The messages of {@code t}, its causes and everything they suppressed. */
+  private static List<String> messages(Throwable t) {
+    List<String> all = new java.util.ArrayList<>();
+    java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>(List.of(t));
+    while (!todo.isEmpty() && all.size() < 50) {
+      Throwable next = todo.poll();
+      all.add(String.valueOf(next.getMessage()));
+      if (next.getCause() != null) {
+        todo.add(next.getCause());
+      }
+      todo.addAll(List.of(next.getSuppressed()));
+    }
+    return all;
   }
 
   @Test

@@ -165,6 +165,9 @@ public final class Coordinator {
       byte[] key, byte[] value, Context context, Quorum q, List<String> replicas, int index, Throwable last) {
     if (index >= replicas.size()) {
       InsufficientReplicasException e = new InsufficientReplicasException(value == null ? "delete" : "put", 0, q.w());
+      if (last != null) {
+        e.addSuppressed(last);
+      }
       return CompletableFuture.failedFuture(e);
     }
     Forward.Builder f = Forward.newBuilder()

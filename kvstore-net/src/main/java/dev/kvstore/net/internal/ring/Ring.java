@@ -126,6 +126,19 @@ public final class Ring {
     return nodes;
   }
 
+  /**
+   * Describes how this ring places keys with {@code n} replicas each, for comparing two nodes' views:
+   * {@code "N=3, 256 virtual nodes, nodes [n1, n2, n3]"}.
+   *
+   * @throws IllegalArgumentException if {@code n} is not between 1 and the number of nodes
+   */
+  public String placement(int n) {
+    if (n < 1 || n > nodes.size()) {
+      throw new IllegalArgumentException("n must be between 1 and " + nodes.size() + ", got " + n);
+    }
+    return "N=" + n + ", " + vnodes + " virtual nodes, nodes " + nodes;
+  }
+
   /** Returns the number of virtual nodes per node. */
   public int vnodesPerNode() {
     return vnodes;

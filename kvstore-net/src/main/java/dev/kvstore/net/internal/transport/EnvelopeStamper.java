@@ -17,6 +17,7 @@ import java.util.Objects;
 public final class EnvelopeStamper {
   private final String node;
   private final String clusterId;
+  private final String placement;
   private final LamportClock lamport;
 
   /**
@@ -28,8 +29,22 @@ public final class EnvelopeStamper {
    * @throws NullPointerException if an argument is null
    */
   public EnvelopeStamper(String node, String clusterId, LamportClock lamport) {
+    this(node, clusterId, "", lamport);
+  }
+
+  /**
+   * Creates a stamper for one node whose handshakes carry its key placement.
+   *
+   * @param node the sending node's id
+   * @param clusterId the cluster id
+   * @param placement the node's key placement ({@code Ring.placement}), empty for none
+   * @param lamport the node's Lamport clock, ticked on every stamp
+   * @throws NullPointerException if an argument is null
+   */
+  public EnvelopeStamper(String node, String clusterId, String placement, LamportClock lamport) {
     this.node = Objects.requireNonNull(node, "node");
     this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
+    this.placement = Objects.requireNonNull(placement, "placement");
     this.lamport = Objects.requireNonNull(lamport, "lamport");
   }
 
@@ -66,7 +81,7 @@ public final class EnvelopeStamper {
   /** Returns the handshake that opens a connection. */
   public Envelope handshake() {
     Handshake hello = Handshake.newBuilder().setNodeId(node).setClusterId(clusterId)
-        .setProtocolVersion(Envelopes.PROTOCOL_VERSION).build();
+        .setProtocolVersion(Envelopes.PROTOCOL_VERSION).setPlacement(placement).build();
     return stamp(Envelope.newBuilder().setHandshake(hello), Envelopes.HANDSHAKE_REQUEST_ID, false);
   }
 

@@ -73,7 +73,7 @@ public final class ErrorCodes {
       case UNAVAILABLE -> new PeerUnavailableException(message);
       case TIMEOUT -> new PeerTimeoutException(message);
       case STORAGE -> new StorageException(message);
-      case OVERLOADED, WRONG_CLUSTER, WRONG_VERSION, UNKNOWN -> new PeerException(error.getCode(), message);
+      case OVERLOADED, WRONG_CLUSTER, WRONG_VERSION, WRONG_PLACEMENT, UNKNOWN -> new PeerException(error.getCode(), message);
       case UNRECOGNIZED -> new PeerException(ErrorCode.UNKNOWN,
           "node " + peer + " failed the request with an error code this version does not know ("
               + error.getCodeValue() + "): " + error.getMessage());

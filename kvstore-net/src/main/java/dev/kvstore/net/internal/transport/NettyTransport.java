@@ -46,6 +46,7 @@ public final class NettyTransport implements Transport {
 
   private final String nodeId;
   private final String clusterId;
+  private final String placement;
   private final InetSocketAddress listen;
   private final Map<String, InetSocketAddress> peers;
   private final int maxFrameBytes;
@@ -78,7 +79,8 @@ public final class NettyTransport implements Transport {
     this.ioThreads = b.ioThreads;
     this.maxQueuedRequests = b.maxQueuedRequests;
     this.lamport = b.lamport != null ? b.lamport : new LamportClock();
-    this.stamper = new EnvelopeStamper(nodeId, clusterId, lamport);
+    this.placement = b.placement;
+    this.stamper = new EnvelopeStamper(nodeId, clusterId, placement, lamport);
     this.pending = new PendingRequests(Runnable::run);
   }
 
@@ -256,6 +258,10 @@ public final class NettyTransport implements Transport {
 
   String clusterId() {
     return clusterId;
+  }
+
+  String placement() {
+    return placement;
   }
 
   EnvelopeStamper stamper() {

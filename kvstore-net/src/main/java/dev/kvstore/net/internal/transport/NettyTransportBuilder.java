@@ -26,6 +26,7 @@ public final class NettyTransportBuilder {
   Duration backoffMax = Duration.ofSeconds(2);
   Executor executor;
   int ioThreads = 1;
+  String placement = "";
   int maxQueuedRequests = 10_000;
   LamportClock lamport;
 
@@ -122,6 +123,18 @@ public final class NettyTransportBuilder {
     new Backoff(Objects.requireNonNull(initial, "initial"), Objects.requireNonNull(max, "max"));
     this.backoffInitial = initial;
     this.backoffMax = max;
+    return this;
+  }
+
+  /**
+   * Sets this node's key placement ({@code Ring.placement(n)}), sent in its handshakes; a peer whose own
+   * placement is set and differs refuses the connection with {@code WRONG_PLACEMENT}. Empty (the default):
+   * not sent, not checked.
+   *
+   * @throws NullPointerException if {@code placement} is null
+   */
+  public NettyTransportBuilder placement(String placement) {
+    this.placement = Objects.requireNonNull(placement, "placement");
     return this;
   }
 

@@ -74,6 +74,12 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
           + " speaks protocol version " + Envelopes.PROTOCOL_VERSION + ", not " + hello.getProtocolVersion())
           .build();
     }
+    String ours = transport.placement();
+    if (!ours.isEmpty() && !hello.getPlacement().isEmpty() && !ours.equals(hello.getPlacement())) {
+      return Error.newBuilder().setCode(ErrorCode.WRONG_PLACEMENT).setMessage("node " + transport.localNode()
+          + " places keys by " + ours + ", not by " + hello.getPlacement()
+          + "; give every node and client the same nodes, N and virtual nodes").build();
+    }
     return null;
   }
 

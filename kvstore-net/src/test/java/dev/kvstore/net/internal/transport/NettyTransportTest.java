@@ -127,6 +127,20 @@ class NettyTransportTest extends TransportContractTest {
   }
 
   @Test
+  void peerThatPlacesKeysDifferentlyIsRefusedButOneWithoutAPlacementIsNot() {
+    start(builder("b").placement("N=3, 256 virtual nodes, nodes [a, b, c]"), TransportContractTest::echo);
+    NettyTransport stranger = start(builder("c").placement("N=2, 256 virtual nodes, nodes [a, b, c]"),
+        TransportContractTest::echo);
+    Throwable failure = failureOf(stranger.request("b", read("k"), LONG));
+    assertThat(failure).isInstanceOf(PeerException.class)
+        .hasMessageContaining("places keys by N=3").hasMessageContaining("not by N=2");
+    assertThat(((PeerException) failure).code()).isEqualTo(ErrorCode.WRONG_PLACEMENT);
+
+    NettyTransport unchecked = start(builder("d"), TransportContractTest::echo);
+    assertThat(siblings(unchecked.request("b", read("k"), LONG).join())).as("no placement: not checked").isEqualTo("k");
+  }
+
+  @Test
   void peerWithAnotherProtocolVersionIsRefusedAndDisconnected() throws IOException {
     NettyTransport b = (NettyTransport) start("b", TransportContractTest::echo);
     try (RawPeer raw = new RawPeer(b.boundAddress())) {
