@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Accepts or refuses a connection a peer opened: the first message must be a {@code Handshake} with our cluster
- * id and protocol version, within the connect timeout. Accepted: replies {@code HandshakeAck} and removes
- * itself. Refused: replies an {@code Error} (WRONG_CLUSTER or WRONG_VERSION), logs the reason with the remote
- * address, and closes. Anything else first closes the connection.
+ * id and protocol version, and our key placement if both sides state one, within the connect timeout.
+ * Accepted: replies {@code HandshakeAck} and removes itself. Refused: replies an {@code Error} (WRONG_CLUSTER,
+ * WRONG_VERSION or WRONG_PLACEMENT), logs the reason with the remote address, and closes. Anything else first
+ * closes the connection.
  *
  * <p>One instance per channel, event-loop confined.
  */
