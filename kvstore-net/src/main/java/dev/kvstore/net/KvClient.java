@@ -219,22 +219,7 @@ public final class KvClient implements KvStore {
 
   /** Completes the returned future on the client's threads, so callers' callbacks never run on an event loop. */
   private <T> CompletableFuture<T> handOff(CompletableFuture<T> f) {
-    CompletableFuture<T> out = new CompletableFuture<>();
-    f.whenComplete((v, e) -> {
-      Runnable complete = () -> {
-        if (e == null) {
-          out.complete(v);
-        } else {
-          out.completeExceptionally(Futures.unwrap(e));
-        }
-      };
-      try {
-        executor.execute(complete);
-      } catch (java.util.concurrent.RejectedExecutionException closing) {
-        complete.run(); // the client is closing: complete here rather than never
-      }
-    });
-    return out;
+    return Futures.completeOn(f, executor);
   }
 
   private void checkOpen() {

@@ -4,8 +4,10 @@ import dev.kvstore.core.KvStoreException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
-/** Waiting for futures from blocking code. Not API. Thread-safe (stateless). */
+/** Waiting for futures from blocking code, and handing their results to other threads. Not API. Thread-safe (stateless). */
 public final class Futures {
   private Futures() {}
 
@@ -62,5 +64,30 @@ public final class Futures {
       throw e;
     }
     return new KvStoreException("operation failed: " + t, t);
+  }
+
+  /**
+   * Returns a future that completes like {@code future} (failures unwrapped from completion wrappers), but on
+   * {@code executor}: callers' callbacks then never run on the thread that completed {@code future} (a log's
+   * applier or a network event loop). When the executor refuses (it is shutting down), completes inline
+   * rather than never.
+   */
+  public static <T> CompletableFuture<T> completeOn(CompletableFuture<T> future, Executor executor) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    future.whenComplete((v, e) -> {
+      Runnable complete = () -> {
+        if (e == null) {
+          out.complete(v);
+        } else {
+          out.completeExceptionally(unwrap(e));
+        }
+      };
+      try {
+        executor.execute(complete);
+      } catch (RejectedExecutionException stopping) {
+        complete.run();
+      }
+    });
+    return out;
   }
 }

@@ -409,22 +409,7 @@ public final class LocalStore implements KvStore, Replica {
 
   /** Completes the returned future on the store's executor, so callers' callbacks never run on the log's threads. */
   private <T> CompletableFuture<T> handOff(CompletableFuture<T> f) {
-    CompletableFuture<T> out = new CompletableFuture<>();
-    f.whenComplete((v, e) -> {
-      Runnable complete = () -> {
-        if (e == null) {
-          out.complete(v);
-        } else {
-          out.completeExceptionally(Futures.unwrap(e));
-        }
-      };
-      try {
-        executor.execute(complete);
-      } catch (java.util.concurrent.RejectedExecutionException closing) {
-        complete.run();
-      }
-    });
-    return out;
+    return Futures.completeOn(f, executor);
   }
 
   private void notifyListeners(byte[] key, DvvSet<StoredValue> set) {

@@ -89,22 +89,7 @@ public final class ClusterStore implements KvStore {
   }
 
   private <T> CompletableFuture<T> handOff(CompletableFuture<T> f) {
-    CompletableFuture<T> out = new CompletableFuture<>();
-    f.whenComplete((v, e) -> {
-      Runnable complete = () -> {
-        if (e == null) {
-          out.complete(v);
-        } else {
-          out.completeExceptionally(Futures.unwrap(e));
-        }
-      };
-      try {
-        executor.execute(complete);
-      } catch (java.util.concurrent.RejectedExecutionException stopping) {
-        complete.run(); // the node is stopping: complete here rather than never
-      }
-    });
-    return out;
+    return Futures.completeOn(f, executor);
   }
 
   private CompletableFuture<Versions> startGet(byte[] key) {
