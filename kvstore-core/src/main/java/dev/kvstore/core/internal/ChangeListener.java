@@ -4,7 +4,7 @@ import dev.kvstore.clock.DvvSet;
 
 /**
  * Told about every change applied to a key, after it is durable, in the order changes to that key were
- * applied. Called on the log's applier thread (or the writing thread when the store has no log): keep it
+ * applied. Called on the log's writer or applier thread (or the writing thread when the store has no log): keep it
  * short, never block and never call back into the store (a blocking store call there would wait for the
  * thread it runs on). Not API.
  */

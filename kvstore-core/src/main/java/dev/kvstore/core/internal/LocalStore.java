@@ -200,7 +200,7 @@ public final class LocalStore implements KvStore, Replica {
 
   /**
    * {@inheritDoc} The read-modify-write runs on the calling thread; the future completes on the log's
-   * applier thread, so callbacks chained to it must not block.
+   * writer or applier thread, so callbacks chained to it must not block.
    */
   @Override
   public CompletableFuture<DvvSet<StoredValue>> coordinate(byte[] key, byte[] value, Context context) {
@@ -213,7 +213,7 @@ public final class LocalStore implements KvStore, Replica {
 
   /**
    * {@inheritDoc} The read-modify-write runs on the calling thread; the future completes on the log's
-   * applier thread, so callbacks chained to it must not block.
+   * writer or applier thread, so callbacks chained to it must not block.
    */
   @Override
   public Logged coordinateLogged(byte[] key, byte[] value, Context context) {
@@ -228,7 +228,7 @@ public final class LocalStore implements KvStore, Replica {
   }
 
   /**
-   * {@inheritDoc} The merge runs on the calling thread; the future completes on the log's applier thread,
+   * {@inheritDoc} The merge runs on the calling thread; the future completes on the log's writer or applier thread,
    * so callbacks chained to it must not block.
    */
   @Override

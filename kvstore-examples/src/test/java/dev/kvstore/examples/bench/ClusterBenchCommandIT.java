@@ -27,12 +27,13 @@ class ClusterBenchCommandIT {
     CommandLine cli = KvstoreCommand.commandLine();
     cli.setOut(new PrintWriter(out));
     int exit = cli.execute("bench", "cluster", "--threads", "4", "--seconds", "1", "--warmup-seconds", "1",
-        "--keys", "1000", "--durability", "never", "--node-jvm-opt=-Xmx256m", "--dir", dir.toString());
+        "--keys", "1000", "--durability", "never", "--r", "1", "--node-jvm-opt=-Xmx256m", "--dir", dir.toString());
     assertThat(exit).as(out.toString()).isZero();
     assertThat(out.toString())
-        .contains("ready n1 ", "ready n2 ", "ready n3 ")
+        .contains("ready n1 ", "ready n2 ", "ready n3 ", "N=3 W=2 R=1")
         .containsPattern("\\| put \\| [\\d,]+ \\| \\d+ \\| \\d+ \\| \\d+ \\| .* \\| (PASS|MISS) \\|")
-        .containsPattern("\\| get \\| [\\d,]+ \\| \\d+ \\| \\d+ \\| \\d+ \\| .* \\| (PASS|MISS) \\|");
+        .as("the get targets are for R=2, so a run with R=1 is not judged")
+        .containsPattern("\\| get \\| [\\d,]+ \\| \\d+ \\| \\d+ \\| \\d+ \\| .* \\| n/a \\(targets are for W=2 R=2\\) \\|");
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)).isEmpty();
     for (String node : new String[] {"n1", "n2", "n3"}) {
       assertThat(Files.readString(dir.resolve(node + ".log"))).contains("node " + node + " stopped");

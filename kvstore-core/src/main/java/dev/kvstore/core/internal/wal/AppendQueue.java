@@ -47,6 +47,16 @@ final class AppendQueue {
     }
   }
 
+  /** Whether appends wait for the writer's next group. */
+  boolean hasWaiting() {
+    lock.lock();
+    try {
+      return !queue.isEmpty();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Enqueues {@code payload}, or returns a failed future if the log is closed or broken. */
   CompletableFuture<Long> add(byte[] payload) {
     lock.lock();

@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,16 +29,21 @@ import org.slf4j.LoggerFactory;
  * queued fail, later appends fail at once, since sequence numbers already handed out may or may not
  * be on disk.
  *
- * <p>Pipelining: a durable group is handed to a second thread, the applier, which calls the listener
- * (the engine) and completes the group's futures, in sequence order, while the writer already writes
- * and forces the next group. So the disk is kept busy and a group's engine apply and wake-ups do not
- * delay the next {@code force()}. At most {@value #PIPELINE_DEPTH} groups wait for the applier. If the
- * listener fails, the applier fails that group and every later one without applying them, and the
+ * <p>Pipelining: when more appends already wait, a durable group is handed to a second thread, the
+ * applier, which calls the listener (the engine) and completes the group's futures, in sequence order,
+ * while the writer already writes and forces the next group. So under load the disk is kept busy and
+ * a group's engine apply and wake-ups do not delay the next {@code force()}. When nothing waits and
+ * the applier has finished every group handed to it, the writer applies the group itself: there is
+ * nothing to overlap, and a hand-off would cost two thread wake-ups per group (on a small virtual
+ * machine about as much CPU as the apply). At most {@value #PIPELINE_DEPTH} groups wait for the
+ * applier. If the listener fails, that group and every later one fail without being applied, and the
  * writer breaks the log at its next group: the engine stays a gapless prefix of the log.
  *
  * <p>Thread-safety: {@link #run} runs on the writer thread, which alone touches the active segment,
- * the buffer and the sequence counter; the listener runs on the applier thread only. The counters
- * are volatile, written only by the writer, readable from any thread.
+ * the buffer and the sequence counter. The listener runs on the applier thread, or on the writer
+ * thread when {@code handedOff} is zero, that is when the applier has finished every group it was
+ * given: never on two threads at once, always in sequence order. The counters are volatile, written
+ * only by the writer, readable from any thread.
  */
 final class WalWriter implements Runnable {
   /** The most records in one group. */
@@ -56,6 +62,9 @@ final class WalWriter implements Runnable {
   private record Delivery(List<AppendQueue.Pending> group, List<WalRecord> records) {}
 
   private final BlockingQueue<Delivery> deliveries = new ArrayBlockingQueue<>(PIPELINE_DEPTH);
+  // Groups handed to the applier and not yet applied and completed: incremented by the writer before the
+  // hand-off, decremented by the applier once done. Zero means the writer may apply a group itself.
+  private final AtomicInteger handedOff = new AtomicInteger();
   private volatile RuntimeException applyFailure;
   private static final int INITIAL_BUFFER_BYTES = 64 << 10;
 
@@ -173,39 +182,54 @@ final class WalWriter implements Runnable {
     appends += group.size();
     groups++;
     bytes += written;
-    putUninterruptibly(new Delivery(group, records));
+    Delivery delivery = new Delivery(group, records);
+    if (handedOff.get() == 0 && !queue.hasWaiting()) {
+      apply(delivery);
+    } else {
+      handedOff.incrementAndGet();
+      putUninterruptibly(delivery);
+    }
     inFlight = List.of();
   }
 
-  /** The applier thread: hands each durable group to the listener, then completes its appends. */
+  /** The applier thread: applies each group handed to it, in order. */
   private void applyLoop() {
     Delivery d;
     while ((d = takeUninterruptibly()) != END) {
-      RuntimeException failed = applyFailure;
-      if (failed == null) {
-        try {
-          listener.onDurable(Collections.unmodifiableList(d.records()));
-          for (int i = 0; i < d.group().size(); i++) {
-            d.group().get(i).future().complete(d.records().get(i).seq());
-          }
-          continue;
-        } catch (RuntimeException | Error e) {
-          StorageException broken = new StorageException("applying log records " + d.records().get(0).seq() + ".."
-              + d.records().get(d.records().size() - 1).seq() + " failed: " + e.getMessage(), e);
-          failed = broken;
-          applyFailure = broken;
-          LOG.error("Write-ahead log in {}: {}; no later record is applied", files.directory(), broken.getMessage(), e);
-          // Break the log now, not at the writer's next group: appends from here on fail at once.
-          StorageException refused = new StorageException("write-ahead log in " + files.directory()
-              + " failed and accepts no more appends (reopen the store): " + broken.getMessage(), broken);
-          for (AppendQueue.Pending p : queue.fail(refused)) {
-            p.future().completeExceptionally(refused);
-          }
+      try {
+        apply(d);
+      } finally {
+        handedOff.decrementAndGet();
+      }
+    }
+  }
+
+  /** Hands a durable group to the listener, then completes its appends; after a listener failure, fails them. */
+  private void apply(Delivery d) {
+    RuntimeException failed = applyFailure;
+    if (failed == null) {
+      try {
+        listener.onDurable(Collections.unmodifiableList(d.records()));
+        for (int i = 0; i < d.group().size(); i++) {
+          d.group().get(i).future().complete(d.records().get(i).seq());
+        }
+        return;
+      } catch (RuntimeException | Error e) {
+        StorageException broken = new StorageException("applying log records " + d.records().get(0).seq() + ".."
+            + d.records().get(d.records().size() - 1).seq() + " failed: " + e.getMessage(), e);
+        failed = broken;
+        applyFailure = broken;
+        LOG.error("Write-ahead log in {}: {}; no later record is applied", files.directory(), broken.getMessage(), e);
+        // Break the log now, not at the writer's next group: appends from here on fail at once.
+        StorageException refused = new StorageException("write-ahead log in " + files.directory()
+            + " failed and accepts no more appends (reopen the store): " + broken.getMessage(), broken);
+        for (AppendQueue.Pending p : queue.fail(refused)) {
+          p.future().completeExceptionally(refused);
         }
       }
-      for (AppendQueue.Pending p : d.group()) {
-        p.future().completeExceptionally(failed);
-      }
+    }
+    for (AppendQueue.Pending p : d.group()) {
+      p.future().completeExceptionally(failed);
     }
   }
 

@@ -200,6 +200,74 @@ class WalGroupCommitTest {
   }
 
   @Test
+  void aGroupIsAppliedByTheWriterWhenIdleAndByTheApplierWhenMoreWaitsNeverBothAtOnce() throws Exception {
+    List<String> appliedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Long> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+    try (SegmentedWal wal = start(options(Durability.ALWAYS), group -> {
+      if (inside.incrementAndGet() > 1) {
+        overlaps.incrementAndGet();
+      }
+      appliedOn.add(Thread.currentThread().getName());
+      group.forEach(r -> heard.add(r.seq()));
+      inside.decrementAndGet();
+    })) {
+      channels.closeGate(); // the first force waits until a second append is queued behind it
+      CompletableFuture<Long> first = wal.append(payload(1));
+      channels.awaitForceAtGate();
+      CompletableFuture<Long> second = wal.append(payload(2));
+      channels.openGate();
+      join(first);
+      join(second);
+      assertThat(appliedOn.get(0)).as("group 1 had group 2 waiting: the applier took it").endsWith("-apply");
+      // Idle again once the applier has finished: a lone append is applied by the writer itself.
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        join(wal.append(payload(3)));
+        return !appliedOn.get(appliedOn.size() - 1).endsWith("-apply");
+      });
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        threads.add(new Thread(() -> {
+          for (int i = 0; i < 200; i++) {
+            join(wal.append(payload(i)));
+          }
+        }));
+      }
+      threads.forEach(Thread::start);
+      for (Thread thread : threads) {
+        thread.join();
+      }
+    }
+    assertThat(overlaps).as("the listener never runs on two threads at once").hasValue(0);
+    assertThat(heard).as("every record applied once, in seq order").containsExactlyElementsOf(range(1, heard.size()));
+  }
+
+  @Test
+  void listenerFailureOnTheApplierThreadBreaksTheLogToo() throws Exception {
+    RuntimeException boom = new IllegalStateException("engine refused");
+    byte[] poison = "poison".getBytes();
+    List<Long> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (SegmentedWal wal = start(options(Durability.ALWAYS), group -> {
+      if (group.stream().anyMatch(r -> Arrays.equals(r.payload(), poison))) {
+        assertThat(Thread.currentThread().getName()).endsWith("-apply");
+        throw boom;
+      }
+      group.forEach(r -> applied.add(r.seq()));
+    })) {
+      channels.closeGate();
+      CompletableFuture<Long> failing = wal.append(poison);
+      channels.awaitForceAtGate();
+      CompletableFuture<Long> behind = wal.append(payload(2));
+      channels.openGate();
+      assertThatThrownBy(() -> join(failing)).hasRootCause(boom);
+      assertThatThrownBy(() -> join(behind)).isInstanceOf(CompletionException.class);
+      assertThatThrownBy(() -> join(wal.append(payload(3)))).hasMessageContaining("accepts no more appends");
+    }
+    assertThat(applied).as("nothing applied after the failed group").isEmpty();
+  }
+
+  @Test
   void neverModeForcesOnlyOnRollAndClose() throws Exception {
     SegmentedWal wal = start(options(Durability.NEVER).withSegmentBytes(256), group -> {});
     int before = channels.forces();
