@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The write-ahead log in front of an engine. Each commit appends a {@link WalEntry} (key and whole sibling
- * set); the log's writer thread applies every durable group to the engine in sequence order, so the
+ * set); the log's writer (or applier) thread applies every durable group to the engine in sequence order, so the
  * engine's sequence number is always a prefix of the log. When the log has grown by the checkpoint size, a
  * background thread checkpoints the engine and deletes the segments it made redundant.
  *
@@ -83,7 +83,7 @@ final class WalCommitLog implements CommitLog {
     return wal.append(payload);
   }
 
-  /** Runs on the log's writer thread, in sequence order, after the group is durable. */
+  /** Runs on the log's writer or applier thread, one group at a time, in sequence order, after it is durable. */
   private void applyGroup(List<WalRecord> group) {
     List<Write> writes = new ArrayList<>(group.size());
     for (WalRecord r : group) {

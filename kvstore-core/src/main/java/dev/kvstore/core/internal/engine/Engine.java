@@ -16,7 +16,7 @@ import java.util.List;
  *
  * <p>Thread-safe: {@link #get}, {@link #scan}, {@link #approximateKeys} and {@link #checkpoint} may
  * run concurrently with {@link #apply}; {@code apply} calls come from one thread at a time (the
- * log's writer thread).
+ * log's writer or applier thread, never both at once).
  */
 public interface Engine extends AutoCloseable {
 

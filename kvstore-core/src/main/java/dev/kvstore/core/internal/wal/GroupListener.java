@@ -3,15 +3,16 @@ package dev.kvstore.core.internal.wal;
 import java.util.List;
 
 /**
- * Called by the log's writer thread with each group of records once it is written (and forced, as
- * the durability mode requires), before the appends' futures complete.
+ * Called with each group of records once it is written (and forced, as the durability mode requires),
+ * before the appends' futures complete: on the log's applier thread, or on its writer thread when
+ * nothing else waits; one call at a time, in sequence order.
  */
 @FunctionalInterface
 public interface GroupListener {
 
   /**
    * Receives one durable group, in sequence order. An exception thrown here fails the futures of
-   * this group only; the log keeps going.
+   * this group and breaks the log: no later group is passed on, and every later append fails.
    *
    * @param group the records, in sequence order, never empty
    */

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * nothing to overlap, and a hand-off would cost two thread wake-ups per group (on a small virtual
  * machine about as much CPU as the apply). At most {@value #PIPELINE_DEPTH} groups wait for the
  * applier. If the listener fails, that group and every later one fail without being applied, and the
- * writer breaks the log at its next group: the engine stays a gapless prefix of the log.
+ * log is broken at once (appends fail from then on): the engine stays a gapless prefix of the log.
  *
  * <p>Thread-safety: {@link #run} runs on the writer thread, which alone touches the active segment,
  * the buffer and the sequence counter. The listener runs on the applier thread, or on the writer

@@ -200,11 +200,58 @@ class WalGroupCommitTest {
   }
 
   @Test
-  void aGroupIsAppliedByTheWriterWhenIdleAndByTheApplierWhenMoreWaitsNeverBothAtOnce() throws Exception {
+  void whileTheApplierIsBusyEveryGroupGoesToItEvenALoneOne() throws Exception {
+    byte[] slow = "slow".getBytes();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.Map<Long, String> appliedOn = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+    List<Long> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (SegmentedWal wal = start(options(Durability.ALWAYS), group -> {
+      if (inside.incrementAndGet() > 1) {
+        overlaps.incrementAndGet();
+      }
+      try {
+        if (group.stream().anyMatch(r -> Arrays.equals(r.payload(), slow))) {
+          release.await(30, java.util.concurrent.TimeUnit.SECONDS); // a slow engine apply
+        }
+        group.forEach(r -> {
+          heard.add(r.seq());
+          appliedOn.put(r.seq(), Thread.currentThread().getName());
+        });
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        inside.decrementAndGet();
+      }
+    })) {
+      channels.closeGate(); // the first force waits until a second append is queued behind it
+      CompletableFuture<Long> first = wal.append(slow);
+      channels.awaitForceAtGate();
+      CompletableFuture<Long> second = wal.append(payload(2));
+      channels.openGate();
+      // group 1 had group 2 waiting, so the applier took it and is now stuck in it; groups 2 and 3 are
+      // written while it is busy, and must queue behind it rather than be applied by the writer
+      await().atMost(Duration.ofSeconds(10)).until(() -> wal.lastSequence() >= 2);
+      CompletableFuture<Long> third = wal.append(payload(3));
+      await().atMost(Duration.ofSeconds(10)).until(() -> wal.lastSequence() >= 3);
+      assertThat(List.of(first, second, third)).as("nothing completes before the slow apply").noneMatch(
+          CompletableFuture::isDone);
+      release.countDown();
+      assertThat(List.of(join(first), join(second), join(third))).containsExactly(1L, 2L, 3L);
+    }
+    assertThat(overlaps).as("the listener never runs on two threads at once").hasValue(0);
+    assertThat(heard).containsExactly(1L, 2L, 3L);
+    assertThat(appliedOn.values()).as("all three on the applier").allMatch(name -> name.endsWith("-apply"));
+  }
+
+  @Test
+  void whenIdleTheWriterAppliesALoneGroupItselfAndUnderLoadOrderHolds() throws Exception {
     List<String> appliedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<Long> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
     java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+    long last;
     try (SegmentedWal wal = start(options(Durability.ALWAYS), group -> {
       if (inside.incrementAndGet() > 1) {
         overlaps.incrementAndGet();
@@ -213,19 +260,9 @@ class WalGroupCommitTest {
       group.forEach(r -> heard.add(r.seq()));
       inside.decrementAndGet();
     })) {
-      channels.closeGate(); // the first force waits until a second append is queued behind it
-      CompletableFuture<Long> first = wal.append(payload(1));
-      channels.awaitForceAtGate();
-      CompletableFuture<Long> second = wal.append(payload(2));
-      channels.openGate();
-      join(first);
-      join(second);
-      assertThat(appliedOn.get(0)).as("group 1 had group 2 waiting: the applier took it").endsWith("-apply");
-      // Idle again once the applier has finished: a lone append is applied by the writer itself.
-      await().atMost(Duration.ofSeconds(10)).until(() -> {
-        join(wal.append(payload(3)));
-        return !appliedOn.get(appliedOn.size() - 1).endsWith("-apply");
-      });
+      join(wal.append(payload(1)));
+      assertThat(appliedOn).as("a lone first append: the writer applied it").singleElement()
+          .matches(name -> name.startsWith("kvstore-wal-writer-") && !name.endsWith("-apply"));
       List<Thread> threads = new ArrayList<>();
       for (int t = 0; t < 8; t++) {
         threads.add(new Thread(() -> {
@@ -238,9 +275,11 @@ class WalGroupCommitTest {
       for (Thread thread : threads) {
         thread.join();
       }
+      last = wal.lastSequence();
     }
+    assertThat(last).isEqualTo(1 + 8 * 200);
     assertThat(overlaps).as("the listener never runs on two threads at once").hasValue(0);
-    assertThat(heard).as("every record applied once, in seq order").containsExactlyElementsOf(range(1, heard.size()));
+    assertThat(heard).as("every record applied once, in seq order").containsExactlyElementsOf(range(1, last));
   }
 
   @Test
@@ -248,9 +287,10 @@ class WalGroupCommitTest {
     RuntimeException boom = new IllegalStateException("engine refused");
     byte[] poison = "poison".getBytes();
     List<Long> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> failedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (SegmentedWal wal = start(options(Durability.ALWAYS), group -> {
       if (group.stream().anyMatch(r -> Arrays.equals(r.payload(), poison))) {
-        assertThat(Thread.currentThread().getName()).endsWith("-apply");
+        failedOn.add(Thread.currentThread().getName());
         throw boom;
       }
       group.forEach(r -> applied.add(r.seq()));
@@ -264,6 +304,8 @@ class WalGroupCommitTest {
       assertThatThrownBy(() -> join(behind)).isInstanceOf(CompletionException.class);
       assertThatThrownBy(() -> join(wal.append(payload(3)))).hasMessageContaining("accepts no more appends");
     }
+    assertThat(failedOn).as("the failing group had another waiting, so the applier took it")
+        .singleElement().matches(name -> name.endsWith("-apply"));
     assertThat(applied).as("nothing applied after the failed group").isEmpty();
   }
 
