@@ -85,6 +85,12 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       description = "JVM option of each node process, repeatable (default ${DEFAULT-VALUE}).")
   List<String> nodeJvmOpts;
 
+  @Option(names = "--redis",
+      description = "Also measure one Redis server in the same run (appendfsync always, no replication; "
+          + "redis-benchmark with as many clients as --threads), as the baseline of the ratios. Needs redis-server "
+          + "and redis-benchmark on the PATH.")
+  boolean redis;
+
   @Option(names = "--dir", description = "Where the nodes keep data and logs (default: a temporary directory, deleted after).")
   Path dir;
 
@@ -96,24 +102,32 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     out = spec.commandLine().getOut();
     Path root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("kvstore-bench-cluster");
     Map<String, InetSocketAddress> addresses = LocalMachine.loopbackAddresses(nodes);
-    List<NodeProcess> children = new ArrayList<>();
     try {
+      // The baseline first, on a quiet disk: run after our nodes it would share the disk with their write-back.
+      List<RedisBaseline.Figures> baseline = redis ? redisBaseline(root) : List.of();
       out.printf("kvstore bench cluster: %d node processes (durability %s, JVM options %s), %d client threads, "
           + "%d-byte values, %,d keys, N=3 W=%d R=%d; data and logs in %s; %d CPUs, load average %s%n", nodes,
           durability, nodeJvmOpts, threads, valueBytes, keys, w, r, root, Runtime.getRuntime().availableProcessors(),
           loadAverage());
       out.flush();
-      for (String id : addresses.keySet()) {
-        children.add(NodeProcess.start(id, addresses, root, durability, nodeJvmOpts));
+      List<NodeProcess> children = new ArrayList<>();
+      List<Phase> phases;
+      CpuMeter meter;
+      try {
+        for (String id : addresses.keySet()) {
+          children.add(NodeProcess.start(id, addresses, root, durability, nodeJvmOpts));
+        }
+        for (NodeProcess child : children) {
+          out.printf("  %s%n", child.awaitReady(Duration.ofSeconds(60)));
+          out.flush();
+        }
+        meter = new CpuMeter(children.stream().map(c -> c.process.toHandle()).toList());
+        phases = measure(addresses, meter);
+      } finally {
+        children.forEach(NodeProcess::stop);
       }
-      for (NodeProcess child : children) {
-        out.printf("  %s%n", child.awaitReady(Duration.ofSeconds(60)));
-        out.flush();
-      }
-      List<LoadRun.Result> results = measure(addresses);
-      printTable(results);
+      printTable(phases, baseline, meter.processes());
     } finally {
-      children.forEach(NodeProcess::stop);
       if (dir == null) {
         LocalMachine.deleteTree(root);
       }
@@ -132,9 +146,30 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--durability: " + e.getMessage());
     }
+    if (redis) {
+      RedisBaseline.unavailable().ifPresent(why -> {
+        throw new ParameterException(spec.commandLine(), why);
+      });
+    }
   }
 
-  private List<LoadRun.Result> measure(Map<String, InetSocketAddress> addresses) throws InterruptedException {
+  private List<RedisBaseline.Figures> redisBaseline(Path root) throws IOException, InterruptedException {
+    out.printf("Redis baseline: SET, then GET, about %d s each ...%n", seconds);
+    out.flush();
+    int port = LocalMachine.loopbackAddresses(1).values().iterator().next().getPort();
+    return RedisBaseline.run(port, root.resolve("redis"), threads, valueBytes, keys, seconds);
+  }
+
+  /** A measured phase and the CPU one operation cost, summed over the client and every node process. */
+  record Phase(LoadRun.Result load, double cpuMicrosPerOp) {}
+
+  private static Phase phase(CpuMeter meter, LoadRun.ThrowingRun run) throws InterruptedException {
+    var before = meter.total();
+    LoadRun.Result load = run.get();
+    return new Phase(load, CpuMeter.microsPerOp(before, meter.total(), load.ops()));
+  }
+
+  private List<Phase> measure(Map<String, InetSocketAddress> addresses, CpuMeter meter) throws InterruptedException {
     byte[] value = new byte[valueBytes];
     java.util.Arrays.fill(value, (byte) 'v');
     AtomicLongArray written = new AtomicLongArray((keys + 63) / 64);
@@ -143,17 +178,17 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       warmUp(client, value, written);
       out.printf("puts for %d s ...%n", seconds);
       out.flush();
-      LoadRun.Result puts = LoadRun.run("put", threads, Duration.ofSeconds(seconds),
-          (rnd, i) -> put(client, rnd.nextInt(keys), value, written));
+      Phase puts = phase(meter, () -> LoadRun.run("put", threads, Duration.ofSeconds(seconds),
+          (rnd, i) -> put(client, rnd.nextInt(keys), value, written)));
       int[] present = setBits(written, keys);
       out.printf("gets of the %,d keys written, for %d s ...%n", present.length, seconds);
       out.flush();
-      LoadRun.Result gets = LoadRun.run("get", threads, Duration.ofSeconds(seconds), (rnd, i) -> {
+      Phase gets = phase(meter, () -> LoadRun.run("get", threads, Duration.ofSeconds(seconds), (rnd, i) -> {
         int k = present[rnd.nextInt(present.length)];
         if (!client.get(LocalBenchCommand.Keys.sequential(k)).isFound()) {
           throw new IllegalStateException("key " + k + " was written but is not found");
         }
-      });
+      }));
       return List.of(puts, gets);
     }
   }
@@ -183,18 +218,31 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     return java.util.stream.IntStream.range(0, size).filter(k -> (bits.get(k >>> 6) & (1L << (k & 63))) != 0).toArray();
   }
 
-  private void printTable(List<LoadRun.Result> results) {
-    LoadRun.Result puts = results.get(0);
-    LoadRun.Result gets = results.get(1);
+  private void printTable(List<Phase> phases, List<RedisBaseline.Figures> baseline, int processes) {
+    LoadRun.Result puts = phases.get(0).load();
+    LoadRun.Result gets = phases.get(1).load();
     boolean putOk = puts.opsPerSecond() >= PUT_TARGET && puts.p99Micros() <= PUT_P99_TARGET_MICROS;
     boolean getOk = gets.opsPerSecond() >= GET_TARGET;
-    out.printf("%n| operation | ops/s | p50 (us) | p99 (us) | p999 (us) | target | result |%n");
-    out.printf("|---|--:|--:|--:|--:|---|---|%n");
-    out.println(row(puts, ">= 15,000 ops/s, p99 <= 5,000 us", w == 2 ? verdict(putOk) : OTHER_QUORUM));
-    out.println(row(gets, ">= 40,000 ops/s", r == 2 ? verdict(getOk) : OTHER_QUORUM));
+    out.printf("%n| operation | ops/s | p50 (us) | p99 (us) | p999 (us) | CPU us/op | target | result |%n");
+    out.printf("|---|--:|--:|--:|--:|--:|---|---|%n");
+    out.println(row(phases.get(0), ">= 15,000 ops/s, p99 <= 5,000 us", w == 2 ? verdict(putOk) : OTHER_QUORUM));
+    out.println(row(phases.get(1), ">= 40,000 ops/s", r == 2 ? verdict(getOk) : OTHER_QUORUM));
+    for (RedisBaseline.Figures f : baseline) {
+      out.printf("| redis %s (baseline) | %,.0f | %.0f | %.0f | - | - | - | - |%n", f.test(), f.opsPerSecond(),
+          f.p50Micros(), f.p99Micros());
+    }
+    int cpus = Runtime.getRuntime().availableProcessors();
     out.printf("%n%d node processes on loopback, %d client threads, %d-byte values, N=3 W=%d R=%d, durability %s, "
         + "%d s per phase; load average after the run %s%n", nodes, threads, valueBytes, w, r, durability, seconds,
         loadAverage());
+    out.printf("CPU us/op: CPU time of all %d processes (client and nodes) per operation. At the target rates %d "
+        + "CPUs allow %.0f us per put and %.0f us per get.%n", processes, cpus, cpus * 1e6 / PUT_TARGET,
+        cpus * 1e6 / GET_TARGET);
+    if (baseline.size() == 2) {
+      out.printf("Ratios to one durable Redis server (no replication), same run: put / redis set = %.2fx, "
+          + "get / redis get = %.2fx%n", puts.opsPerSecond() / baseline.get(0).opsPerSecond(),
+          gets.opsPerSecond() / baseline.get(1).opsPerSecond());
+    }
     out.flush();
   }
 
@@ -204,9 +252,11 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     return ok ? "PASS" : "MISS";
   }
 
-  private static String row(LoadRun.Result r, String target, String result) {
-    return String.format("| %s | %,.0f | %.0f | %.0f | %.0f | %s | %s |", r.name(), r.opsPerSecond(), r.p50Micros(),
-        r.p99Micros(), r.p999Micros(), target, result);
+  private static String row(Phase phase, String target, String result) {
+    LoadRun.Result r = phase.load();
+    String cpu = Double.isNaN(phase.cpuMicrosPerOp()) ? "n/a" : String.format("%.0f", phase.cpuMicrosPerOp());
+    return String.format("| %s | %,.0f | %.0f | %.0f | %.0f | %s | %s | %s |", r.name(), r.opsPerSecond(),
+        r.p50Micros(), r.p99Micros(), r.p999Micros(), cpu, target, result);
   }
 
   private static String loadAverage() {

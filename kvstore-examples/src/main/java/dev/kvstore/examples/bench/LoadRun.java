@@ -21,6 +21,12 @@ final class LoadRun {
     void run(SplittableRandom random, long i) throws Exception;
   }
 
+  /** A load run to start later (it may be interrupted). */
+  @FunctionalInterface
+  interface ThrowingRun {
+    Result get() throws InterruptedException;
+  }
+
   /** Throughput and latency of a run. */
   record Result(String name, long ops, double seconds, double p50Micros, double p99Micros, double p999Micros) {
     double opsPerSecond() {
