@@ -12,7 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What the example commands need of this machine: free loopback ports for local nodes, scratch clean-up. */
+/**
+ * What the example commands need of this machine: free loopback ports for local nodes, scratch clean-up, the
+ * end of a child process's log for an error message.
+ */
 public final class LocalMachine {
   private LocalMachine() {}
 
@@ -34,6 +37,16 @@ public final class LocalMachine {
       for (ServerSocket s : sockets) {
         s.close();
       }
+    }
+  }
+
+  /** The last {@code lines} lines of {@code file} (none if it does not exist), or why it cannot be read. */
+  public static String tail(Path file, int lines) {
+    try {
+      List<String> all = Files.exists(file) ? Files.readAllLines(file) : List.of();
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(cannot read " + file + ": " + e.getMessage() + ")";
     }
   }
 

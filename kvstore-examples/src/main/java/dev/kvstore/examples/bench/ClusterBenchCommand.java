@@ -101,10 +101,10 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     checkOptions();
     out = spec.commandLine().getOut();
     Path root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("kvstore-bench-cluster");
-    Map<String, InetSocketAddress> addresses = LocalMachine.loopbackAddresses(nodes);
     try {
       // The baseline first, on a quiet disk: run after our nodes it would share the disk with their write-back.
       List<RedisBaseline.Figures> baseline = redis ? redisBaseline(root) : List.of();
+      Map<String, InetSocketAddress> addresses = LocalMachine.loopbackAddresses(nodes);
       out.printf("kvstore bench cluster: %d node processes (durability %s, JVM options %s), %d client threads, "
           + "%d-byte values, %,d keys, N=3 W=%d R=%d; data and logs in %s; %d CPUs, load average %s%n", nodes,
           durability, nodeJvmOpts, threads, valueBytes, keys, w, r, root, Runtime.getRuntime().availableProcessors(),
@@ -312,7 +312,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       } catch (ExecutionException | TimeoutException e) {
         throw new IllegalStateException("node " + id + " did not become ready within " + timeout.toSeconds()
             + " s (" + (e instanceof TimeoutException ? "timed out" : e.getCause().getMessage()) + "); end of "
-            + log + ":\n" + tail(log), e);
+            + log + ":\n" + LocalMachine.tail(log, 20), e);
       }
     }
 
@@ -353,15 +353,6 @@ public final class ClusterBenchCommand implements Callable<Integer> {
 
     private static String hostPort(InetSocketAddress a) {
       return a.getAddress().getHostAddress() + ":" + a.getPort();
-    }
-
-    private static String tail(Path log) {
-      try {
-        List<String> lines = Files.readAllLines(log);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-      } catch (IOException e) {
-        return "(cannot read the log: " + e.getMessage() + ")";
-      }
     }
   }
 }

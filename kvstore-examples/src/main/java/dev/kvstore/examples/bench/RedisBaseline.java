@@ -1,5 +1,6 @@
 package dev.kvstore.examples.bench;
 
+import dev.kvstore.examples.LocalMachine;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +64,7 @@ final class RedisBaseline {
     try {
       return runIn(port, dir, clients, valueBytes, keys, seconds);
     } finally {
-      dev.kvstore.examples.LocalMachine.deleteTree(dir);
+      LocalMachine.deleteTree(dir);
     }
   }
 
@@ -115,21 +116,13 @@ final class RedisBaseline {
         return;
       }
       if (server.waitFor(50, TimeUnit.MILLISECONDS)) {
-        throw new IOException("redis-server exited with code " + server.exitValue() + "; its log ends:\n" + tail(log));
+        throw new IOException("redis-server exited with code " + server.exitValue() + "; its log ends:\n" + LocalMachine.tail(log, 10));
       }
     }
     throw new IOException("redis-server was not ready within " + READY_TIMEOUT.toSeconds() + " s; its log ends:\n"
-        + tail(log));
+        + LocalMachine.tail(log, 10));
   }
 
-  private static String tail(Path file) {
-    try {
-      List<String> lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
-    } catch (IOException e) {
-      return "(cannot read " + file + ": " + e.getMessage() + ")";
-    }
-  }
 
   private static Figures benchmark(String test, long requests, int port, int clients, int valueBytes, int keys,
       int seconds, Path dir) throws IOException, InterruptedException {
@@ -140,7 +133,7 @@ final class RedisBaseline {
         .redirectErrorStream(true).redirectOutput(out.toFile()).start();
     if (!p.waitFor(30L + 20L * seconds, TimeUnit.SECONDS)) {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      throw new IOException("redis-benchmark -t " + test + " did not finish in time; its output ends:\n" + tail(out));
+      throw new IOException("redis-benchmark -t " + test + " did not finish in time; its output ends:\n" + LocalMachine.tail(out, 10));
     }
     List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
     if (p.exitValue() != 0) {
