@@ -44,6 +44,7 @@ public final class LocalStoreBuilder {
   private long checkpointBytes = 256L << 20;
   private String contextScope;
   private java.util.random.RandomGenerator random;
+  private int maxPendingWrites = dev.kvstore.core.internal.wal.WalOptions.DEFAULT_MAX_QUEUED_RECORDS;
 
   LocalStoreBuilder() {}
 
@@ -158,6 +159,16 @@ public final class LocalStoreBuilder {
     return this;
   }
 
+  /**
+   * The most writes that may wait for the disk, 1 to 16,777,216 (default 65,536). A write beyond it is
+   * refused at once with {@link OverloadedException} and changes nothing, so a disk that cannot keep up
+   * shows as refusals and latency rather than a growing heap.
+   */
+  public LocalStoreBuilder maxPendingWrites(int writes) {
+    this.maxPendingWrites = checkRange("maxPendingWrites", writes, 1, 1 << 24);
+    return this;
+  }
+
   /** The options as one immutable value (checked as by {@link #open()}). */
   public LocalStoreConfig config() {
     if (inMemory == (dataDirectory != null)) {
@@ -176,7 +187,8 @@ public final class LocalStoreBuilder {
     return new LocalStoreConfig(
         dataDirectory, inMemory ? EngineType.MEMORY : engine, durability, nodeId, conflictPolicy,
         conflictResolver, maxKeyBytes, maxValueBytes, tombstoneGrace, clock, walSegmentBytes,
-        checkpointBytes, contextScope, random != null ? random : new java.security.SecureRandom());
+        checkpointBytes, contextScope, random != null ? random : new java.security.SecureRandom(),
+        maxPendingWrites);
   }
 
   /**

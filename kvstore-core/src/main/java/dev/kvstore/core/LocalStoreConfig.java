@@ -22,6 +22,7 @@ import java.time.InstantSource;
  * @param checkpointBytes log bytes between checkpoints
  * @param contextScope scope of contexts, or null for the store's own id
  * @param random source of a new directory's (or an in-memory store's) incarnation and id
+ * @param maxPendingWrites the most writes waiting for the disk before new ones are refused
  */
 public record LocalStoreConfig(
     Path dataDirectory,
@@ -37,4 +38,5 @@ public record LocalStoreConfig(
     long walSegmentBytes,
     long checkpointBytes,
     String contextScope,
-    java.util.random.RandomGenerator random) {}
+    java.util.random.RandomGenerator random,
+    int maxPendingWrites) {}

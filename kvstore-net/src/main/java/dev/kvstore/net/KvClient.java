@@ -396,7 +396,6 @@ public final class KvClient implements KvStore {
             .listen(new InetSocketAddress("127.0.0.1", 0))
             .peers(nodes)
             .placement(Ring.of(nodes.keySet(), vnodes).placement(n))
-            .executor(executor)
             .build();
         String id = clientId;
         transport.serve(request -> CompletableFuture.failedFuture(

@@ -10,6 +10,7 @@ import dev.kvstore.net.internal.replica.Quorum;
 import dev.kvstore.net.internal.replica.ReplicaService;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.transport.NettyTransport;
+import dev.kvstore.net.internal.transport.EventLoopScheduler;
 import dev.kvstore.net.internal.transport.RealScheduler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -38,13 +39,13 @@ public final class KvNode implements KvStore {
 
   private final String nodeId;
   private final LocalStore local;
-  private final RealScheduler scheduler;
+  private final EventLoopScheduler scheduler;
   private final NettyTransport transport;
   private final ClusterStore store;
   private final Coordinator coordinator;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private KvNode(String nodeId, LocalStore local, RealScheduler scheduler, NettyTransport transport,
+  private KvNode(String nodeId, LocalStore local, EventLoopScheduler scheduler, NettyTransport transport,
       Coordinator coordinator, Quorum quorum, dev.kvstore.core.ConflictResolver resolver) {
     this.nodeId = nodeId;
     this.local = local;
@@ -63,10 +64,10 @@ public final class KvNode implements KvStore {
     Quorum quorum = new Quorum(b.n, b.w, b.r, b.requestTimeout);
     Ring ring = Ring.of(b.peers.keySet(), b.vnodes);
     LocalStore local = LocalStore.open(b.storeConfig());
-    RealScheduler scheduler = null;
+    EventLoopScheduler scheduler = null;
     NettyTransport transport = null;
     try {
-      scheduler = RealScheduler.create("kvstore-" + b.nodeId, b.storeThreads);
+      scheduler = new EventLoopScheduler(RealScheduler.create("kvstore-" + b.nodeId, b.storeThreads));
       transport = NettyTransport.builder()
           .nodeId(b.nodeId)
           .clusterId(b.clusterId)
@@ -74,7 +75,6 @@ public final class KvNode implements KvStore {
           .peers(othersThan(b.nodeId, b.peers))
           .maxFrameBytes(b.maxFrameBytes)
           .placement(ring.placement(b.n))
-          .executor(scheduler.executor())
           .build();
       Coordinator coordinator = new Coordinator(b.nodeId, local, ring, transport, scheduler);
       transport.serve(new ReplicaService(b.nodeId, coordinator, quorum));

@@ -35,7 +35,7 @@ public final class KvNodeBuilder {
   Duration requestTimeout = Duration.ofSeconds(2);
   int vnodes = 256;
   int maxFrameBytes = 16 << 20;
-  // Run peers' requests and local reads; no thread waits for a force or a peer, so a few suffice.
+  // Reads that miss the cache and callers' async callbacks; requests themselves run on the event loop.
   int storeThreads = 4;
   ConflictResolver conflictResolver;
 

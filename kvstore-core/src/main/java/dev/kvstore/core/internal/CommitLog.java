@@ -8,8 +8,13 @@ import java.util.concurrent.CompletableFuture;
  * Not API. Thread-safe.
  */
 interface CommitLog extends AutoCloseable {
-  /** Logs and applies "key now holds {@code encodedSet}" ({@code null} removes the key); completes with its sequence number. */
-  CompletableFuture<Long> commit(byte[] key, byte[] encodedSet);
+  /**
+   * Logs and applies "key now holds {@code encodedSet}" ({@code null} removes the key); completes with its
+   * sequence number, on {@code completer} (with the other commits of its group that name it, in one task) or,
+   * when it is null, on the log's own thread. A log whose queue is full refuses at once with {@link
+   * dev.kvstore.core.OverloadedException}.
+   */
+  CompletableFuture<Long> commit(byte[] key, byte[] encodedSet, java.util.concurrent.Executor completer);
 
   /**
    * Whether every commit that completed is durable and no commit was lost to a log failure: when a closed log

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * No log: each commit is applied to the engine at once, on the caller's thread. For in-memory stores
+ * No log: each commit is applied to the engine at once, on the caller's thread, and its future is complete
+ * when {@code commit} returns (the completer is not used). For in-memory stores
  * (tests, simulations), where nothing is durable anyway. Thread-safe (commits are serialized).
  */
 final class DirectCommitLog implements CommitLog {
@@ -19,7 +20,8 @@ final class DirectCommitLog implements CommitLog {
   }
 
   @Override
-  public synchronized CompletableFuture<Long> commit(byte[] key, byte[] encodedSet) {
+  public synchronized CompletableFuture<Long> commit(byte[] key, byte[] encodedSet,
+      java.util.concurrent.Executor completer) {
     long seq = ++sequence;
     engine.apply(seq, List.of(new Write(key, encodedSet)));
     return CompletableFuture.completedFuture(seq);

@@ -18,6 +18,9 @@ public final class Futures {
    * @throws KvStoreException the future's failure, or a wrapper of a checked one
    */
   public static <T> T join(CompletableFuture<T> future) {
+    if (!future.isDone()) {
+      BlockingGuard.checkMayBlock("waiting for a future");
+    }
     try {
       return future.get();
     } catch (InterruptedException e) {
@@ -33,6 +36,9 @@ public final class Futures {
    * a write whose key lock must not be released while its commit is still in flight.
    */
   public static <T> T joinUninterruptibly(CompletableFuture<T> future) {
+    if (!future.isDone()) {
+      BlockingGuard.checkMayBlock("waiting for a future");
+    }
     boolean interrupted = false;
     try {
       while (true) {

@@ -12,6 +12,7 @@ import dev.kvstore.core.LocalStoreConfig;
 import dev.kvstore.core.StorageException;
 import dev.kvstore.core.StoreClosedException;
 import dev.kvstore.core.Versions;
+import dev.kvstore.core.internal.engine.Engine;
 import java.nio.ByteBuffer;
 import java.util.Comparator;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.BiPredicate;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -149,36 +152,46 @@ public final class LocalStore implements KvStore, Replica {
     return contextOf(coordinateNow(key.clone(), null, context));
   }
 
+  /**
+   * {@inheritDoc} A key whose set is in memory is read on the calling thread (the future is complete when
+   * returned); otherwise the read runs on the store's executor.
+   */
   @Override
   public CompletableFuture<Versions> getAsync(byte[] key) {
     checks.key(key);
-    checkOpen();
+    DvvSet<StoredValue> cached = guarded(() -> readCached(key));
+    if (cached != null) {
+      return CompletableFuture.completedFuture(toVersions(key, cached));
+    }
     return async(() -> get(key));
   }
 
+  /** {@inheritDoc} The future completes on the store's executor, one task per log group. */
   @Override
   public CompletableFuture<Context> putAsync(byte[] key, byte[] value, Context context) {
     checks.key(key);
     checks.value(value);
     checks.context(context);
     checkOpen();
-    return handOff(coordinate(key.clone(), value.clone(), context).thenApply(this::contextOf));
+    return coordinate(key.clone(), value.clone(), context, executor).thenApply(this::contextOf);
   }
 
+  /** {@inheritDoc} The future completes on the store's executor, one task per log group. */
   @Override
   public CompletableFuture<Context> putAsync(byte[] key, byte[] value) {
     checks.key(key);
     checks.value(value);
     checkOpen();
-    return handOff(coordinate(key.clone(), value.clone(), null).thenApply(this::contextOf));
+    return coordinate(key.clone(), value.clone(), null, executor).thenApply(this::contextOf);
   }
 
+  /** {@inheritDoc} The future completes on the store's executor, one task per log group. */
   @Override
   public CompletableFuture<Context> deleteAsync(byte[] key, Context context) {
     checks.key(key);
     checks.context(context);
     checkOpen();
-    return handOff(coordinate(key.clone(), null, context).thenApply(this::contextOf));
+    return coordinate(key.clone(), null, context, executor).thenApply(this::contextOf);
   }
 
   // ---- Replica ----
@@ -204,8 +217,13 @@ public final class LocalStore implements KvStore, Replica {
    */
   @Override
   public CompletableFuture<DvvSet<StoredValue>> coordinate(byte[] key, byte[] value, Context context) {
+    return coordinate(key, value, context, null);
+  }
+
+  private CompletableFuture<DvvSet<StoredValue>> coordinate(byte[] key, byte[] value, Context context,
+      Executor completer) {
     try {
-      return coordinateLogged(key, value, context).durable();
+      return coordinateLogged(key, value, context, completer).durable();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -217,14 +235,29 @@ public final class LocalStore implements KvStore, Replica {
    */
   @Override
   public Logged coordinateLogged(byte[] key, byte[] value, Context context) {
-    return write(key, current -> {
+    return coordinateLogged(key, value, context, null);
+  }
+
+  @Override
+  public Logged coordinateLogged(byte[] key, byte[] value, Context context, Executor completer) {
+    return write(key, this::read, coordination(value, context), completer);
+  }
+
+  @Override
+  public Logged tryCoordinateCached(byte[] key, byte[] value, Context context, Executor completer) {
+    return write(key, this::readCached, coordination(value, context), completer);
+  }
+
+  /** The change a coordinated write makes: a new version with a fresh dot, superseding what the context saw. */
+  private UnaryOperator<DvvSet<StoredValue>> coordination(byte[] value, Context context) {
+    return current -> {
       for (Versioned<StoredValue> s : current.siblings()) {
         hlc.update(s.value().time()); // never stamp a new version before one it may supersede
       }
       HlcTimestamp time = hlc.now();
       StoredValue stored = value == null ? StoredValue.tombstone(time) : StoredValue.of(value, time);
       return current.update(context == null ? current.context() : context.clock(), stored, actorId);
-    });
+    };
   }
 
   /**
@@ -233,13 +266,34 @@ public final class LocalStore implements KvStore, Replica {
    */
   @Override
   public CompletableFuture<DvvSet<StoredValue>> merge(byte[] key, DvvSet<StoredValue> remote) {
-    for (Versioned<StoredValue> s : remote.siblings()) {
-      hlc.update(s.value().time());
-    }
+    return merge(key, remote, null);
+  }
+
+  @Override
+  public CompletableFuture<DvvSet<StoredValue>> merge(byte[] key, DvvSet<StoredValue> remote, Executor completer) {
+    observe(remote);
     try {
-      return write(key, current -> DvvSet.sync(current, remote)).durable();
+      return write(key, this::read, current -> DvvSet.sync(current, remote), completer).durable();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<DvvSet<StoredValue>> tryMergeCached(byte[] key, DvvSet<StoredValue> remote,
+      Executor completer) {
+    observe(remote);
+    try {
+      Logged logged = write(key, this::readCached, current -> DvvSet.sync(current, remote), completer);
+      return logged == null ? null : logged.durable();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private void observe(DvvSet<StoredValue> remote) {
+    for (Versioned<StoredValue> s : remote.siblings()) {
+      hlc.update(s.value().time());
     }
   }
 
@@ -257,7 +311,16 @@ public final class LocalStore implements KvStore, Replica {
 
   @Override
   public DvvSet<StoredValue> read(byte[] key) {
-    byte[] bytes = parts.engine().get(key);
+    return decode(key, parts.engine().get(key));
+  }
+
+  @Override
+  public DvvSet<StoredValue> readCached(byte[] key) {
+    byte[] bytes = parts.engine().getCached(key);
+    return bytes == Engine.NOT_CACHED ? null : decode(key, bytes);
+  }
+
+  private static DvvSet<StoredValue> decode(byte[] key, byte[] bytes) {
     if (bytes == null) {
       return DvvSet.empty();
     }
@@ -315,11 +378,11 @@ public final class LocalStore implements KvStore, Replica {
     boolean[] changed = {false};
     // The key's record stays, with its causal context: dropping it would restart the key's counters, and
     // a client still holding an old context would then cover (and silently drop) new versions.
-    Futures.joinUninterruptibly(write(key, current -> {
+    Futures.joinUninterruptibly(write(key, this::read, current -> {
       DvvSet<StoredValue> next = current.retain(s -> !expired(s, cutoff));
       changed[0] = !next.equals(current);
       return next;
-    }).durable());
+    }, null).durable());
     return changed[0];
   }
 
@@ -340,21 +403,24 @@ public final class LocalStore implements KvStore, Replica {
   // ---- the write path ----
 
   /**
-   * The write path: under the key's stripe, computes the next set from the newest one (in flight or
-   * applied), appends it to the log and records it as in flight; completes once it is durable and
-   * applied. A change that leaves the set as it is appends nothing, but still waits for the write it
-   * built on, so no caller hears of a set before it is durable.
+   * The write path: under the key's stripe, computes the next set from the newest one (in flight, or read
+   * by {@code reader}), appends it to the log and records it as in flight; completes on {@code completer}
+   * (null: the log's thread) once it is durable and applied. A change that leaves the set as it is appends
+   * nothing, but still waits for the write it built on, so no caller hears of a set before it is durable.
+   * Returns null, having done nothing, when {@code reader} answers null (the set is not in memory).
    */
-  private Logged write(byte[] key, UnaryOperator<DvvSet<StoredValue>> change) {
+  private Logged write(byte[] key, Function<byte[], DvvSet<StoredValue>> reader,
+      UnaryOperator<DvvSet<StoredValue>> change, Executor completer) {
     long stamp = closeLock.readLock();
     try {
-      return writeLocked(key, change);
+      return writeLocked(key, reader, change, completer);
     } finally {
       closeLock.unlockRead(stamp);
     }
   }
 
-  private Logged writeLocked(byte[] key, UnaryOperator<DvvSet<StoredValue>> change) {
+  private Logged writeLocked(byte[] key, Function<byte[], DvvSet<StoredValue>> reader,
+      UnaryOperator<DvvSet<StoredValue>> change, Executor completer) {
     checkOpen();
     ByteBuffer ref = ByteBuffer.wrap(key);
     ReentrantLock lock = locks.forKey(key);
@@ -366,12 +432,15 @@ public final class LocalStore implements KvStore, Replica {
         throw new StorageException("store " + actorId + " takes no writes since its log failed (" + failed.getMessage()
             + "); reopen it", failed);
       }
-      DvvSet<StoredValue> current = prior != null ? prior.set() : read(key);
+      DvvSet<StoredValue> current = prior != null ? prior.set() : reader.apply(key);
+      if (current == null) {
+        return null;
+      }
       DvvSet<StoredValue> next = applyPolicy(change.apply(current));
       if (next.equals(current)) {
-        return new Logged(current, prior == null
+        return new Logged(current, null, prior == null
             ? CompletableFuture.completedFuture(current)
-            : prior.durable().thenApply(seq -> current));
+            : completeOn(prior.durable().thenApply(seq -> current), completer));
       }
       byte[] encoded = SiblingCodec.encode(next);
       if (encoded.length > MAX_SET_BYTES) {
@@ -379,7 +448,7 @@ public final class LocalStore implements KvStore, Replica {
             "key would hold " + next.size() + " siblings in " + encoded.length + " bytes, over the "
                 + MAX_SET_BYTES + "-byte limit of one key; read it and write the resolution with its context");
       }
-      CompletableFuture<Long> durable = parts.commitLog().commit(key, encoded);
+      CompletableFuture<Long> durable = parts.commitLog().commit(key, encoded, completer);
       if (durable.isCompletedExceptionally()) {
         RuntimeException cause = Futures.unwrap(durable.handle((seq, failure) -> failure).join());
         if (cause instanceof StorageException storage) {
@@ -389,7 +458,7 @@ public final class LocalStore implements KvStore, Replica {
       }
       InFlight mine = new InFlight(next, durable);
       inFlight.put(ref, mine);
-      return new Logged(next, durable.handle((seq, failure) -> {
+      return new Logged(next, encoded, durable.handle((seq, failure) -> {
         if (failure != null) {
           RuntimeException cause = Futures.unwrap(failure);
           if (cause instanceof StorageException storage && logFailure == null) {
@@ -407,9 +476,8 @@ public final class LocalStore implements KvStore, Replica {
     }
   }
 
-  /** Completes the returned future on the store's executor, so callers' callbacks never run on the log's threads. */
-  private <T> CompletableFuture<T> handOff(CompletableFuture<T> f) {
-    return Futures.completeOn(f, executor);
+  private static <T> CompletableFuture<T> completeOn(CompletableFuture<T> f, Executor completer) {
+    return completer == null ? f : Futures.completeOn(f, completer);
   }
 
   private void notifyListeners(byte[] key, DvvSet<StoredValue> set) {

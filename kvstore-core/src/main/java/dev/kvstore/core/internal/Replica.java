@@ -3,12 +3,19 @@ package dev.kvstore.core.internal;
 import dev.kvstore.clock.DvvSet;
 import dev.kvstore.core.Context;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.BiPredicate;
 
 /**
  * The replica side of a local store, used by the cluster (kvstore-net): coordinate a write here, merge a
  * remote sibling set, read and scan raw sibling sets (tombstones included), listen to changes. Not API.
  * Thread-safe.
+ *
+ * <p>Threads: the {@code ...Cached} methods never block, so a network event loop may call them; they answer
+ * null when the key's set is not in memory, having done nothing, and the caller repeats the operation with the
+ * plain method on a thread that may read the disk. Methods that take a {@code completer} complete their
+ * futures there, one task per log group and executor (an event loop gets its share of a group back in one
+ * wake-up); without one, on the log's thread.
  */
 public interface Replica {
   /** The actor id this replica issues dots under: node id, a dot, the data directory's incarnation. */
@@ -41,19 +48,42 @@ public interface Replica {
   Logged coordinateLogged(byte[] key, byte[] value, Context context);
 
   /**
-   * A write that is in the log: the key's whole set after it, and the future of its durability (completing
-   * on the log's thread with the same set).
+   * {@link #coordinateLogged(byte[], byte[], Context)}, the durability future completing on {@code
+   * completer}.
+   */
+  Logged coordinateLogged(byte[] key, byte[] value, Context context, Executor completer);
+
+  /**
+   * {@link #coordinateLogged(byte[], byte[], Context, Executor)} if the key's set is in memory, without
+   * blocking; null (nothing done) if reading it would go to disk.
+   */
+  Logged tryCoordinateCached(byte[] key, byte[] value, Context context, Executor completer);
+
+  /**
+   * A write that is in the log: the key's whole set after it, its encoding, and the future of its durability
+   * (completing on the log's thread, or the completer, with the same set).
    *
    * @param set the key's set after the write
+   * @param encoded {@link SiblingCodec#encode} of {@code set}, the bytes that were logged (share, do not
+   *     modify); null when the write changed nothing and logged nothing
    * @param durable completes once the write is durable and readable
    */
-  record Logged(DvvSet<StoredValue> set, CompletableFuture<DvvSet<StoredValue>> durable) {}
+  record Logged(DvvSet<StoredValue> set, byte[] encoded, CompletableFuture<DvvSet<StoredValue>> durable) {}
 
   /**
    * Merges {@code remote} into the key's set by DVV sync; completes with the merged set once durable. Runs
    * and completes on the same threads as {@link #coordinate}.
    */
   CompletableFuture<DvvSet<StoredValue>> merge(byte[] key, DvvSet<StoredValue> remote);
+
+  /** {@link #merge(byte[], DvvSet)}, completing on {@code completer}. */
+  CompletableFuture<DvvSet<StoredValue>> merge(byte[] key, DvvSet<StoredValue> remote, Executor completer);
+
+  /**
+   * {@link #merge(byte[], DvvSet, Executor)} if the key's set is in memory, without blocking; null (nothing
+   * done) if reading it would go to disk.
+   */
+  CompletableFuture<DvvSet<StoredValue>> tryMergeCached(byte[] key, DvvSet<StoredValue> remote, Executor completer);
 
   /** {@link #coordinate} on the calling thread, which blocks until the write is durable. */
   DvvSet<StoredValue> coordinateNow(byte[] key, byte[] value, Context context);
@@ -64,8 +94,11 @@ public interface Replica {
   /** The argument checks of this replica's store (key and value limits, context scope). */
   RequestChecks checks();
 
-  /** The key's raw sibling set, tombstones included; empty when unknown. */
+  /** The key's raw sibling set, tombstones included; empty when unknown. May read the disk. */
   DvvSet<StoredValue> read(byte[] key);
+
+  /** {@link #read} from memory only, never blocking: null when the answer would need a disk read. */
+  DvvSet<StoredValue> readCached(byte[] key);
 
   /** Visits keys in {@code [from, to)} (null = unbounded) in unsigned byte order with their sets, until false. */
   void scan(byte[] fromInclusive, byte[] toExclusive, BiPredicate<byte[], DvvSet<StoredValue>> visitor);

@@ -37,6 +37,7 @@ record StoreParts(DataDirectory directory, Engine engine, CommitLog commitLog, S
       SegmentedWal wal = SegmentedWal.open(
           WalOptions.defaults(dir.walDirectory(), config.durability())
               .withSegmentBytes(config.walSegmentBytes())
+              .withMaxQueuedRecords(config.maxPendingWrites())
               .withMaxRecordBytes(LocalStore.MAX_SET_BYTES + LocalStoreBuilder.MAX_KEY_LIMIT + 4096));
       CommitLog log;
       try {

@@ -71,7 +71,7 @@ final class WalCommitLog implements CommitLog {
   }
 
   @Override
-  public CompletableFuture<Long> commit(byte[] key, byte[] encodedSet) {
+  public CompletableFuture<Long> commit(byte[] key, byte[] encodedSet, java.util.concurrent.Executor completer) {
     WalEntry.Builder entry = WalEntry.newBuilder().setKey(ByteString.copyFrom(key));
     if (encodedSet != null) {
       entry.setSiblings(ByteString.copyFrom(encodedSet)).setPresent(true);
@@ -80,7 +80,7 @@ final class WalCommitLog implements CommitLog {
     if (bytesSinceCheckpoint.addAndGet(payload.length) > checkpointBytes) {
       maybeCheckpoint();
     }
-    return wal.append(payload);
+    return wal.append(payload, completer);
   }
 
   /** Runs on the log's writer or applier thread, one group at a time, in sequence order, after it is durable. */

@@ -46,6 +46,25 @@ public interface Engine extends AutoCloseable {
   byte[] get(byte[] key);
 
   /**
+   * What {@link #getCached} returns when the answer needs a read from disk. Compare by identity; never a
+   * stored value.
+   */
+  byte[] NOT_CACHED = new byte[0];
+
+  /**
+   * {@link #get}, but only from memory: the value, null if there is none, or {@link #NOT_CACHED} when
+   * answering would read from disk. Never blocks on I/O, so a network event loop may call it. An engine
+   * that holds everything in memory answers as {@link #get} does.
+   *
+   * @throws IllegalArgumentException if key is null
+   * @throws StoreClosedException if the engine is closed
+   * @throws StorageException if the engine cannot read
+   */
+  default byte[] getCached(byte[] key) {
+    return get(key);
+  }
+
+  /**
    * Applies a group of writes atomically together with the sequence number {@code seq}, the highest
    * in the group. A write with a null value removes its key. After a crash either the whole group
    * (and {@code seq}) is there or none of it.

@@ -22,7 +22,10 @@ import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.ReadTier;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
@@ -64,6 +67,7 @@ public final class RocksDbEngine implements Engine {
   private final ColumnFamilyHandle data;
   private final ColumnFamilyHandle meta;
   private final WriteOptions writeOptions;
+  private final ReadOptions cachedReads; // memtables and block cache only: never reads a file
   private final List<AutoCloseable> resources; // closed in reverse order
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final Object checkpointLock = new Object();
@@ -76,6 +80,7 @@ public final class RocksDbEngine implements Engine {
       RocksDB db,
       List<ColumnFamilyHandle> handles,
       WriteOptions writeOptions,
+      ReadOptions cachedReads,
       List<AutoCloseable> resources,
       long seq) {
     this.directory = directory;
@@ -83,6 +88,7 @@ public final class RocksDbEngine implements Engine {
     this.data = handles.get(0);
     this.meta = handles.get(1);
     this.writeOptions = writeOptions;
+    this.cachedReads = cachedReads;
     this.resources = resources;
     this.applied = seq;
     this.durable = seq;
@@ -126,10 +132,11 @@ public final class RocksDbEngine implements Engine {
                   handles));
       resources.addAll(handles);
       WriteOptions writeOptions = own(resources, new WriteOptions().setDisableWAL(true));
+      ReadOptions cachedReads = own(resources, new ReadOptions().setReadTier(ReadTier.BLOCK_CACHE_TIER));
       byte[] stored = db.get(handles.get(1), APPLIED_SEQ);
       long seq = stored == null ? 0 : ByteBuffer.wrap(stored).getLong();
       LOG.info("Opened RocksDB engine in {}: durable through seq {}", directory, seq);
-      return new RocksDbEngine(directory, db, handles, writeOptions, resources, seq);
+      return new RocksDbEngine(directory, db, handles, writeOptions, cachedReads, resources, seq);
     } catch (IOException | RocksDBException | RuntimeException e) {
       closeAll(resources, e);
       throw new StorageException(
@@ -170,6 +177,7 @@ public final class RocksDbEngine implements Engine {
     if (key == null) {
       throw new IllegalArgumentException("key must not be null");
     }
+    dev.kvstore.core.internal.BlockingGuard.checkMayBlock("a RocksDB read that may go to disk");
     lock.readLock().lock();
     try {
       checkOpen();
@@ -180,6 +188,27 @@ public final class RocksDbEngine implements Engine {
       lock.readLock().unlock();
     }
   }
+
+  /** {@inheritDoc} Reads with {@code ReadTier.BLOCK_CACHE_TIER}: RocksDB answers Incomplete rather than read a file. */
+  @Override
+  public byte[] getCached(byte[] key) {
+    if (key == null) {
+      throw new IllegalArgumentException("key must not be null");
+    }
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      return db.get(data, cachedReads, key);
+    } catch (RocksDBException e) {
+      if (e.getStatus() != null && e.getStatus().getCode() == Status.Code.Incomplete) {
+        return NOT_CACHED;
+      }
+      throw failure("read", e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
 
   @Override
   public void apply(long seq, List<Write> writes) {
@@ -238,6 +267,7 @@ public final class RocksDbEngine implements Engine {
 
   @Override
   public void scan(byte[] fromInclusive, byte[] toExclusive, EntryVisitor visitor) {
+    dev.kvstore.core.internal.BlockingGuard.checkMayBlock("a RocksDB scan");
     if (visitor == null) {
       throw new IllegalArgumentException("visitor must not be null");
     }

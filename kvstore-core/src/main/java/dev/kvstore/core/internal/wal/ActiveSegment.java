@@ -74,6 +74,7 @@ final class ActiveSegment implements Closeable {
 
   /** Forces the written data (and the size it implies) to disk. */
   void force() throws IOException {
+    dev.kvstore.core.internal.BlockingGuard.checkMayBlock("a write-ahead log force");
     channel.force(false);
   }
 

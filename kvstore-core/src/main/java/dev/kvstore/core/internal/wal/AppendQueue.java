@@ -1,16 +1,21 @@
 package dev.kvstore.core.internal.wal;
 
+import dev.kvstore.core.OverloadedException;
 import dev.kvstore.core.StorageException;
 import dev.kvstore.core.StoreClosedException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The appends waiting for the writer thread, and whether more may come.
+ * The appends waiting for the writer thread, and whether more may come. Bounded by count and bytes: an append
+ * that would take the queue past either bound is refused at once with {@link OverloadedException} (nothing
+ * of it is written), so a disk that cannot keep up raises latency and refusals, never the heap. A lone append
+ * larger than the byte bound is still taken when the queue is empty.
  *
  * <p>Thread-safe: every field is guarded by {@code lock}. Because adding checks {@code closed} and
  * {@code failure} under the same lock the writer drains under, no append can be stranded: once
@@ -18,23 +23,37 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class AppendQueue {
 
+  /** The most payload bytes that may wait for the writer. */
+  static final long DEFAULT_MAX_BYTES = 64L << 20;
+
   /**
    * One append waiting to be written.
    *
    * @param payload the record payload
    * @param future completed with the record's seq
+   * @param completer where the future is completed (with the other appends of its group that name the
+   *     same executor, in one task); null: on the log's own thread
    */
-  record Pending(byte[] payload, CompletableFuture<Long> future) {}
+  record Pending(byte[] payload, CompletableFuture<Long> future, Executor completer) {}
 
   private final String logName;
+  private final int maxRecords;
+  private final long maxBytes;
+  private long queuedBytes; // guarded by lock
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final ArrayDeque<Pending> queue = new ArrayDeque<>(); // guarded by lock
   private boolean closed; // guarded by lock
   private StorageException failure; // guarded by lock
 
-  AppendQueue(String logName) {
+  AppendQueue(String logName, int maxRecords) {
+    this(logName, maxRecords, DEFAULT_MAX_BYTES);
+  }
+
+  AppendQueue(String logName, int maxRecords, long maxBytes) {
     this.logName = logName;
+    this.maxRecords = maxRecords;
+    this.maxBytes = maxBytes;
   }
 
   /** Whether the log failed (an I/O error): appends made before may not be on disk. */
@@ -57,8 +76,11 @@ final class AppendQueue {
     }
   }
 
-  /** Enqueues {@code payload}, or returns a failed future if the log is closed or broken. */
-  CompletableFuture<Long> add(byte[] payload) {
+  /**
+   * Enqueues {@code payload}, or returns a failed future if the log is closed or broken, or the queue is
+   * full ({@link OverloadedException}).
+   */
+  CompletableFuture<Long> add(byte[] payload, Executor completer) {
     lock.lock();
     try {
       if (closed) {
@@ -68,8 +90,14 @@ final class AppendQueue {
       if (failure != null) {
         return CompletableFuture.failedFuture(failure);
       }
+      if (!queue.isEmpty() && (queue.size() >= maxRecords || queuedBytes + payload.length > maxBytes)) {
+        return CompletableFuture.failedFuture(new OverloadedException("write-ahead log " + logName + " has "
+            + queue.size() + " appends (" + queuedBytes + " bytes) waiting for the disk, its limit (" + maxRecords
+            + " appends, " + maxBytes + " bytes); nothing was written, back off and retry"));
+      }
       CompletableFuture<Long> future = new CompletableFuture<>();
-      queue.add(new Pending(payload, future));
+      queue.add(new Pending(payload, future, completer));
+      queuedBytes += payload.length;
       changed.signal();
       return future;
     } finally {
@@ -106,6 +134,7 @@ final class AppendQueue {
         bytes += next.payload().length;
         group.add(next);
       }
+      queuedBytes -= bytes;
       return group;
     } finally {
       lock.unlock();
@@ -132,6 +161,7 @@ final class AppendQueue {
       failure = cause;
       List<Pending> drained = new ArrayList<>(queue);
       queue.clear();
+      queuedBytes = 0;
       return drained;
     } finally {
       lock.unlock();
@@ -145,6 +175,7 @@ final class AppendQueue {
       closed = true;
       List<Pending> drained = new ArrayList<>(queue);
       queue.clear();
+      queuedBytes = 0;
       return drained;
     } finally {
       lock.unlock();

@@ -38,7 +38,7 @@ public final class SegmentedWal implements WriteAheadLog {
   private SegmentedWal(WalOptions options, SegmentFiles files, long recoveredLastSeq) {
     this.options = options;
     this.files = files;
-    this.queue = new AppendQueue(options.directory().toString());
+    this.queue = new AppendQueue(options.directory().toString(), options.maxQueuedRecords());
     this.recoveredLastSeq = recoveredLastSeq;
     this.nextSeq = recoveredLastSeq + 1;
   }
@@ -209,7 +209,7 @@ public final class SegmentedWal implements WriteAheadLog {
   }
 
   @Override
-  public CompletableFuture<Long> append(byte[] payload) {
+  public CompletableFuture<Long> append(byte[] payload, java.util.concurrent.Executor completer) {
     if (payload == null) {
       throw new IllegalArgumentException("payload must not be null");
     }
@@ -220,7 +220,7 @@ public final class SegmentedWal implements WriteAheadLog {
               + " bytes, got "
               + payload.length);
     }
-    return queue.add(payload);
+    return queue.add(payload, completer);
   }
 
   @Override

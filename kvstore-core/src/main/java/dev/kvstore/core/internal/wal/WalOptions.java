@@ -17,6 +17,8 @@ import java.util.function.LongSupplier;
  *     SegmentFormat#MAX_PAYLOAD_BYTES}]
  * @param nanoTicker elapsed time in nanoseconds, for the {@code PERIODIC} force interval
  * @param channelFactory opens segment files
+ * @param maxQueuedRecords the most appends that may wait for the writer before new ones are refused with
+ *     {@link dev.kvstore.core.OverloadedException}, in [1, 2^24]
  */
 public record WalOptions(
     Path directory,
@@ -24,13 +26,17 @@ public record WalOptions(
     long segmentBytes,
     int maxRecordBytes,
     LongSupplier nanoTicker,
-    ChannelFactory channelFactory) {
+    ChannelFactory channelFactory,
+    int maxQueuedRecords) {
 
   /** The default segment size, 64 MiB. */
   public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
 
   /** The default largest payload, 16 MiB. */
   public static final int DEFAULT_MAX_RECORD_BYTES = 16 << 20;
+
+  /** The default bound of the append queue. */
+  public static final int DEFAULT_MAX_QUEUED_RECORDS = 65_536;
 
   /** The smallest segment size accepted (a test setting: real logs use megabytes). */
   public static final long MIN_SEGMENT_BYTES = 64;
@@ -58,6 +64,9 @@ public record WalOptions(
               + "], got "
               + maxRecordBytes);
     }
+    if (maxQueuedRecords < 1 || maxQueuedRecords > 1 << 24) {
+      throw new IllegalArgumentException("maxQueuedRecords must be in [1, 2^24], got " + maxQueuedRecords);
+    }
   }
 
   /**
@@ -72,7 +81,8 @@ public record WalOptions(
         DEFAULT_SEGMENT_BYTES,
         DEFAULT_MAX_RECORD_BYTES,
         System::nanoTime,
-        ChannelFactory.standard());
+        ChannelFactory.standard(),
+        DEFAULT_MAX_QUEUED_RECORDS);
   }
 
   /**
@@ -82,7 +92,7 @@ public record WalOptions(
    */
   public WalOptions withDurability(Durability newDurability) {
     return new WalOptions(
-        directory, newDurability, segmentBytes, maxRecordBytes, nanoTicker, channelFactory);
+        directory, newDurability, segmentBytes, maxRecordBytes, nanoTicker, channelFactory, maxQueuedRecords);
   }
 
   /**
@@ -92,7 +102,7 @@ public record WalOptions(
    */
   public WalOptions withSegmentBytes(long newSegmentBytes) {
     return new WalOptions(
-        directory, durability, newSegmentBytes, maxRecordBytes, nanoTicker, channelFactory);
+        directory, durability, newSegmentBytes, maxRecordBytes, nanoTicker, channelFactory, maxQueuedRecords);
   }
 
   /**
@@ -102,7 +112,7 @@ public record WalOptions(
    */
   public WalOptions withMaxRecordBytes(int newMaxRecordBytes) {
     return new WalOptions(
-        directory, durability, segmentBytes, newMaxRecordBytes, nanoTicker, channelFactory);
+        directory, durability, segmentBytes, newMaxRecordBytes, nanoTicker, channelFactory, maxQueuedRecords);
   }
 
   /**
@@ -112,7 +122,7 @@ public record WalOptions(
    */
   public WalOptions withNanoTicker(LongSupplier newNanoTicker) {
     return new WalOptions(
-        directory, durability, segmentBytes, maxRecordBytes, newNanoTicker, channelFactory);
+        directory, durability, segmentBytes, maxRecordBytes, newNanoTicker, channelFactory, maxQueuedRecords);
   }
 
   /**
@@ -122,7 +132,17 @@ public record WalOptions(
    */
   public WalOptions withChannelFactory(ChannelFactory newChannelFactory) {
     return new WalOptions(
-        directory, durability, segmentBytes, maxRecordBytes, nanoTicker, newChannelFactory);
+        directory, durability, segmentBytes, maxRecordBytes, nanoTicker, newChannelFactory, maxQueuedRecords);
+  }
+
+  /**
+   * These options with another bound of the append queue.
+   *
+   * @throws IllegalArgumentException if the bound is out of range
+   */
+  public WalOptions withMaxQueuedRecords(int newMaxQueuedRecords) {
+    return new WalOptions(
+        directory, durability, segmentBytes, maxRecordBytes, nanoTicker, channelFactory, newMaxQueuedRecords);
   }
 
   private static void requireNonNull(Object value, String name) {

@@ -7,9 +7,13 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -38,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * machine about as much CPU as the apply). At most {@value #PIPELINE_DEPTH} groups wait for the
  * applier. If the listener fails, that group and every later one fail without being applied, and the
  * log is broken at once (appends fail from then on): the engine stays a gapless prefix of the log.
+ *
+ * <p>Completions: an append that names a completer executor is completed there, by one task per group and
+ * executor, never one per append: a network event loop gets its whole share of a group back in one wake-up.
  *
  * <p>Thread-safety: {@link #run} runs on the writer thread, which alone touches the active segment,
  * the buffer and the sequence counter. The listener runs on the applier thread, or on the writer
@@ -210,9 +217,7 @@ final class WalWriter implements Runnable {
     if (failed == null) {
       try {
         listener.onDurable(Collections.unmodifiableList(d.records()));
-        for (int i = 0; i < d.group().size(); i++) {
-          d.group().get(i).future().complete(d.records().get(i).seq());
-        }
+        complete(d);
         return;
       } catch (RuntimeException | Error e) {
         StorageException broken = new StorageException("applying log records " + d.records().get(0).seq() + ".."
@@ -230,6 +235,38 @@ final class WalWriter implements Runnable {
     }
     for (AppendQueue.Pending p : d.group()) {
       p.future().completeExceptionally(failed);
+    }
+  }
+
+  /**
+   * Completes a durable group's appends: those without a completer here, the others with one task per
+   * distinct completer (in the group's order), so each executor is woken once per group.
+   */
+  private static void complete(Delivery d) {
+    Map<Executor, List<Runnable>> byCompleter = null;
+    for (int i = 0; i < d.group().size(); i++) {
+      AppendQueue.Pending p = d.group().get(i);
+      long seq = d.records().get(i).seq();
+      if (p.completer() == null) {
+        p.future().complete(seq);
+      } else {
+        if (byCompleter == null) {
+          byCompleter = new IdentityHashMap<>(2);
+        }
+        byCompleter.computeIfAbsent(p.completer(), e -> new ArrayList<>()).add(() -> p.future().complete(seq));
+      }
+    }
+    if (byCompleter != null) {
+      byCompleter.forEach(WalWriter::runAll);
+    }
+  }
+
+  private static void runAll(Executor executor, List<Runnable> completions) {
+    Runnable batch = () -> completions.forEach(Runnable::run);
+    try {
+      executor.execute(batch);
+    } catch (RejectedExecutionException stopping) {
+      batch.run();
     }
   }
 

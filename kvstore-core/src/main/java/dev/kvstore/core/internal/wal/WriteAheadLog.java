@@ -51,14 +51,29 @@ public interface WriteAheadLog extends AutoCloseable {
    * Enqueues a record; the future completes with its sequence number as described in {@link
    * #start}, on the writer thread (so dependent stages should not block). After {@link #close} the
    * future fails with {@link StoreClosedException}; after an I/O error of the log it fails with
-   * {@link StorageException}. Appends made before {@link #start} wait in the queue until it runs
-   * (or fail with {@link StoreClosedException} if the log is closed first). The payload is not
-   * copied: do not modify it afterwards.
+   * {@link StorageException}; when too many appends wait for the disk it fails at once with {@link
+   * dev.kvstore.core.OverloadedException} and nothing is written. Appends made before {@link #start} wait
+   * in the queue until it runs (or fail with {@link StoreClosedException} if the log is closed first). The
+   * payload is not copied: do not modify it afterwards.
    *
    * @throws IllegalArgumentException at once if payload is null or longer than the maximum record
    *     size
    */
-  CompletableFuture<Long> append(byte[] payload);
+  default CompletableFuture<Long> append(byte[] payload) {
+    return append(payload, null);
+  }
+
+  /**
+   * {@link #append(byte[])}, completing the future on {@code completer} instead of the writer thread: the
+   * appends of one group that name the same executor are completed there by one task, so a group costs one
+   * hand-off back per executor, not one per append. If the executor refuses the task (it is shutting down),
+   * they are completed on the writer thread. Failures are completed on the thread that sees them.
+   *
+   * @param completer where to complete the future; null: on the writer thread
+   * @throws IllegalArgumentException at once if payload is null or longer than the maximum record
+   *     size
+   */
+  CompletableFuture<Long> append(byte[] payload, java.util.concurrent.Executor completer);
 
   /**
    * Deletes every segment all of whose records have sequence numbers at or below {@code seq}, never

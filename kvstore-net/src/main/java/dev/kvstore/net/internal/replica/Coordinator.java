@@ -19,8 +19,10 @@ import dev.kvstore.net.internal.transport.Cancellable;
 import dev.kvstore.net.internal.transport.PeerException;
 import dev.kvstore.net.internal.transport.Scheduler;
 import dev.kvstore.net.internal.transport.Transport;
+import com.google.protobuf.UnsafeByteOperations;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +40,11 @@ import org.slf4j.LoggerFactory;
  * when it is one), asks the next replica for each that fails, and merges the answers by DVV sync. Too few
  * answers in time is an {@link InsufficientReplicasException}.
  *
- * <p>Threads: {@link #write} and {@link #read} run their local store work on the calling thread, which must
- * not be a network event loop; the rest runs on whatever thread completes a future (an event loop or the
- * log's thread) and never blocks. Thread-safe.
+ * <p>Threads: an operation runs to completion on the thread that started it, normally the event loop that
+ * read the request: the key's set is read from memory, the new version logged (completing back on the same
+ * loop, one task per log group), the replicas sent to (one flush per peer and pass), the answers counted as
+ * they arrive on the loop. Only a key whose set is not in memory goes to the scheduler's worker pool, for the
+ * disk read, and carries on from there. Nothing here blocks. Thread-safe.
  */
 public final class Coordinator {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
@@ -66,6 +70,11 @@ public final class Coordinator {
   /** The replica this node holds. */
   public Replica replica() {
     return replica;
+  }
+
+  /** The scheduler of this node: timers, the completer of the calling thread, the pool for blocking work. */
+  public Scheduler scheduler() {
+    return scheduler;
   }
 
   /** The ring the coordinator places keys on. */
@@ -118,19 +127,28 @@ public final class Coordinator {
   }
 
   /**
-   * Coordinates a write here; the caller checked that this node is a replica of the key, and runs on a
-   * thread that may read the store (not a network event loop). The new version goes into the local log
-   * and, at the same time, to the other replicas: each force runs in parallel with the others. The write
-   * succeeds at W durable acks, the local one included.
+   * Coordinates a write here; the caller checked that this node is a replica of the key. The new version goes
+   * into the local log and, at the same time, to the other replicas: each force runs in parallel with the
+   * others. The write succeeds at W durable acks, the local one included. Runs on the calling thread when the
+   * key's set is in memory, else from the worker pool (the disk read).
    */
   CompletableFuture<Context> coordinateHere(byte[] key, byte[] value, Context context, Quorum q) {
     List<String> replicas = ring.preferenceList(key, q.n());
     String op = value == null ? "delete" : "put";
     return track(() -> {
-      Replica.Logged logged = replica.coordinateLogged(key, value, context);
-      return replicate(op, key, logged, replicas, q)
-          .thenApply(set -> Context.of(replica.contextScope(), set.context()));
+      Replica.Logged logged = replica.tryCoordinateCached(key, value, context, scheduler.completer());
+      if (logged != null) {
+        return replicated(op, key, logged, replicas, q);
+      }
+      Executor pool = scheduler.executor();
+      return CompletableFuture.supplyAsync(() -> replica.coordinateLogged(key, value, context, pool), pool)
+          .thenCompose(onPool -> replicated(op, key, onPool, replicas, q));
     });
+  }
+
+  private CompletableFuture<Context> replicated(
+      String op, byte[] key, Replica.Logged logged, List<String> replicas, Quorum q) {
+    return replicate(op, key, logged, replicas, q).thenApply(set -> Context.of(replica.contextScope(), set.context()));
   }
 
   private CompletableFuture<DvvSet<StoredValue>> replicate(
@@ -144,11 +162,13 @@ public final class Coordinator {
         call.fail(failure);
       }
     });
+    // The bytes the store logged are the bytes replicated: the set is encoded once.
+    byte[] encoded = logged.encoded() != null ? logged.encoded() : SiblingCodec.encode(logged.set());
     Envelope.Builder body = Envelope.newBuilder().setReplicate(Replicate.newBuilder()
-        .setKey(ByteString.copyFrom(key)).setSiblings(ByteString.copyFrom(SiblingCodec.encode(logged.set()))));
+        .setKey(ByteString.copyFrom(key)).setSiblings(UnsafeByteOperations.unsafeWrap(encoded)));
     for (String node : replicas) {
       if (!node.equals(localNode)) {
-        transport.request(node, body.clone(), q.timeout()).whenComplete((reply, failure) -> {
+        transport.request(node, body, q.timeout()).whenComplete((reply, failure) -> {
           if (failure == null) {
             call.answer(node);
           } else {
@@ -274,17 +294,10 @@ public final class Coordinator {
 
     private void send(String node) {
       if (node.equals(localNode)) {
-        DvvSet<StoredValue> set;
-        try {
-          set = replica.read(key);
-        } catch (RuntimeException e) {
-          failed(node, e);
-          return;
-        }
-        answered(node, set);
+        readHere(node);
         return;
       }
-      transport.request(node, body.clone(), q.timeout()).whenComplete((reply, failure) -> {
+      transport.request(node, body, q.timeout()).whenComplete((reply, failure) -> {
         DvvSet<StoredValue> set = null;
         Throwable cause = failure;
         if (cause == null) {
@@ -300,6 +313,32 @@ public final class Coordinator {
           failed(node, cause);
         }
       });
+    }
+
+    /** Reads this node's copy: from memory on the calling thread, or from disk on the worker pool. */
+    private void readHere(String node) {
+      DvvSet<StoredValue> set;
+      try {
+        set = replica.readCached(key);
+      } catch (RuntimeException e) {
+        failed(node, e);
+        return;
+      }
+      if (set != null) {
+        answered(node, set);
+        return;
+      }
+      try {
+        CompletableFuture.supplyAsync(() -> replica.read(key), scheduler.executor()).whenComplete((read, failure) -> {
+          if (failure == null) {
+            answered(node, read);
+          } else {
+            failed(node, dev.kvstore.core.internal.Futures.unwrap(failure));
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        failed(node, new dev.kvstore.core.StoreClosedException("node " + localNode + " is stopping"));
+      }
     }
 
     private void answered(String node, DvvSet<StoredValue> set) {
@@ -347,11 +386,16 @@ public final class Coordinator {
     private void repair(String node, DvvSet<StoredValue> merged) {
       log.debug("read repair of {} on {}", java.util.HexFormat.of().formatHex(key), node);
       if (node.equals(localNode)) {
-        scheduler.executor().execute(() -> replica.merge(key, merged).whenComplete((set, failure) -> {
-          if (failure != null) {
-            log.debug("read repair on {} failed: {}", node, failure.toString());
+        CompletableFuture<DvvSet<StoredValue>> merging = replica.tryMergeCached(key, merged, scheduler.completer());
+        if (merging == null) {
+          Executor pool = scheduler.executor();
+          merging = CompletableFuture.supplyAsync(() -> replica.merge(key, merged, pool), pool).thenCompose(f -> f);
+        }
+        merging.whenComplete((s, e) -> {
+          if (e != null) {
+            log.debug("read repair on {} failed: {}", node, e.toString());
           }
-        }));
+        });
         return;
       }
       Envelope.Builder repairBody = Envelope.newBuilder().setReplicate(Replicate.newBuilder()

@@ -13,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
  * arrived, or fails with {@link InsufficientReplicasException} (saying how many answered of how many were
  * needed) once every replica has answered or failed without reaching the quorum, or when the timeout
  * passes. It waits for the stragglers so the count in the exception is final, not a snapshot.
- * Answers arriving after completion are ignored. Thread-safe (guarded by this).
+ * Answers arriving after completion are ignored. Thread-safe: counting is guarded by this; the result is
+ * completed after the lock is released, so callbacks (reply encoding, a client's wake-up) never run under it.
  *
  * @param <T> an answer
  */
@@ -22,9 +23,10 @@ final class QuorumCall<T> {
   private final int required;
   private final int total;
   private final CompletableFuture<List<T>> result = new CompletableFuture<>();
-  private final List<T> answers = new ArrayList<>();
-  private int failures;
-  private Throwable firstFailure;
+  private final List<T> answers = new ArrayList<>(); // guarded by this
+  private int failures; // guarded by this
+  private Throwable firstFailure; // guarded by this
+  private boolean done; // guarded by this: decided; the result is completed (or about to be) outside the lock
   private final Cancellable timer;
 
   QuorumCall(String operation, int required, int total, Scheduler scheduler, Duration timeout) {
@@ -42,38 +44,58 @@ final class QuorumCall<T> {
     return result;
   }
 
-  synchronized void answer(T answer) {
-    if (result.isDone()) {
-      return;
+  /** Counts an answer; the call that reaches the quorum completes the result, outside the lock. */
+  void answer(T answer) {
+    List<T> reached;
+    synchronized (this) {
+      if (done) {
+        return;
+      }
+      answers.add(answer);
+      if (answers.size() < required) {
+        return;
+      }
+      done = true;
+      reached = List.copyOf(answers);
     }
-    answers.add(answer);
-    if (answers.size() >= required) {
-      timer.cancel();
-      result.complete(List.copyOf(answers));
-    }
+    timer.cancel();
+    result.complete(reached);
   }
 
-  synchronized void fail(Throwable failure) {
-    if (result.isDone()) {
-      return;
+  /** Counts a failure; the one that makes the quorum unreachable fails the result, outside the lock. */
+  void fail(Throwable failure) {
+    InsufficientReplicasException insufficient;
+    synchronized (this) {
+      if (done) {
+        return;
+      }
+      failures++;
+      if (firstFailure == null) {
+        firstFailure = failure;
+      }
+      if (answers.size() + failures < total) {
+        return;
+      }
+      done = true;
+      insufficient = insufficient();
     }
-    failures++;
-    if (firstFailure == null) {
-      firstFailure = failure;
-    }
-    if (answers.size() + failures == total) {
-      timer.cancel();
-      result.completeExceptionally(insufficient());
-    }
+    timer.cancel();
+    result.completeExceptionally(insufficient);
   }
 
-  private synchronized void timeout() {
-    if (!result.isDone()) {
-      result.completeExceptionally(insufficient());
+  private void timeout() {
+    InsufficientReplicasException insufficient;
+    synchronized (this) {
+      if (done) {
+        return;
+      }
+      done = true;
+      insufficient = insufficient();
     }
+    result.completeExceptionally(insufficient);
   }
 
-  private InsufficientReplicasException insufficient() {
+  private InsufficientReplicasException insufficient() { // under the lock
     InsufficientReplicasException e = new InsufficientReplicasException(operation, answers.size(), required);
     if (firstFailure != null) {
       e.addSuppressed(firstFailure);

@@ -10,15 +10,19 @@ import dev.kvstore.net.internal.proto.Forward;
 import dev.kvstore.net.internal.proto.ReadReply;
 import dev.kvstore.net.internal.proto.ReplicateAck;
 import dev.kvstore.net.internal.transport.RequestHandler;
+import dev.kvstore.clock.DvvSet;
+import dev.kvstore.core.internal.StoredValue;
+import dev.kvstore.net.internal.transport.Scheduler;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Serves peers' requests on this node: Replicate (merge a sibling set, ack once durable), Read (return the
  * raw set) and Forward (coordinate a client write here, or a quorum read for a remote client). Called by
- * the transport off the event loop; store reads and log appends run on that thread, which never waits for
- * a force (only, on a cache miss, for a read): replies complete when the log has forced the write.
- * Thread-safe.
+ * the transport on the event loop that read the request; it never blocks there: a key whose set is in memory
+ * is served on the loop (a merge's ack completes back on it with the rest of its log group), one that is not
+ * goes to the worker pool for the disk read. Thread-safe.
  */
 public final class ReplicaService implements RequestHandler {
   private final String localNode;
@@ -39,14 +43,18 @@ public final class ReplicaService implements RequestHandler {
       case REPLICATE -> {
         byte[] key = request.getReplicate().getKey().toByteArray();
         replica.checks().key(key);
-        return replica.merge(key, Coordinator.decode(request.getReplicate().getSiblings()))
+        return merge(replica, key, Coordinator.decode(request.getReplicate().getSiblings()))
             .thenApply(set -> Envelope.newBuilder().setReplicateAck(ReplicateAck.getDefaultInstance()));
       }
       case READ -> {
         byte[] key = request.getRead().getKey().toByteArray();
         replica.checks().key(key);
-        ByteString set = ByteString.copyFrom(SiblingCodec.encode(replica.read(key)));
-        return CompletableFuture.completedFuture(Envelope.newBuilder().setReadReply(ReadReply.newBuilder().setSiblings(set)));
+        DvvSet<StoredValue> cached = replica.readCached(key);
+        CompletableFuture<DvvSet<StoredValue>> set = cached != null
+            ? CompletableFuture.completedFuture(cached)
+            : CompletableFuture.supplyAsync(() -> replica.read(key), scheduler().executor());
+        return set.thenApply(s -> Envelope.newBuilder().setReadReply(
+            ReadReply.newBuilder().setSiblings(ByteString.copyFrom(SiblingCodec.encode(s)))));
       }
       case FORWARD -> {
         return forwarded(request.getForward());
@@ -54,6 +62,20 @@ public final class ReplicaService implements RequestHandler {
       default -> throw new InvalidRequestException(
           "node " + localNode + " does not serve " + request.getBodyCase() + " requests");
     }
+  }
+
+  /** Merges on the calling thread (the event loop) when the key's set is in memory, else on the worker pool. */
+  private CompletableFuture<DvvSet<StoredValue>> merge(Replica replica, byte[] key, DvvSet<StoredValue> remote) {
+    CompletableFuture<DvvSet<StoredValue>> merged = replica.tryMergeCached(key, remote, scheduler().completer());
+    if (merged != null) {
+      return merged;
+    }
+    Executor pool = scheduler().executor();
+    return CompletableFuture.supplyAsync(() -> replica.merge(key, remote, pool), pool).thenCompose(f -> f);
+  }
+
+  private Scheduler scheduler() {
+    return coordinator.scheduler();
   }
 
   private CompletableFuture<Envelope.Builder> forwarded(Forward f) {

@@ -43,6 +43,12 @@ final class SimScheduler implements Scheduler {
     return executor;
   }
 
+  /** {@inheritDoc} Here always {@link #executor()}: this scheduler has no event loops. */
+  @Override
+  public Executor completer() {
+    return executor();
+  }
+
   @Override
   public String toString() {
     return "SimScheduler[" + (owner == null ? "network" : owner) + "]";

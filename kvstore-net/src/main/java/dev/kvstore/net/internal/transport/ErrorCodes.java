@@ -2,6 +2,7 @@ package dev.kvstore.net.internal.transport;
 
 import dev.kvstore.core.InsufficientReplicasException;
 import dev.kvstore.core.InvalidRequestException;
+import dev.kvstore.core.OverloadedException;
 import dev.kvstore.core.KvStoreException;
 import dev.kvstore.core.StorageException;
 import dev.kvstore.core.StoreClosedException;
@@ -28,7 +29,8 @@ import java.util.concurrent.RejectedExecutionException;
  *   <tr><td>StorageException (CorruptLogException), StoreLockedException</td><td>STORAGE</td>
  *       <td>StorageException</td></tr>
  *   <tr><td>PeerTimeoutException</td><td>TIMEOUT</td><td>PeerTimeoutException</td></tr>
- *   <tr><td>RejectedExecutionException</td><td>OVERLOADED</td><td>PeerException(OVERLOADED)</td></tr>
+ *   <tr><td>OverloadedException, RejectedExecutionException</td><td>OVERLOADED</td>
+ *       <td>OverloadedException</td></tr>
  *   <tr><td>PeerException(code)</td><td>code</td><td>PeerException(code)</td></tr>
  *   <tr><td>anything else</td><td>UNKNOWN</td><td>PeerException(UNKNOWN)</td></tr>
  * </table>
@@ -73,7 +75,8 @@ public final class ErrorCodes {
       case UNAVAILABLE -> new PeerUnavailableException(message);
       case TIMEOUT -> new PeerTimeoutException(message);
       case STORAGE -> new StorageException(message);
-      case OVERLOADED, WRONG_CLUSTER, WRONG_VERSION, WRONG_PLACEMENT, UNKNOWN -> new PeerException(error.getCode(), message);
+      case OVERLOADED -> new OverloadedException(message);
+      case WRONG_CLUSTER, WRONG_VERSION, WRONG_PLACEMENT, UNKNOWN -> new PeerException(error.getCode(), message);
       case UNRECOGNIZED -> new PeerException(ErrorCode.UNKNOWN,
           "node " + peer + " failed the request with an error code this version does not know ("
               + error.getCodeValue() + "): " + error.getMessage());
@@ -98,7 +101,7 @@ public final class ErrorCodes {
       return ErrorCode.UNAVAILABLE;
     } else if (t instanceof StorageException || t instanceof StoreLockedException) {
       return ErrorCode.STORAGE;
-    } else if (t instanceof RejectedExecutionException) {
+    } else if (t instanceof OverloadedException || t instanceof RejectedExecutionException) {
       return ErrorCode.OVERLOADED;
     }
     return ErrorCode.UNKNOWN;

@@ -1,5 +1,6 @@
 package dev.kvstore.net.internal.transport;
 
+import dev.kvstore.core.internal.BlockingGuard;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -46,9 +47,13 @@ record EventLoops(String name, IoHandlerFactory ioHandlers, Class<? extends Serv
     return new EventLoops("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
   }
 
-  /** Creates an event loop group of {@code threads} daemon threads named {@code prefix-<n>-<k>}. */
+  /**
+   * Creates an event loop group of {@code threads} daemon threads named {@code prefix-<n>-<k>}, each marked as a
+   * thread that must not block ({@link BlockingGuard}).
+   */
   EventLoopGroup newGroup(int threads, String prefix) {
-    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(prefix, true), ioHandlers);
+    return new MultiThreadIoEventLoopGroup(threads,
+        BlockingGuard.nonBlocking(new DefaultThreadFactory(prefix, true), "network event loop"), ioHandlers);
   }
 
   @Override

@@ -30,9 +30,11 @@ import org.slf4j.LoggerFactory;
  * peer with capped exponential reconnect backoff, and back-pressure from channel writability. Wire format:
  * docs/protocol.md.
  *
- * <p>Thread-safe. Event loops never block: request handlers run on the executor given to the builder (the
- * requests of one read from a connection go there as one task). Request futures complete on the event loop
- * that read the reply (or on the thread that timed out or failed them), so their callbacks must not block.
+ * <p>Thread-safe. Event loops never block. A request is served to completion on the event loop that read it
+ * (the handler must not block), and its reply leaves with the others of the same pass in one flush. Request
+ * futures complete on the event loop that read the reply (or on the thread that timed out or failed them),
+ * so their callbacks must not block; a request sent from an event loop is written there at once, and the
+ * requests of one pass to one peer leave in one flush.
  *
  * <p>Implementation notes. Each node has an outbound channel per peer (its requests, their replies) and
  * accepts inbound channels (peers' requests, our replies); a channel never carries requests both ways. The
@@ -52,7 +54,6 @@ public final class NettyTransport implements Transport {
   private final int maxFrameBytes;
   private final Duration connectTimeout;
   private final Backoff backoff;
-  private final Executor executor;
   private final int ioThreads;
   private final int maxQueuedRequests;
   private final LamportClock lamport;
@@ -75,7 +76,6 @@ public final class NettyTransport implements Transport {
     this.maxFrameBytes = b.maxFrameBytes;
     this.connectTimeout = b.connectTimeout;
     this.backoff = new Backoff(b.backoffInitial, b.backoffMax);
-    this.executor = b.executor;
     this.ioThreads = b.ioThreads;
     this.maxQueuedRequests = b.maxQueuedRequests;
     this.lamport = b.lamport != null ? b.lamport : new LamportClock();
@@ -84,7 +84,7 @@ public final class NettyTransport implements Transport {
     this.pending = new PendingRequests(Runnable::run);
   }
 
-  /** Returns a builder; node id, cluster id, listen address and executor are required. */
+  /** Returns a builder; node id, cluster id and listen address are required. */
   public static NettyTransportBuilder builder() {
     return new NettyTransportBuilder();
   }
@@ -270,10 +270,6 @@ public final class NettyTransport implements Transport {
 
   PendingRequests pending() {
     return pending;
-  }
-
-  Executor executor() {
-    return executor;
   }
 
   RequestHandler handler() {

@@ -24,7 +24,6 @@ public final class NettyTransportBuilder {
   Duration connectTimeout = Duration.ofSeconds(3);
   Duration backoffInitial = Duration.ofMillis(50);
   Duration backoffMax = Duration.ofSeconds(2);
-  Executor executor;
   int ioThreads = 1;
   String placement = "";
   int maxQueuedRequests = 10_000;
@@ -138,16 +137,6 @@ public final class NettyTransportBuilder {
     return this;
   }
 
-  /**
-   * Sets where request handlers run (required): never an event loop. Request futures complete on the event
-   * loop that read the reply.
-   *
-   * @throws NullPointerException if {@code executor} is null
-   */
-  public NettyTransportBuilder executor(Executor executor) {
-    this.executor = Objects.requireNonNull(executor, "executor");
-    return this;
-  }
 
   /**
    * Sets the number of event loop threads (default 2).
@@ -189,14 +178,14 @@ public final class NettyTransportBuilder {
   /**
    * Creates the transport (not started).
    *
-   * @throws IllegalStateException if node id, cluster id, listen address or executor is missing, or the peers
+   * @throws IllegalStateException if node id, cluster id or listen address is missing, or the peers
    *     include this node's own id
    */
   public NettyTransport build() {
-    if (nodeId == null || clusterId == null || listen == null || executor == null) {
-      throw new IllegalStateException("nodeId, clusterId, listen and executor are required; missing:"
+    if (nodeId == null || clusterId == null || listen == null) {
+      throw new IllegalStateException("nodeId, clusterId and listen are required; missing:"
           + (nodeId == null ? " nodeId" : "") + (clusterId == null ? " clusterId" : "")
-          + (listen == null ? " listen" : "") + (executor == null ? " executor" : ""));
+          + (listen == null ? " listen" : ""));
     }
     if (peers.containsKey(nodeId)) {
       throw new IllegalStateException("peers must not include the node itself (" + nodeId

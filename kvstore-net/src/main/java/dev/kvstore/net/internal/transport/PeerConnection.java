@@ -3,7 +3,7 @@ package dev.kvstore.net.internal.transport;
 import dev.kvstore.core.InvalidRequestException;
 import dev.kvstore.core.KvStoreException;
 import dev.kvstore.net.internal.proto.Envelope;
-import dev.kvstore.net.internal.proto.ErrorCode;
+import dev.kvstore.core.OverloadedException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -41,6 +41,7 @@ final class PeerConnection {
   private final ArrayDeque<Envelope> backlog = new ArrayDeque<>();
   private final Set<Long> inFlight = new HashSet<>();
   private Channel channel;
+  private FlushBatcher flusher;
   private boolean ready;
   private boolean backingOff;
   private int failures;
@@ -63,18 +64,25 @@ final class PeerConnection {
   }
 
   /**
-   * Sends a stamped request, arming its timeout; from any thread.
+   * Sends a stamped request, arming its timeout; from any thread. On the connection's own event loop it is
+   * written at once and flushed with the rest of the pass; from another thread it hops onto the loop.
    *
    * @throws java.util.concurrent.RejectedExecutionException if the event loop is shut down
    */
   void send(Envelope request, Duration timeout) {
-    loop.execute(() -> {
-      long id = request.getRequestId();
-      ScheduledFuture<?> timer = loop.schedule(
-          () -> timedOut(request, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
-      transport.pending().attachTimeout(id, () -> timer.cancel(false));
-      sendNow(request);
-    });
+    if (loop.inEventLoop()) {
+      sendOnLoop(request, timeout);
+    } else {
+      loop.execute(() -> sendOnLoop(request, timeout));
+    }
+  }
+
+  private void sendOnLoop(Envelope request, Duration timeout) {
+    long id = request.getRequestId();
+    ScheduledFuture<?> timer = loop.schedule(
+        () -> timedOut(request, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    transport.pending().attachTimeout(id, () -> timer.cancel(false));
+    sendNow(request);
   }
 
   /** Closes the connection for good and fails what it holds; from any thread. */
@@ -145,7 +153,7 @@ final class PeerConnection {
       transport.pending().fail(request.getRequestId(), transport.closedException());
     } else if (ready && backlog.isEmpty() && channel.isWritable()) {
       write(request);
-      channel.flush();
+      flusher.flushSoon();
     } else if (enqueue(request) && channel == null) {
       connect();
     }
@@ -156,9 +164,9 @@ final class PeerConnection {
       backlog.removeIf(e -> !transport.pending().isPending(e.getRequestId()));
     }
     if (backlog.size() >= transport.maxQueuedRequests()) {
-      transport.pending().fail(request.getRequestId(), new PeerException(ErrorCode.OVERLOADED,
+      transport.pending().fail(request.getRequestId(), new OverloadedException(
           backlog.size() + " requests are already waiting for node " + peer + " at " + address
-              + (ready ? " (its connection is not writable)" : " (connecting)") + "; back off and retry"));
+              + (ready ? " (its connection is not writable)" : " (connecting)") + "; nothing was sent, back off and retry"));
       return false;
     }
     backlog.add(request);
@@ -174,6 +182,7 @@ final class PeerConnection {
     ChannelFuture connecting = bootstrap.connect(address);
     Channel ch = connecting.channel();
     channel = ch;
+    flusher = new FlushBatcher(ch);
     ready = false;
     ch.closeFuture().addListener(f -> onClosed(ch));
     connecting.addListener(f -> {
@@ -190,6 +199,7 @@ final class PeerConnection {
     }
     boolean wasReady = ready;
     channel = null;
+    flusher = null;
     ready = false;
     PeerUnavailableException failure = new PeerUnavailableException("connection to node " + peer + " at "
         + address + " closed" + (wasReady ? "" : " before the handshake completed (" + lastFailure + ")"));

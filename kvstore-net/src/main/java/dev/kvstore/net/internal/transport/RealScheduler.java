@@ -111,6 +111,12 @@ public final class RealScheduler implements Scheduler, AutoCloseable {
     }
   }
 
+  /** {@inheritDoc} Here always {@link #executor()}: this scheduler has no event loops. */
+  @Override
+  public Executor completer() {
+    return executor();
+  }
+
   @Override
   public String toString() {
     return "RealScheduler[" + name + "]";

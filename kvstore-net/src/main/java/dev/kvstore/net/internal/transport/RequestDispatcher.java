@@ -6,40 +6,44 @@ import dev.kvstore.net.internal.proto.Error;
 import dev.kvstore.net.internal.proto.ErrorCode;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler of a connection a peer opened: observes each request's Lamport time, runs the request
- * handler on the transport's executor (never on the event loop) and writes the stamped reply back from
- * whichever thread completes it. The requests of one read from the socket go to the executor as one task
- * (up to {@value #MAX_TASK_REQUESTS} each), so a burst costs one thread hand-off, not one per request. A full executor answers OVERLOADED. While the
- * channel is not writable (the peer does not read its replies) it stops reading requests. Any error
- * (undecodable or oversized frame, a reply or handshake where a request belongs) is logged with the remote
- * address and closes this connection only.
+ * The last handler of a connection a peer opened: observes each request's Lamport time and runs the request
+ * handler to completion on this event loop (the handler never blocks: it hands a disk read to a worker pool
+ * itself). Replies are written on the loop and leave in one flush per pass ({@link FlushBatcher}): the
+ * replies to the requests of one read, or to one log group, cost one system call. A reply completed on another
+ * thread hops onto the loop first.
  *
- * <p>One instance per channel; its batch is confined to the channel's event loop.
+ * <p>Bounded: at most {@value #MAX_IN_FLIGHT} requests of this connection may await their replies; at that
+ * bound the handler stops reading from the socket (TCP pushes back on the peer) and reads again once half have
+ * been answered. It also stops reading while the channel is not writable (the peer does not read its replies).
+ * Any error (undecodable or oversized frame, a reply or handshake where a request belongs) is logged with the
+ * remote address and closes this connection only.
+ *
+ * <p>One instance per channel, event-loop confined.
  */
 final class RequestDispatcher extends SimpleChannelInboundHandler<Envelope> {
   private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
 
-  /** A request and the Lamport time of its receipt. */
-  private record Received(Envelope request, long lamport) {}
-
-  // A task serves its requests one after another, and a read may wait for the disk: a long burst is split so
-  // the executor's other threads share it.
-  private static final int MAX_TASK_REQUESTS = 8;
+  /** The most requests of one connection that may await their replies before reading stops. */
+  static final int MAX_IN_FLIGHT = 4096;
 
   private final NettyTransport transport;
-  private List<Received> batch = new ArrayList<>();
+  private FlushBatcher replies;
+  private int inFlight; // event-loop confined
 
   RequestDispatcher(NettyTransport transport) {
     super(Envelope.class);
     this.transport = transport;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    replies = new FlushBatcher(ctx.channel());
   }
 
   @Override
@@ -54,44 +58,32 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<Envelope> {
       ctx.close();
       return;
     }
-    batch.add(new Received(request, now));
-  }
-
-  @Override
-  public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (!batch.isEmpty()) {
-      List<Received> all = batch;
-      batch = new ArrayList<>();
-      for (int from = 0; from < all.size(); from += MAX_TASK_REQUESTS) {
-        submit(ctx.channel(), all.subList(from, Math.min(all.size(), from + MAX_TASK_REQUESTS)));
-      }
+    if (++inFlight == MAX_IN_FLIGHT) {
+      channel.config().setAutoRead(false);
     }
-    ctx.fireChannelReadComplete();
+    EventLoop loop = channel.eventLoop();
+    RequestInvoker.invoke(transport.handler(), request, transport.localNode(), now)
+        .whenComplete((body, failure) -> {
+          Envelope reply = reply(request, body, failure);
+          if (loop.inEventLoop()) {
+            answered(channel, reply);
+          } else {
+            loop.execute(() -> answered(channel, reply));
+          }
+        });
   }
 
-  private void submit(Channel channel, List<Received> work) {
-    try {
-      transport.executor().execute(() -> {
-        for (Received r : work) {
-          try {
-            serve(channel, r.request(), r.lamport());
-          } catch (RuntimeException e) {
-            transport.logged(() -> log.error("serving {} request #{} failed", Envelopes.kind(r.request()),
-                r.request().getRequestId(), e));
-          }
-        }
-      });
-    } catch (RejectedExecutionException e) {
-      for (Received r : work) {
-        channel.write(transport.stamper().failure(r.request(), e));
-      }
-      channel.flush();
+  /** Writes a reply (flushed at the end of the pass) and resumes reading once the backlog has halved. */
+  private void answered(Channel channel, Envelope reply) {
+    replies.write(reply);
+    if (--inFlight == MAX_IN_FLIGHT / 2 && channel.isWritable()) {
+      channel.config().setAutoRead(true);
     }
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+    ctx.channel().config().setAutoRead(ctx.channel().isWritable() && inFlight < MAX_IN_FLIGHT);
     ctx.fireChannelWritabilityChanged();
   }
 
@@ -101,11 +93,6 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<Envelope> {
       log.warn("closing connection from {}: {}", describe(ctx.channel()), cause.toString());
     });
     ctx.close();
-  }
-
-  private void serve(Channel channel, Envelope request, long now) {
-    RequestInvoker.invoke(transport.handler(), request, transport.localNode(), now)
-        .whenComplete((body, failure) -> channel.writeAndFlush(reply(request, body, failure)));
   }
 
   private Envelope reply(Envelope request, Envelope.Builder body, Throwable failure) {

@@ -5,8 +5,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * What a node does with an incoming request: computes the reply body. Installed by
- * {@link Transport#serve(RequestHandler)}; must be thread-safe for the Netty transport, whose executor may call it
- * from several threads at once.
+ * {@link Transport#serve(RequestHandler)}. The Netty transport calls it on the event loop that read the
+ * request, from several loops at once when it has several: it must be thread-safe and must not block (a
+ * disk read or a wait goes to an executor, and the reply future completes later).
  */
 @FunctionalInterface
 public interface RequestHandler {

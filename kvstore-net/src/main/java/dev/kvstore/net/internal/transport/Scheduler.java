@@ -24,6 +24,16 @@ public interface Scheduler {
    */
   Cancellable schedule(Duration delay, Runnable task);
 
-  /** Returns the executor where store work and request handlers run (in simulation: the simulation loop). */
+  /**
+   * Returns the executor for work that may block (a store read that misses the cache) and for handing results
+   * to callers' code (in simulation: the simulation loop).
+   */
   Executor executor();
+
+  /**
+   * Returns where completions of work started on the calling thread should run: the network event loop the
+   * caller runs on, so that a log group's completions come back to it in one task; otherwise {@link
+   * #executor()}.
+   */
+  Executor completer();
 }

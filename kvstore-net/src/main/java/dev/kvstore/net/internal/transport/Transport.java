@@ -21,8 +21,9 @@ public interface Transport extends AutoCloseable {
   String localNode();
 
   /**
-   * Installs the handler for incoming requests; call it once, before {@link #start()}. The handler is called off
-   * any event loop (on the transport's executor) with the MDC keys {@code node} and {@code lamport} set, and
+   * Installs the handler for incoming requests; call it once, before {@link #start()}. The handler is called on
+   * the thread that read the request (Netty: its event loop; it must not block, and hands blocking work to an
+   * executor itself) with the MDC keys {@code node} and {@code lamport} set, and
    * returns the reply body (an {@code Envelope.Builder} with only the body set) asynchronously. A handler that
    * throws or completes exceptionally sends back an {@code Error} body mapped by {@link ErrorCodes}.
    *

@@ -38,7 +38,10 @@ class ErrorCodesTest {
             StorageException.class),
         Arguments.of(new StoreLockedException("locked"), ErrorCode.STORAGE, StorageException.class),
         Arguments.of(new PeerTimeoutException("slow"), ErrorCode.TIMEOUT, PeerTimeoutException.class),
-        Arguments.of(new RejectedExecutionException("full"), ErrorCode.OVERLOADED, PeerException.class),
+        Arguments.of(new RejectedExecutionException("full"), ErrorCode.OVERLOADED,
+            dev.kvstore.core.OverloadedException.class),
+        Arguments.of(new dev.kvstore.core.OverloadedException("log full"), ErrorCode.OVERLOADED,
+            dev.kvstore.core.OverloadedException.class),
         Arguments.of(new PeerException(ErrorCode.WRONG_CLUSTER, "x"), ErrorCode.WRONG_CLUSTER, PeerException.class),
         Arguments.of(new IllegalStateException("bug"), ErrorCode.UNKNOWN, PeerException.class));
   }

@@ -142,8 +142,8 @@ abstract class TransportContractTest {
 
     Throwable failure = failureOf(a.request("b", read("k"), LONG));
 
-    assertThat(failure).isInstanceOf(PeerException.class).hasMessageContaining("queue full");
-    assertThat(((PeerException) failure).code()).isEqualTo(ErrorCode.OVERLOADED);
+    assertThat(failure).isInstanceOf(dev.kvstore.core.OverloadedException.class).hasMessageContaining("queue full");
+    assertThat(((dev.kvstore.core.OverloadedException) failure).isRetryable()).isTrue();
   }
 
   @Test

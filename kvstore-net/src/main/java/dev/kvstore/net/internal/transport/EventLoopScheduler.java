@@ -1,0 +1,76 @@
+package dev.kvstore.net.internal.transport;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.ThreadExecutorMap;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@link Scheduler} of a Netty node: a timer set on an event loop goes on that loop's own timer queue (no
+ * timer thread, no wake-up; cancelling it there is a heap removal), and completions of work started on a loop
+ * come back to the same loop. Work that may block, and timers set from other threads, go to the worker pool.
+ *
+ * <p>Thread-safe. Closing it closes the pool.
+ */
+public final class EventLoopScheduler implements Scheduler, AutoCloseable {
+  private final RealScheduler pool;
+
+  /**
+   * A scheduler over {@code pool}, for blocking work and for callers that are not on an event loop.
+   *
+   * @throws NullPointerException if {@code pool} is null
+   */
+  public EventLoopScheduler(RealScheduler pool) {
+    this.pool = Objects.requireNonNull(pool, "pool");
+  }
+
+  @Override
+  public long nanoTime() {
+    return System.nanoTime();
+  }
+
+  /** {@inheritDoc} On the calling event loop's timer when called on one, else on the pool's timer. */
+  @Override
+  public Cancellable schedule(Duration delay, Runnable task) {
+    Objects.requireNonNull(task, "task");
+    if (Objects.requireNonNull(delay, "delay").isNegative()) {
+      throw new IllegalArgumentException("delay must be >= 0, got " + delay);
+    }
+    EventExecutor loop = currentLoop();
+    if (loop == null) {
+      return pool.schedule(delay, task);
+    }
+    ScheduledFuture<?> timer = loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    return () -> timer.cancel(false);
+  }
+
+  @Override
+  public Executor executor() {
+    return pool.executor();
+  }
+
+  /** {@inheritDoc} The calling event loop, or the pool when the caller is not on one. */
+  @Override
+  public Executor completer() {
+    EventExecutor loop = currentLoop();
+    return loop != null ? loop : pool.executor();
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  @Override
+  public String toString() {
+    return "EventLoopScheduler[" + pool + "]";
+  }
+
+  private static EventExecutor currentLoop() {
+    EventExecutor loop = ThreadExecutorMap.currentExecutor();
+    return loop != null && !loop.isShuttingDown() ? loop : null;
+  }
+}

@@ -1,0 +1,55 @@
+package dev.kvstore.net.internal.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kvstore.core.internal.BlockingGuard;
+import dev.kvstore.core.internal.Futures;
+import io.netty.channel.EventLoopGroup;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The guard the whole suite runs with: the event loops are marked, and waiting on one is caught. */
+@Timeout(30)
+class BlockingGuardTest {
+  private final EventLoopGroup group = EventLoops.best().newGroup(1, "guard-test");
+
+  @AfterEach
+  void stop() {
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    BlockingGuard.drainViolations(); // this test made them on purpose
+  }
+
+  @Test
+  void theBuildRunsTestsWithTheGuardOn() {
+    assertThat(BlockingGuard.enabled()).as("-Dkvstore.blockingGuard=true in the surefire argLine").isTrue();
+  }
+
+  @Test
+  void waitingOnAFutureOnAnEventLoopIsRefusedAndRecorded() throws Exception {
+    CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+    group.next().execute(() -> {
+      try {
+        Futures.join(new CompletableFuture<>()); // would hang the loop forever without the guard
+        thrown.complete(null);
+      } catch (IllegalStateException e) {
+        thrown.complete(e);
+      }
+    });
+    assertThat(thrown.get(10, TimeUnit.SECONDS)).hasMessageContaining("waiting for a future")
+        .hasMessageContaining("must not block");
+    assertThat(BlockingGuard.drainViolations()).singleElement().asString().contains("guard-test");
+  }
+
+  @Test
+  void aCompletedFutureAndAnUnmarkedThreadArePermitted() throws Exception {
+    CompletableFuture<String> onLoop = new CompletableFuture<>();
+    group.next().execute(() -> onLoop.complete(Futures.join(CompletableFuture.completedFuture("done"))));
+    assertThat(onLoop.get(10, TimeUnit.SECONDS)).isEqualTo("done");
+    assertThat(BlockingGuard.isNonBlockingThread()).as("the test thread is not marked").isFalse();
+    BlockingGuard.checkMayBlock("a test on its own thread");
+    assertThat(BlockingGuard.drainViolations()).isEmpty();
+  }
+}
