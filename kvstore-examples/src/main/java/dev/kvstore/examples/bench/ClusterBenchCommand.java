@@ -32,8 +32,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code kvstore bench cluster}: starts a cluster of N node processes (child JVMs running {@code kvstore node})
  * on free loopback ports, connects a {@link KvClient} (N=3, W=2, R=2), runs durable puts of random keys from
- * many client threads for a while, then gets of the keys written, and prints throughput and latency
- * percentiles next to the targets of the replication issue: at least 15,000 puts/s with p99 at most 5 ms,
+ * many client threads for a while, then gets of the keys written, and prints throughput, latency percentiles
+ * and what one operation costs across all the processes (CPU time and context switches, see {@link CpuMeter})
+ * next to the targets of the replication issue: at least 15,000 puts/s with p99 at most 5 ms,
  * and at least 40,000 gets/s. A missed target is reported, not an error. The children are stopped (standard
  * input closed, then SIGTERM, then SIGKILL) and their directory deleted, also when the run fails.
  *
@@ -111,7 +112,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
           loadAverage());
       out.flush();
       List<NodeProcess> children = new ArrayList<>();
-      List<Phase> phases;
+      List<LoadRun.Result> phases;
       CpuMeter meter;
       try {
         for (String id : addresses.keySet()) {
@@ -160,16 +161,8 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     return RedisBaseline.run(port, root.resolve("redis"), threads, valueBytes, keys, seconds);
   }
 
-  /** A measured phase and the CPU one operation cost, summed over the client and every node process. */
-  record Phase(LoadRun.Result load, double cpuMicrosPerOp) {}
-
-  private static Phase phase(CpuMeter meter, LoadRun.ThrowingRun run) throws InterruptedException {
-    var before = meter.total();
-    LoadRun.Result load = run.get();
-    return new Phase(load, CpuMeter.microsPerOp(before, meter.total(), load.ops()));
-  }
-
-  private List<Phase> measure(Map<String, InetSocketAddress> addresses, CpuMeter meter) throws InterruptedException {
+  private List<LoadRun.Result> measure(Map<String, InetSocketAddress> addresses, CpuMeter meter)
+      throws InterruptedException {
     byte[] value = new byte[valueBytes];
     java.util.Arrays.fill(value, (byte) 'v');
     AtomicLongArray written = new AtomicLongArray((keys + 63) / 64);
@@ -178,17 +171,17 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       warmUp(client, value, written);
       out.printf("puts for %d s ...%n", seconds);
       out.flush();
-      Phase puts = phase(meter, () -> LoadRun.run("put", threads, Duration.ofSeconds(seconds),
-          (rnd, i) -> put(client, rnd.nextInt(keys), value, written)));
+      LoadRun.Result puts = LoadRun.run("put", threads, Duration.ofSeconds(seconds), meter,
+          (rnd, i) -> put(client, rnd.nextInt(keys), value, written));
       int[] present = setBits(written, keys);
       out.printf("gets of the %,d keys written, for %d s ...%n", present.length, seconds);
       out.flush();
-      Phase gets = phase(meter, () -> LoadRun.run("get", threads, Duration.ofSeconds(seconds), (rnd, i) -> {
+      LoadRun.Result gets = LoadRun.run("get", threads, Duration.ofSeconds(seconds), meter, (rnd, i) -> {
         int k = present[rnd.nextInt(present.length)];
         if (!client.get(LocalBenchCommand.Keys.sequential(k)).isFound()) {
           throw new IllegalStateException("key " + k + " was written but is not found");
         }
-      }));
+      });
       return List.of(puts, gets);
     }
   }
@@ -218,24 +211,25 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     return java.util.stream.IntStream.range(0, size).filter(k -> (bits.get(k >>> 6) & (1L << (k & 63))) != 0).toArray();
   }
 
-  private void printTable(List<Phase> phases, List<RedisBaseline.Figures> baseline, int processes) {
-    LoadRun.Result puts = phases.get(0).load();
-    LoadRun.Result gets = phases.get(1).load();
+  private void printTable(List<LoadRun.Result> phases, List<RedisBaseline.Figures> baseline, int processes) {
+    LoadRun.Result puts = phases.get(0);
+    LoadRun.Result gets = phases.get(1);
     boolean putOk = puts.opsPerSecond() >= PUT_TARGET && puts.p99Micros() <= PUT_P99_TARGET_MICROS;
     boolean getOk = gets.opsPerSecond() >= GET_TARGET;
-    out.printf("%n| operation | ops/s | p50 (us) | p99 (us) | p999 (us) | CPU us/op | target | result |%n");
-    out.printf("|---|--:|--:|--:|--:|--:|---|---|%n");
-    out.println(row(phases.get(0), ">= 15,000 ops/s, p99 <= 5,000 us", w == 2 ? verdict(putOk) : OTHER_QUORUM));
-    out.println(row(phases.get(1), ">= 40,000 ops/s", r == 2 ? verdict(getOk) : OTHER_QUORUM));
+    out.printf("%n| operation | ops/s | p50 (us) | p99 (us) | p999 (us) | CPU us/op | ctx sw/op | target | result |%n");
+    out.printf("|---|--:|--:|--:|--:|--:|--:|---|---|%n");
+    out.println(row(puts, ">= 15,000 ops/s, p99 <= 5,000 us", w == 2 ? verdict(putOk) : OTHER_QUORUM));
+    out.println(row(gets, ">= 40,000 ops/s", r == 2 ? verdict(getOk) : OTHER_QUORUM));
     for (RedisBaseline.Figures f : baseline) {
-      out.printf("| redis %s (baseline) | %,.0f | %.0f | %.0f | - | - | - | - |%n", f.test(), f.opsPerSecond(),
+      out.printf("| redis %s (baseline) | %,.0f | %.0f | %.0f | - | - | - | - | - |%n", f.test(), f.opsPerSecond(),
           f.p50Micros(), f.p99Micros());
     }
     int cpus = Runtime.getRuntime().availableProcessors();
     out.printf("%n%d node processes on loopback, %d client threads, %d-byte values, N=3 W=%d R=%d, durability %s, "
         + "%d s per phase; load average after the run %s%n", nodes, threads, valueBytes, w, r, durability, seconds,
         loadAverage());
-    out.printf("CPU us/op: CPU time of all %d processes (client and nodes) per operation. At the target rates %d "
+    out.printf("CPU us/op and ctx sw/op: CPU time and context switches (voluntary and involuntary, from "
+        + "/proc/<pid>/task/*/status) of all %d processes (client and nodes) per operation. At the target rates %d "
         + "CPUs allow %.0f us per put and %.0f us per get.%n", processes, cpus, cpus * 1e6 / PUT_TARGET,
         cpus * 1e6 / GET_TARGET);
     if (baseline.size() == 2) {
@@ -252,11 +246,9 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     return ok ? "PASS" : "MISS";
   }
 
-  private static String row(Phase phase, String target, String result) {
-    LoadRun.Result r = phase.load();
-    String cpu = Double.isNaN(phase.cpuMicrosPerOp()) ? "n/a" : String.format("%.0f", phase.cpuMicrosPerOp());
-    return String.format("| %s | %,.0f | %.0f | %.0f | %.0f | %s | %s | %s |", r.name(), r.opsPerSecond(),
-        r.p50Micros(), r.p99Micros(), r.p999Micros(), cpu, target, result);
+  private static String row(LoadRun.Result r, String target, String result) {
+    return String.format("| %s | %,.0f | %.0f | %.0f | %.0f | %s | %s | %s | %s |", r.name(), r.opsPerSecond(),
+        r.p50Micros(), r.p99Micros(), r.p999Micros(), r.cost().cpuCell(), r.cost().contextSwitchCell(), target, result);
   }
 
   private static String loadAverage() {

@@ -26,7 +26,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code kvstore bench local}: our local store on RocksDB with durability ALWAYS against raw RocksDB JNI
  * (its WAL on, {@code sync=true}), measured in the same run on the same disk: durable puts at each thread
- * count, then gets over a loaded key space, with the ratio ours / raw.
+ * count, then gets over a loaded key space, with the ratio ours / raw and the context switches of this
+ * process's threads per operation (both stores run in this process, so each phase is metered on its own; see
+ * {@link CpuMeter}).
  */
 @Command(name = "local", mixinStandardHelpOptions = true,
     description = "Local store (RocksDB engine, durability ALWAYS) vs raw RocksDB JNI (WAL on, sync=true).")
@@ -62,12 +64,13 @@ public final class LocalBenchCommand implements Callable<Integer> {
     java.util.Arrays.fill(value, (byte) 'v');
     out.printf("kvstore bench local: %d-byte keys, %d-byte values, %d s per cell, data in %s%n%n", 16, valueBytes, seconds, root);
     List<String[]> rows = new ArrayList<>();
+    CpuMeter meter = new CpuMeter(List.of());
     try (RawRocks raw = new RawRocks(root.resolve("raw"));
         KvStore ours = KvStore.local().dataDirectory(root.resolve("ours")).nodeId("bench")
             .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS).open()) {
       for (int t : threads) {
-        LoadRun.Result r = LoadRun.run("raw put", t, d, (th, i) -> raw.putSync(Keys.random(th), value));
-        LoadRun.Result o = LoadRun.run("ours put", t, d, (th, i) -> ours.put(Keys.random(th), value));
+        LoadRun.Result r = LoadRun.run("raw put", t, d, meter, (th, i) -> raw.putSync(Keys.random(th), value));
+        LoadRun.Result o = LoadRun.run("ours put", t, d, meter, (th, i) -> ours.put(Keys.random(th), value));
         rows.add(row("durable put", t, r, o));
         out.printf("put  %2d threads: raw %s | ours %s%n", t, r.summary(), o.summary());
         out.flush();
@@ -81,18 +84,14 @@ public final class LocalBenchCommand implements Callable<Integer> {
       raw.load(keys, value);
       LoadRun.run("ours load", 8, keys, (th, i) -> ours.put(Keys.sequential(i), value));
       for (int t : threads) {
-        LoadRun.Result r = LoadRun.run("raw get", t, d, (th, i) -> raw.get(Keys.sequential(th.nextInt(keys))));
-        LoadRun.Result o = LoadRun.run("ours get", t, d, (th, i) -> ours.get(Keys.sequential(th.nextInt(keys))));
+        LoadRun.Result r = LoadRun.run("raw get", t, d, meter, (th, i) -> raw.get(Keys.sequential(th.nextInt(keys))));
+        LoadRun.Result o = LoadRun.run("ours get", t, d, meter, (th, i) -> ours.get(Keys.sequential(th.nextInt(keys))));
         rows.add(row("get (" + keys / 1000 + "k keys)", t, r, o));
         out.printf("get  %2d threads: raw %s | ours %s%n", t, r.summary(), o.summary());
         out.flush();
       }
     }
-    out.printf("%n| operation | threads | raw RocksDB ops/s | kvstore ops/s | ratio kvstore/raw | raw p99 us | kvstore p99 us |%n");
-    out.printf("|---|---|---|---|---|---|---|%n");
-    for (String[] r : rows) {
-      out.printf("| %s |%n", String.join(" | ", r));
-    }
+    printTable(out, rows);
     out.flush();
     if (dir == null) {
       dev.kvstore.examples.LocalMachine.deleteTree(root);
@@ -100,10 +99,22 @@ public final class LocalBenchCommand implements Callable<Integer> {
     return 0;
   }
 
+  private static void printTable(PrintWriter out, List<String[]> rows) {
+    out.printf("%n| operation | threads | raw RocksDB ops/s | kvstore ops/s | ratio kvstore/raw | raw p99 us "
+        + "| kvstore p99 us | raw ctx sw/op | kvstore ctx sw/op |%n");
+    out.printf("|---|---|---|---|---|---|---|---|---|%n");
+    for (String[] r : rows) {
+      out.printf("| %s |%n", String.join(" | ", r));
+    }
+    out.printf("%nctx sw/op: context switches (voluntary and involuntary, from /proc/self/task/*/status) of all "
+        + "this process's threads per operation, metered per phase.%n");
+  }
+
   private static String[] row(String op, int threads, LoadRun.Result raw, LoadRun.Result ours) {
     return new String[] {op, Integer.toString(threads), String.format("%,.0f", raw.opsPerSecond()),
         String.format("%,.0f", ours.opsPerSecond()), String.format("%.2f", ours.opsPerSecond() / raw.opsPerSecond()),
-        String.format("%.0f", raw.p99Micros()), String.format("%.0f", ours.p99Micros())};
+        String.format("%.0f", raw.p99Micros()), String.format("%.0f", ours.p99Micros()),
+        raw.cost().contextSwitchCell(), ours.cost().contextSwitchCell()};
   }
 
   /** Raw RocksDB JNI with its own WAL, synced on every put; the same cache and bloom filter as our engine. */

@@ -1,0 +1,31 @@
+package dev.kvstore.examples.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class LoadRunTest {
+  @Test
+  void aMeteredRunCountsTheSwitchesOfItsWorkersBeforeTheyExit() throws InterruptedException {
+    assumeThat(Path.of("/proc/self/task")).as("Linux /proc").isDirectory();
+    LoadRun.Result result = LoadRun.run("park", 2, Duration.ofMillis(300), new CpuMeter(List.of()),
+        (random, i) -> LockSupport.parkNanos(50_000));
+    assertThat(result.ops()).isPositive();
+    assertThat(result.cost().contextSwitches()).as("every park blocks the worker once").isGreaterThanOrEqualTo(0.5);
+    assertThat(result.cost().cpuMicros()).isPositive();
+  }
+
+  @Test
+  void anUnmeteredRunHasNoCost() throws InterruptedException {
+    LoadRun.Result result = LoadRun.run("count", 2, 1_000, (random, i) -> {});
+    assertThat(result.ops()).isEqualTo(1_000);
+    assertThat(result.cost()).isEqualTo(CpuMeter.Cost.UNKNOWN);
+  }
+}
