@@ -33,21 +33,19 @@ import picocli.CommandLine.Spec;
  * {@code kvstore bench cluster}: starts a cluster of N node processes (child JVMs running {@code kvstore node})
  * on free loopback ports, connects a {@link KvClient} (N=3, W=2, R=2), runs durable puts of random keys from
  * many client threads for a while, then gets of the keys written, and prints throughput, latency percentiles
- * and what one operation costs across all the processes (CPU time and context switches, see {@link CpuMeter})
- * next to the targets of the replication issue: at least 15,000 puts/s with p99 at most 5 ms,
- * and at least 40,000 gets/s. A missed target is reported, not an error. The children are stopped (standard
- * input closed, then SIGTERM, then SIGKILL) and their directory deleted, also when the run fails.
+ * and what one operation costs across all the processes (CPU time and context switches, see {@link CpuMeter}).
+ * The figures are judged as ratios to Hazelcast measured in the same sitting, so none is printed against an
+ * absolute target; {@code ../shared/peers/side-by-side.sh} reads this table by its column and row names. The
+ * children are stopped (standard input closed, then SIGTERM, then SIGKILL) and their directory deleted, also
+ * when the run fails.
  *
  * <p>Not thread-safe: one instance runs once.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
     description = {"Start a cluster of node processes on loopback and measure puts and gets through a remote client.",
-        "Targets (issue 4): >= 15,000 puts/s with p99 <= 5 ms, >= 40,000 gets/s (N=3, W=2, R=2, 16 threads)."})
+        "Judged as ratios to ../shared/peers/run.sh hazelcast-client in the same sitting "
+            + "(../shared/peers/side-by-side.sh)."})
 public final class ClusterBenchCommand implements Callable<Integer> {
-  static final double PUT_TARGET = 15_000;
-  static final double PUT_P99_TARGET_MICROS = 5_000;
-  static final double GET_TARGET = 40_000;
-
   @Spec CommandSpec spec;
 
   @Option(names = "--nodes", defaultValue = "3", description = "Node processes, 3 to 16 (default ${DEFAULT-VALUE}).")
@@ -214,24 +212,21 @@ public final class ClusterBenchCommand implements Callable<Integer> {
   private void printTable(List<LoadRun.Result> phases, List<RedisBaseline.Figures> baseline, int processes) {
     LoadRun.Result puts = phases.get(0);
     LoadRun.Result gets = phases.get(1);
-    boolean putOk = puts.opsPerSecond() >= PUT_TARGET && puts.p99Micros() <= PUT_P99_TARGET_MICROS;
-    boolean getOk = gets.opsPerSecond() >= GET_TARGET;
-    out.printf("%n| operation | ops/s | p50 (us) | p99 (us) | p999 (us) | CPU us/op | ctx sw/op | target | result |%n");
-    out.printf("|---|--:|--:|--:|--:|--:|--:|---|---|%n");
-    out.println(row(puts, ">= 15,000 ops/s, p99 <= 5,000 us", w == 2 ? verdict(putOk) : OTHER_QUORUM));
-    out.println(row(gets, ">= 40,000 ops/s", r == 2 ? verdict(getOk) : OTHER_QUORUM));
+    out.printf("%n| operation | ops/s | p50 (us) | p99 (us) | p999 (us) | CPU us/op | ctx sw/op |%n");
+    out.printf("|---|--:|--:|--:|--:|--:|--:|%n");
+    out.println(row(puts));
+    out.println(row(gets));
     for (RedisBaseline.Figures f : baseline) {
-      out.printf("| redis %s (baseline) | %,.0f | %.0f | %.0f | - | - | - | - | - |%n", f.test(), f.opsPerSecond(),
+      out.printf("| redis %s (baseline) | %,.0f | %.0f | %.0f | - | - | - |%n", f.test(), f.opsPerSecond(),
           f.p50Micros(), f.p99Micros());
     }
-    int cpus = Runtime.getRuntime().availableProcessors();
     out.printf("%n%d node processes on loopback, %d client threads, %d-byte values, N=3 W=%d R=%d, durability %s, "
         + "%d s per phase; load average after the run %s%n", nodes, threads, valueBytes, w, r, durability, seconds,
         loadAverage());
     out.printf("CPU us/op and ctx sw/op: CPU time and context switches (voluntary and involuntary, from "
-        + "/proc/<pid>/task/*/status) of all %d processes (client and nodes) per operation. At the target rates %d "
-        + "CPUs allow %.0f us per put and %.0f us per get.%n", processes, cpus, cpus * 1e6 / PUT_TARGET,
-        cpus * 1e6 / GET_TARGET);
+        + "/proc/<pid>/task/*/status) of all %d processes (client and nodes) per operation.%n", processes);
+    out.printf("These figures are judged as ratios to `../shared/peers/run.sh hazelcast-client` run in the same "
+        + "sitting (`../shared/peers/side-by-side.sh`).%n");
     if (baseline.size() == 2) {
       out.printf("Ratios to one durable Redis server (no replication), same run: put / redis set = %.2fx, "
           + "get / redis get = %.2fx%n", puts.opsPerSecond() / baseline.get(0).opsPerSecond(),
@@ -240,15 +235,9 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     out.flush();
   }
 
-  private static final String OTHER_QUORUM = "n/a (targets are for W=2 R=2)";
-
-  private static String verdict(boolean ok) {
-    return ok ? "PASS" : "MISS";
-  }
-
-  private static String row(LoadRun.Result r, String target, String result) {
-    return String.format("| %s | %,.0f | %.0f | %.0f | %.0f | %s | %s | %s | %s |", r.name(), r.opsPerSecond(),
-        r.p50Micros(), r.p99Micros(), r.p999Micros(), r.cost().cpuCell(), r.cost().contextSwitchCell(), target, result);
+  private static String row(LoadRun.Result r) {
+    return String.format("| %s | %,.0f | %.0f | %.0f | %.0f | %s | %s |", r.name(), r.opsPerSecond(), r.p50Micros(),
+        r.p99Micros(), r.p999Micros(), r.cost().cpuCell(), r.cost().contextSwitchCell());
   }
 
   private static String loadAverage() {
