@@ -8,13 +8,32 @@ public class InsufficientReplicasException extends KvStoreException {
   private static final long serialVersionUID = 1L;
   private final int answered;
   private final int required;
+  private final String firstFailure;
 
   /** Creates the exception for an operation that needed {@code required} replies and got {@code answered}. */
   public InsufficientReplicasException(String operation, int answered, int required) {
+    this(operation, answered, required, null);
+  }
+
+  /**
+   * Creates the exception with what the first replica that failed said ({@code firstFailure}, null if none
+   * failed: the others were silent), so a caller can tell a node that is down from one that is overloaded.
+   */
+  public InsufficientReplicasException(String operation, int answered, int required, String firstFailure) {
     super(operation + " needed " + required + " replica replies but only " + answered
-        + " answered in time; check that enough nodes are up, or lower the quorum", false);
+        + " answered in time; check that enough nodes are up, or lower the quorum"
+        + (firstFailure == null ? "" : " (first failure: " + firstFailure + ")"), false);
     this.answered = answered;
     this.required = required;
+    this.firstFailure = firstFailure;
+  }
+
+  /**
+   * What the first replica that failed said (for example that its log was full: an {@link
+   * OverloadedException}, worth a retry after backing off), or null if the missing replicas were silent.
+   */
+  public String firstFailure() {
+    return firstFailure;
   }
 
   /** How many replicas answered. */

@@ -27,6 +27,9 @@ public final class LocalStoreBuilder {
   /** The largest key limit a store accepts: 64 KiB - 1. */
   public static final int MAX_KEY_LIMIT = 65_535;
 
+  /** The default of {@link #maxPendingWrites(int)}: writes that may wait for the disk. */
+  public static final int DEFAULT_MAX_PENDING_WRITES = 65_536;
+
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   private Path dataDirectory;
@@ -44,7 +47,7 @@ public final class LocalStoreBuilder {
   private long checkpointBytes = 256L << 20;
   private String contextScope;
   private java.util.random.RandomGenerator random;
-  private int maxPendingWrites = dev.kvstore.core.internal.wal.WalOptions.DEFAULT_MAX_QUEUED_RECORDS;
+  private int maxPendingWrites = DEFAULT_MAX_PENDING_WRITES;
 
   LocalStoreBuilder() {}
 

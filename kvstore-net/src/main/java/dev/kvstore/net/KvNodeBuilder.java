@@ -38,6 +38,7 @@ public final class KvNodeBuilder {
   // Reads that miss the cache and callers' async callbacks; requests themselves run on the event loop.
   int storeThreads = 4;
   ConflictResolver conflictResolver;
+  int maxPendingWrites = LocalStoreBuilder.DEFAULT_MAX_PENDING_WRITES;
 
   KvNodeBuilder() {}
 
@@ -126,6 +127,19 @@ public final class KvNodeBuilder {
     return this;
   }
 
+  /**
+   * The most writes that may wait for this node's disk, 1 to 16,777,216 (default 65,536): beyond it a write
+   * (a client's, or a replica's copy) is refused at once with {@link dev.kvstore.core.OverloadedException},
+   * which a client sees as a retryable failure. Bounds the heap a slow disk can take.
+   */
+  public KvNodeBuilder maxPendingWrites(int writes) {
+    if (writes < 1 || writes > 1 << 24) {
+      throw new IllegalArgumentException("maxPendingWrites must be between 1 and 16777216, got " + writes);
+    }
+    this.maxPendingWrites = writes;
+    return this;
+  }
+
   /** Resolves siblings at read time. */
   public KvNodeBuilder conflictResolver(ConflictResolver resolver) {
     this.conflictResolver = Objects.requireNonNull(resolver, "conflictResolver");
@@ -133,7 +147,8 @@ public final class KvNodeBuilder {
   }
 
   LocalStoreConfig storeConfig() {
-    LocalStoreBuilder b = KvStore.local().nodeId(nodeId).contextScope(clusterId).durability(durability).engine(engine);
+    LocalStoreBuilder b = KvStore.local().nodeId(nodeId).contextScope(clusterId).durability(durability).engine(engine)
+        .maxPendingWrites(maxPendingWrites);
     if (inMemory) {
       b.inMemory();
     } else {

@@ -4,6 +4,7 @@ import dev.kvstore.core.EngineType;
 import dev.kvstore.core.LocalStoreBuilder;
 import dev.kvstore.core.LocalStoreConfig;
 import dev.kvstore.core.internal.engine.Engine;
+import dev.kvstore.core.internal.engine.CachingEngine;
 import dev.kvstore.core.internal.engine.MemoryEngine;
 import dev.kvstore.core.internal.engine.RocksDbEngine;
 import dev.kvstore.core.internal.wal.SegmentedWal;
@@ -32,7 +33,7 @@ record StoreParts(DataDirectory directory, Engine engine, CommitLog commitLog, S
     Engine engine = null;
     try {
       engine = config.engine() == EngineType.ROCKSDB
-          ? RocksDbEngine.open(dir.engineDirectory())
+          ? new CachingEngine(RocksDbEngine.open(dir.engineDirectory()), CachingEngine.DEFAULT_MAX_BYTES)
           : MemoryEngine.open(dir.engineDirectory());
       SegmentedWal wal = SegmentedWal.open(
           WalOptions.defaults(dir.walDirectory(), config.durability())

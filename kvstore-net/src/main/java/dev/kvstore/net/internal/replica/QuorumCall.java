@@ -96,7 +96,8 @@ final class QuorumCall<T> {
   }
 
   private InsufficientReplicasException insufficient() { // under the lock
-    InsufficientReplicasException e = new InsufficientReplicasException(operation, answers.size(), required);
+    InsufficientReplicasException e = new InsufficientReplicasException(operation, answers.size(), required,
+        firstFailure == null ? null : firstFailure.getClass().getSimpleName() + ": " + firstFailure.getMessage());
     if (firstFailure != null) {
       e.addSuppressed(firstFailure);
     }

@@ -51,8 +51,12 @@ public final class ErrorCodes {
   public static Error toError(Throwable failure) {
     Throwable t = unwrap(Objects.requireNonNull(failure, "failure"));
     if (t instanceof InsufficientReplicasException e) {
-      return Error.newBuilder().setCode(ErrorCode.INSUFFICIENT_REPLICAS).setMessage(messageOf(e))
-          .setAnswered(e.answered()).setRequired(e.required()).build();
+      Error.Builder error = Error.newBuilder().setCode(ErrorCode.INSUFFICIENT_REPLICAS).setMessage(messageOf(e))
+          .setAnswered(e.answered()).setRequired(e.required());
+      if (e.firstFailure() != null) {
+        error.setFirstFailure(e.firstFailure());
+      }
+      return error.build();
     }
     return Error.newBuilder().setCode(codeOf(t)).setMessage(messageOf(t)).build();
   }
@@ -71,7 +75,8 @@ public final class ErrorCodes {
     return switch (error.getCode()) {
       case BAD_REQUEST -> new InvalidRequestException(message);
       case INSUFFICIENT_REPLICAS -> new InsufficientReplicasException(
-          "an operation coordinated by node " + peer, error.getAnswered(), error.getRequired());
+          "an operation coordinated by node " + peer, error.getAnswered(), error.getRequired(),
+          error.getFirstFailure().isEmpty() ? null : error.getFirstFailure());
       case UNAVAILABLE -> new PeerUnavailableException(message);
       case TIMEOUT -> new PeerTimeoutException(message);
       case STORAGE -> new StorageException(message);
