@@ -81,6 +81,14 @@ final class AppendQueue {
    * full ({@link OverloadedException}).
    */
   CompletableFuture<Long> add(byte[] payload, Executor completer) {
+    return add(payload, completer, true);
+  }
+
+  /**
+   * {@link #add(byte[], Executor)}; with {@code wake} false the writer thread is not signalled, because the
+   * caller will write the queue itself ({@link WalWriter#syncOnCaller}) or wake it with {@link #wakeWriter}.
+   */
+  CompletableFuture<Long> add(byte[] payload, Executor completer, boolean wake) {
     lock.lock();
     try {
       if (closed) {
@@ -98,32 +106,60 @@ final class AppendQueue {
       CompletableFuture<Long> future = new CompletableFuture<>();
       queue.add(new Pending(payload, future, completer));
       queuedBytes += payload.length;
-      changed.signal();
+      if (wake) {
+        changed.signal();
+      }
       return future;
     } finally {
       lock.unlock();
     }
   }
 
+  /** What {@link #await} saw. */
+  enum State { WORK, IDLE, END }
+
   /**
-   * Takes the next group: at least one append, at most {@code maxRecords} and, beyond the first, at
-   * most {@code maxBytes} of payload. Waits up to {@code timeoutNanos} for one to arrive.
+   * Waits up to {@code timeoutNanos} until appends wait or the queue is closed and empty.
    *
-   * @return the group; empty if the wait timed out; null if the queue is closed and empty
+   * @return WORK if appends wait, IDLE if the wait timed out, END if the queue is closed and empty
    * @throws InterruptedException if the writer thread is interrupted while waiting
    */
-  List<Pending> take(long timeoutNanos, int maxRecords, long maxBytes) throws InterruptedException {
+  State await(long timeoutNanos) throws InterruptedException {
     lock.lock();
     try {
       long wait = timeoutNanos;
       while (queue.isEmpty() && !closed) {
         if (wait <= 0) {
-          return List.of();
+          return State.IDLE;
         }
         wait = changed.awaitNanos(wait);
       }
+      return queue.isEmpty() ? State.END : State.WORK;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Wakes the writer thread (an append was added without waking it, and the caller cannot write it). */
+  void wakeWriter() {
+    lock.lock();
+    try {
+      changed.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Takes the next group without waiting: none, or at least one append, at most {@code maxRecords} and,
+   * beyond the first, at most {@code maxBytes} of payload. Called only by the holder of the writer's lock,
+   * so groups leave the queue, and take their sequence numbers, in the order they were added.
+   */
+  List<Pending> poll(int maxRecords, long maxBytes) {
+    lock.lock();
+    try {
       if (queue.isEmpty()) {
-        return null;
+        return List.of();
       }
       List<Pending> group = new ArrayList<>(Math.min(queue.size(), maxRecords));
       long bytes = 0;

@@ -2,6 +2,7 @@ package dev.kvstore.core.internal.wal;
 
 import dev.kvstore.core.CorruptLogException;
 import dev.kvstore.core.StorageException;
+import dev.kvstore.core.internal.LoopExecutor;
 import dev.kvstore.core.StoreClosedException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -33,6 +34,9 @@ public final class SegmentedWal implements WriteAheadLog {
   private boolean replayed; // guarded by this
   private Thread thread; // guarded by this
   private WalWriter writer; // guarded by this; set once by start
+  private volatile WalWriter running; // the writer once started, for appends from event loops
+  // Per event-loop thread: whether this log's end-of-pass write is already scheduled on it.
+  private final ThreadLocal<boolean[]> syncScheduled = ThreadLocal.withInitial(() -> new boolean[1]);
   private boolean closed; // guarded by this
 
   private SegmentedWal(WalOptions options, SegmentFiles files, long recoveredLastSeq) {
@@ -206,6 +210,7 @@ public final class SegmentedWal implements WriteAheadLog {
     thread = new Thread(writer, "kvstore-wal-writer-" + options.directory().getFileName());
     thread.setDaemon(true);
     thread.start();
+    running = writer;
   }
 
   @Override
@@ -220,7 +225,36 @@ public final class SegmentedWal implements WriteAheadLog {
               + " bytes, got "
               + payload.length);
     }
+    WalWriter w = running;
+    if (w != null && completer instanceof LoopExecutor loop && loop.inLoop()) {
+      CompletableFuture<Long> future = queue.add(payload, completer, false);
+      if (!future.isDone()) {
+        syncAtEndOfPass(w, loop);
+      }
+      return future;
+    }
     return queue.add(payload, completer);
+  }
+
+  /**
+   * Schedules, once per pass, the loop to write and force its appends itself after its pass ({@link
+   * WalWriter#syncOnCaller}); a loop that is shutting down wakes the writer thread instead.
+   */
+  private void syncAtEndOfPass(WalWriter w, LoopExecutor loop) {
+    boolean[] scheduled = syncScheduled.get();
+    if (scheduled[0]) {
+      return;
+    }
+    scheduled[0] = true;
+    try {
+      loop.executeAtEndOfPass(() -> {
+        scheduled[0] = false;
+        w.syncOnCaller(loop);
+      });
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      scheduled[0] = false;
+      queue.wakeWriter();
+    }
   }
 
   @Override

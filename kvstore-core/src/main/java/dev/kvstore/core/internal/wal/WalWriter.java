@@ -2,6 +2,7 @@ package dev.kvstore.core.internal.wal;
 
 import dev.kvstore.core.Durability;
 import dev.kvstore.core.StorageException;
+import dev.kvstore.core.internal.BlockingGuard;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -15,14 +16,16 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The log's single writer: takes groups of appends off the queue, numbers them, writes each group
- * with one write per segment it touches, forces as the durability mode requires, hands the group to
- * the listener and completes the futures.
+ * The log's writer: takes groups of appends off the queue, numbers them, writes each group with one
+ * write per segment it touches, forces as the durability mode requires, hands the group to the listener
+ * and completes the futures. One writer at a time, enforced by a lock: the writer thread, or an event loop
+ * writing the appends of its own pass ({@link #syncOnCaller}).
  *
  * <p>Implementation notes. Group commit: the queue hands over everything waiting (up to {@value
  * #MAX_GROUP_RECORDS} records or {@value #MAX_GROUP_BYTES} bytes), so while one {@code force()}
@@ -33,24 +36,31 @@ import org.slf4j.LoggerFactory;
  * queued fail, later appends fail at once, since sequence numbers already handed out may or may not
  * be on disk.
  *
- * <p>Pipelining: when more appends already wait, a durable group is handed to a second thread, the
- * applier, which calls the listener (the engine) and completes the group's futures, in sequence order,
- * while the writer already writes and forces the next group. So under load the disk is kept busy and
- * a group's engine apply and wake-ups do not delay the next {@code force()}. When nothing waits and
- * the applier has finished every group handed to it, the writer applies the group itself: there is
- * nothing to overlap, and a hand-off would cost two thread wake-ups per group (on a small virtual
- * machine about as much CPU as the apply). At most {@value #PIPELINE_DEPTH} groups wait for the
- * applier. If the listener fails, that group and every later one fail without being applied, and the
- * log is broken at once (appends fail from then on): the engine stays a gapless prefix of the log.
+ * <p>Event loops write their own appends: an append made on an event loop ({@link
+ * dev.kvstore.core.internal.LoopExecutor}) does not wake the writer thread; the loop writes, forces,
+ * applies and completes the queue at the end of its pass, as Redis does with {@code appendfsync always}.
+ * A pass's writes then cost one force and no thread hand-off at all; the force blocks the loop, the one
+ * block the design allows there (docs/design.md says why). If the writer thread holds the lock, or the
+ * applier still has groups, the loop wakes the writer thread instead and gets its completions back as one
+ * task per group.
+ *
+ * <p>Pipelining: when more appends already wait, the writer thread hands a durable group to a second
+ * thread, the applier, which calls the listener (the engine) and completes the group's futures, in
+ * sequence order, while the writer already writes and forces the next group. When nothing waits and the
+ * applier has finished every group handed to it, the writer applies the group itself (a hand-off would
+ * cost two thread wake-ups per group). At most {@value #PIPELINE_DEPTH} groups wait for the applier. If
+ * the listener fails, that group and every later one fail without being applied, and the log is broken at
+ * once (appends fail from then on): the engine stays a gapless prefix of the log.
  *
  * <p>Completions: an append that names a completer executor is completed there, by one task per group and
- * executor, never one per append: a network event loop gets its whole share of a group back in one wake-up.
+ * executor, never one per append (inline when the completer is the loop that wrote the group). Futures are
+ * completed after the writer's lock is released, so no callback runs under it.
  *
- * <p>Thread-safety: {@link #run} runs on the writer thread, which alone touches the active segment,
- * the buffer and the sequence counter. The listener runs on the applier thread, or on the writer
- * thread when {@code handedOff} is zero, that is when the applier has finished every group it was
- * given: never on two threads at once, always in sequence order. The counters are volatile, written
- * only by the writer, readable from any thread.
+ * <p>Thread-safety: the writer's lock guards the active segment, the buffer and the sequence counter, and
+ * taking appends off the queue, so records are numbered in append order whoever writes them. The listener
+ * runs on the applier thread, or under the lock when {@code handedOff} is zero: never on two threads at
+ * once, always in sequence order. The counters are volatile, written under the lock, readable from any
+ * thread.
  */
 final class WalWriter implements Runnable {
   /** The most records in one group. */
@@ -82,15 +92,25 @@ final class WalWriter implements Runnable {
   private final LongSupplier ticker;
   private final long intervalNanos;
 
-  // Writer thread only.
+  // The writer's lock: whoever holds it writes the log (the writer thread, or an event loop writing its own
+  // pass's appends in syncOnCaller). Taking appends off the queue happens only under it, so records are
+  // numbered and written in the order they were appended. Guards every field below up to the counters.
+  private final ReentrantLock writing = new ReentrantLock();
   private ActiveSegment active;
   private long nextSeq;
   private ByteBuffer buffer = ByteBuffer.allocate(INITIAL_BUFFER_BYTES).order(SegmentFormat.ORDER);
   private boolean dirty;
   private long lastForceNanos;
   private List<AppendQueue.Pending> inFlight = List.of();
+  private boolean broken; // a write or force failed: nothing more is written
+  private boolean stopped; // the writer thread closed the segment
+  // The loop writing in syncOnCaller on this thread, whose completions run inline (null on other threads).
+  private final ThreadLocal<Executor> syncing = new ThreadLocal<>();
+  // Completions of groups applied while this thread held the writer's lock: futures are completed after it
+  // is released, so no callback runs under it.
+  private final ThreadLocal<List<Runnable>> deferred = ThreadLocal.withInitial(ArrayList::new);
 
-  // Written by the writer thread only, read by any.
+  // Written under the writer's lock, read by any.
   private volatile long lastSeq;
   private volatile long appends;
   private volatile long groups;
@@ -129,30 +149,110 @@ final class WalWriter implements Runnable {
   }
 
   private void writeLoop() {
-    try {
+    locked(() -> {
       lastForceNanos = ticker.getAsLong();
-      List<AppendQueue.Pending> group;
-      while ((group = queue.take(waitNanos(), MAX_GROUP_RECORDS, MAX_GROUP_BYTES)) != null) {
-        RuntimeException failed = applyFailure;
-        if (failed != null) {
-          inFlight = group;
-          throw failed;
+    });
+    try {
+      while (true) {
+        AppendQueue.State state = queue.await(lockedGet(this::waitNanos));
+        writing.lock();
+        boolean more;
+        try {
+          more = !broken && writeNext(state);
+        } finally {
+          writing.unlock();
         }
-        if (group.isEmpty()) {
-          forceIfDue();
-        } else {
-          write(group);
+        runDeferred();
+        if (!more) {
+          return;
         }
       }
-      if (dirty) {
-        force();
-      }
-      active.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      fail(e);
+      locked(() -> fail(e));
+    }
+  }
+
+  /** One step of the writer thread, under the lock; false when it is done (closed, or failed). */
+  private boolean writeNext(AppendQueue.State state) {
+    try {
+      if (state == AppendQueue.State.END) {
+        stopped = true;
+        if (dirty) {
+          force();
+        }
+        active.close();
+        return false;
+      }
+      List<AppendQueue.Pending> group = queue.poll(MAX_GROUP_RECORDS, MAX_GROUP_BYTES);
+      if (group.isEmpty()) {
+        forceIfDue(); // timed out, or an event loop wrote what woke us
+      } else {
+        writeGroup(group, false);
+      }
+      return true;
     } catch (IOException | RuntimeException | Error e) {
       fail(e);
+      return false;
+    }
+  }
+
+  /**
+   * Writes, forces and completes what waits in the queue on the calling event loop, at the end of its pass:
+   * the pass's appends cost no thread hand-off at all. The loop's own completions run inline; others go to
+   * their completers. If the writer thread is busy, or the applier still holds groups (they must be applied
+   * first), the writer thread is woken to do it instead. The force blocks the loop: the one block the design
+   * allows there (docs/design.md).
+   */
+  void syncOnCaller(Executor loop) {
+    if (handedOff.get() > 0 || !writing.tryLock()) {
+      queue.wakeWriter();
+      return;
+    }
+    try {
+      if (broken || stopped) {
+        return;
+      }
+      syncing.set(loop);
+      BlockingGuard.permitted("the log's group force at the end of an event-loop pass", () -> {
+        List<AppendQueue.Pending> group;
+        while (!(group = queue.poll(MAX_GROUP_RECORDS, MAX_GROUP_BYTES)).isEmpty()) {
+          writeGroup(group, true);
+        }
+      });
+    } catch (IOException | RuntimeException | Error e) {
+      fail(e);
+    } finally {
+      syncing.remove();
+      writing.unlock();
+    }
+    runDeferred();
+  }
+
+  private void writeGroup(List<AppendQueue.Pending> group, boolean onLoop) throws IOException {
+    RuntimeException failed = applyFailure;
+    if (failed != null) {
+      inFlight = group;
+      throw failed;
+    }
+    write(group, onLoop);
+  }
+
+  private <T> T lockedGet(java.util.function.Supplier<T> action) {
+    writing.lock();
+    try {
+      return action.get();
+    } finally {
+      writing.unlock();
+    }
+  }
+
+  private void locked(Runnable action) {
+    writing.lock();
+    try {
+      action.run();
+    } finally {
+      writing.unlock();
     }
   }
 
@@ -166,7 +266,11 @@ final class WalWriter implements Runnable {
     return new WalStats(appends, groups, forces, bytes, segments);
   }
 
-  private void write(List<AppendQueue.Pending> group) throws IOException {
+  /**
+   * Writes one group, forces it as the durability requires, and applies and completes it: here when the
+   * applier has nothing (and, on the writer thread, nothing more waits), else through the applier.
+   */
+  private void write(List<AppendQueue.Pending> group, boolean onLoop) throws IOException {
     inFlight = group;
     List<WalRecord> records = new ArrayList<>(group.size());
     long written = 0;
@@ -190,7 +294,7 @@ final class WalWriter implements Runnable {
     groups++;
     bytes += written;
     Delivery delivery = new Delivery(group, records);
-    if (handedOff.get() == 0 && !queue.hasWaiting()) {
+    if (handedOff.get() == 0 && (onLoop || !queue.hasWaiting())) {
       apply(delivery);
     } else {
       handedOff.incrementAndGet();
@@ -242,12 +346,36 @@ final class WalWriter implements Runnable {
    * Completes a durable group's appends: those without a completer here, the others with one task per
    * distinct completer (in the group's order), so each executor is woken once per group.
    */
-  private static void complete(Delivery d) {
+  private void complete(Delivery d) {
+    Runnable completion = completion(d);
+    if (writing.isHeldByCurrentThread()) {
+      deferred.get().add(completion); // run once the writer's lock is released
+    } else {
+      completion.run();
+    }
+  }
+
+  /** Runs the completions deferred while this thread held the writer's lock, in group order. */
+  private void runDeferred() {
+    List<Runnable> pending = deferred.get();
+    if (!pending.isEmpty()) {
+      List<Runnable> now = new ArrayList<>(pending);
+      pending.clear();
+      now.forEach(Runnable::run);
+    }
+  }
+
+  private Runnable completion(Delivery d) {
+    Executor inline = syncing.get();
+    return () -> completeNow(d, inline);
+  }
+
+  private static void completeNow(Delivery d, Executor inline) {
     Map<Executor, List<Runnable>> byCompleter = null;
     for (int i = 0; i < d.group().size(); i++) {
       AppendQueue.Pending p = d.group().get(i);
       long seq = d.records().get(i).seq();
-      if (p.completer() == null) {
+      if (p.completer() == null || p.completer() == inline) {
         p.future().complete(seq);
       } else {
         if (byCompleter == null) {
@@ -377,7 +505,8 @@ final class WalWriter implements Runnable {
     return Math.max(1, intervalNanos - (ticker.getAsLong() - lastForceNanos));
   }
 
-  private void fail(Throwable e) {
+  private void fail(Throwable e) { // under the writer's lock
+    broken = true;
     StorageException cause =
         new StorageException(
             "write-ahead log in "

@@ -11,12 +11,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * The {@link Scheduler} of a Netty node: a timer set on an event loop goes on that loop's own timer queue (no
  * timer thread, no wake-up; cancelling it there is a heap removal), and completions of work started on a loop
- * come back to the same loop. Work that may block, and timers set from other threads, go to the worker pool.
+ * come back to the same loop (the log even writes, forces and completes a loop's appends on the loop itself, at
+ * the end of its pass). Work that may block, and timers set from other threads, go to the worker pool.
  *
  * <p>Thread-safe. Closing it closes the pool.
  */
 public final class EventLoopScheduler implements Scheduler, AutoCloseable {
   private final RealScheduler pool;
+  private final java.util.Map<EventExecutor, NettyLoop> loops = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * A scheduler over {@code pool}, for blocking work and for callers that are not on an event loop.
@@ -52,11 +54,15 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
     return pool.executor();
   }
 
-  /** {@inheritDoc} The calling event loop, or the pool when the caller is not on one. */
+  /**
+   * {@inheritDoc} The calling event loop (as a {@link dev.kvstore.core.internal.LoopExecutor}, so that the log
+   * writes and forces the loop's appends on the loop at the end of its pass), or the pool when the caller is
+   * not on one.
+   */
   @Override
   public Executor completer() {
     EventExecutor loop = currentLoop();
-    return loop != null ? loop : pool.executor();
+    return loop != null ? loops.computeIfAbsent(loop, NettyLoop::new) : pool.executor();
   }
 
   @Override

@@ -1,0 +1,165 @@
+package dev.kvstore.core.internal.wal;
+
+import static dev.kvstore.core.internal.wal.WalTesting.payload;
+import static dev.kvstore.core.internal.wal.WalTesting.readAll;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kvstore.core.Durability;
+import dev.kvstore.core.StorageException;
+import dev.kvstore.core.internal.LoopExecutor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Appends made on an event loop are written, forced, applied and completed by the loop itself at the end of
+ * its pass (no hand-off to the writer thread and back), in the same order as appends of other threads.
+ */
+@Timeout(60)
+class WalLoopSyncTest {
+  @TempDir Path dir;
+  private final CountingChannelFactory channels = new CountingChannelFactory();
+  private final TestLoop loop = new TestLoop();
+  private final List<String> appliedOn = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void stopLoop() throws InterruptedException {
+    loop.thread.shutdown();
+    assertThat(loop.thread.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  private SegmentedWal start() {
+    SegmentedWal wal = SegmentedWal.open(WalOptions.defaults(dir, Durability.ALWAYS).withChannelFactory(channels));
+    wal.replay(0, (seq, p) -> {});
+    wal.start(group -> appliedOn.add(Thread.currentThread().getName()));
+    return wal;
+  }
+
+  @Test
+  void aPassOfAppendsIsForcedOnceAndCompletedOnTheLoopItself() throws Exception {
+    List<CompletableFuture<String>> completedOn = new ArrayList<>();
+    try (SegmentedWal wal = start()) {
+      int forcesBefore = channels.forces();
+      loop.submit(() -> {
+        for (int i = 0; i < 20; i++) {
+          CompletableFuture<String> on = new CompletableFuture<>();
+          wal.append(payload(i), loop).whenComplete((seq, e) -> on.complete(Thread.currentThread().getName()));
+          completedOn.add(on);
+        }
+      }).get(10, TimeUnit.SECONDS);
+      for (CompletableFuture<String> on : completedOn) {
+        assertThat(on.get(10, TimeUnit.SECONDS)).isEqualTo("test-loop");
+      }
+      assertThat(channels.forces() - forcesBefore).as("one pass, one force").isEqualTo(1);
+      assertThat(appliedOn).as("applied by the loop, not the writer thread").containsExactly("test-loop");
+    }
+    assertThat(readAll(WalOptions.defaults(dir, Durability.ALWAYS))).hasSize(20);
+  }
+
+  @Test
+  void loopAndThreadAppendsKeepEachAppendersOrder() throws Exception {
+    Map<Long, Integer> seqOf = new ConcurrentHashMap<>(); // payload id -> seq
+    ExecutorService threads = Executors.newFixedThreadPool(3);
+    try (SegmentedWal wal = start()) {
+      List<CompletableFuture<?>> all = new CopyOnWriteArrayList<>();
+      List<java.util.concurrent.Future<?>> work = new ArrayList<>();
+      for (int t = 0; t < 3; t++) {
+        long base = 1000L * (t + 1);
+        work.add(threads.submit(() -> {
+          for (int i = 0; i < 200; i++) {
+            long id = base + i;
+            all.add(wal.append(payload(id)).thenAccept(seq -> seqOf.put(id, seq.intValue())));
+          }
+        }));
+      }
+      for (int pass = 0; pass < 20; pass++) {
+        int first = pass * 10;
+        work.add(loop.submit(() -> {
+          for (int i = first; i < first + 10; i++) {
+            long id = i;
+            all.add(wal.append(payload(id), loop).thenAccept(seq -> seqOf.put(id, seq.intValue())));
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : work) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    } finally {
+      threads.shutdown();
+    }
+    assertThat(seqOf).hasSize(800);
+    for (long base : new long[] {0, 1000, 2000, 3000}) {
+      for (int i = 1; i < 200; i++) {
+        assertThat(seqOf.get(base + i)).as("appender %d keeps its order at %d", base, i)
+            .isGreaterThan(seqOf.get(base + i - 1));
+      }
+    }
+    List<WalRecord> records = readAll(WalOptions.defaults(dir, Durability.ALWAYS));
+    assertThat(records).extracting(WalRecord::seq).containsExactlyElementsOf(
+        java.util.stream.LongStream.rangeClosed(1, 800).boxed().toList());
+    for (WalRecord r : records) {
+      long id = Long.parseLong(new String(r.payload(), java.nio.charset.StandardCharsets.UTF_8).split("-")[1]);
+      assertThat(seqOf.get(id)).as("payload %d was written at its own seq", id).isEqualTo((int) r.seq());
+    }
+  }
+
+  @Test
+  void aForceThatFailsOnTheLoopBreaksTheLog() throws Exception {
+    try (SegmentedWal wal = start()) {
+      channels.failForces();
+      CompletableFuture<Long> failed = loop.submit(() -> wal.append(payload(1), loop)).get(10, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StorageException.class);
+      assertThat(wal.failed()).isTrue();
+      assertThatThrownBy(() -> wal.append(payload(2)).get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(StorageException.class).hasMessageContaining("accepts no more appends");
+    }
+  }
+
+  /** A one-thread "event loop": an end-of-pass task is queued behind the tasks already submitted. */
+  private static final class TestLoop implements LoopExecutor {
+    final ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-loop"));
+    private volatile Thread loopThread;
+
+    <T> java.util.concurrent.Future<T> submit(java.util.concurrent.Callable<T> task) {
+      return thread.submit(() -> {
+        loopThread = Thread.currentThread();
+        return task.call();
+      });
+    }
+
+    java.util.concurrent.Future<?> submit(Runnable task) {
+      return submit(() -> {
+        task.run();
+        return null;
+      });
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      thread.execute(task);
+    }
+
+    @Override
+    public boolean inLoop() {
+      return Thread.currentThread() == loopThread;
+    }
+
+    @Override
+    public void executeAtEndOfPass(Runnable task) {
+      thread.execute(task);
+    }
+  }
+}
