@@ -19,6 +19,7 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.Holder;
 import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -189,7 +190,12 @@ public final class RocksDbEngine implements Engine {
     }
   }
 
-  /** {@inheritDoc} Reads with {@code ReadTier.BLOCK_CACHE_TIER}: RocksDB answers Incomplete rather than read a file. */
+  /**
+   * {@inheritDoc} First {@code keyMayExist} (memtables, bloom filters and block cache, no I/O): a key it rules
+   * out is absent, and one it finds in memory is answered from there, without the exception RocksJava raises
+   * for an Incomplete read. Otherwise a read with {@code ReadTier.BLOCK_CACHE_TIER}, where Incomplete means
+   * {@link #NOT_CACHED}.
+   */
   @Override
   public byte[] getCached(byte[] key) {
     if (key == null) {
@@ -198,6 +204,13 @@ public final class RocksDbEngine implements Engine {
     lock.readLock().lock();
     try {
       checkOpen();
+      Holder<byte[]> found = new Holder<>();
+      if (!db.keyMayExist(data, cachedReads, key, found)) {
+        return null;
+      }
+      if (found.getValue() != null) {
+        return found.getValue();
+      }
       return db.get(data, cachedReads, key);
     } catch (RocksDBException e) {
       if (e.getStatus() != null && e.getStatus().getCode() == Status.Code.Incomplete) {

@@ -23,6 +23,25 @@ class RocksDbEngineTest extends EngineContractTest {
   }
 
   @Test
+  void aCachedReadAnswersFromMemoryAndSaysWhenOnlyTheDiskKnows() {
+    engine.apply(1, List.of(put("k", "v1"), put("gone", "x")));
+    engine.apply(2, List.of(new Write(bytes("gone"), null)));
+    assertThat(engine.getCached(bytes("k"))).as("in the memtable").isEqualTo(bytes("v1"));
+    assertThat(engine.getCached(bytes("gone"))).as("removed").isNull();
+    assertThat(engine.getCached(bytes("never"))).as("never written").isNull();
+    engine.checkpoint(); // the memtable goes to an SST file
+    reopen(); // with a cold block cache
+    assertThat(engine.getCached(bytes("k"))).as("only on disk now").isSameAs(Engine.NOT_CACHED);
+    assertThat(engine.getCached(bytes("never"))).as("ruled out by the bloom filter, no disk read").isNull();
+    assertThat(engine.get(bytes("k"))).isEqualTo(bytes("v1")); // reads the block into the cache
+    assertThat(engine.getCached(bytes("k"))).as("cached by the full read").isEqualTo(bytes("v1"));
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
   void secondEngineOnTheSameDirectoryIsRefused() {
     assertThatThrownBy(() -> RocksDbEngine.open(dir.resolve("engine")))
         .isInstanceOf(StorageException.class)

@@ -1,14 +1,14 @@
 package dev.kvstore.net.internal.transport;
 
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 
 /**
  * The framing of peer connections, in the order bytes flow: a 4-byte big-endian length, then one serialized
- * envelope of at most {@code maxFrameBytes} bytes; flushes are consolidated. Netty's varint protobuf frame decoder has no size limit,
- * hence {@link LengthFieldBasedFrameDecoder}. Stateless and thread-safe.
+ * envelope of at most {@code maxFrameBytes} bytes. Netty's varint protobuf frame decoder has no size limit, hence
+ * {@link LengthFieldBasedFrameDecoder}. Flushes are batched by the handlers that write ({@link FlushBatcher}: one
+ * per event-loop pass), not by a pipeline handler. Stateless and thread-safe.
  */
 final class PeerCodec {
   /** Size of the length prefix. */
@@ -17,15 +17,12 @@ final class PeerCodec {
   private PeerCodec() {}
 
   /**
-   * Adds the flush consolidation handler, frame decoder, envelope decoder, frame encoder and envelope encoder to the end of {@code pipeline}.
+   * Adds the frame decoder, envelope decoder, frame encoder and envelope encoder to the end of {@code pipeline}.
    *
    * @param pipeline a new channel's pipeline
    * @param maxFrameBytes the largest envelope accepted or sent, in bytes (the length prefix not included)
    */
   static void addTo(ChannelPipeline pipeline, int maxFrameBytes) {
-    // First, so it sees reads: flushes made while a read is in progress, or by other threads in a burst,
-    // become one write to the socket instead of one system call per message.
-    pipeline.addLast("flushConsolidation", new FlushConsolidationHandler(256, true));
     pipeline.addLast("frameDecoder",
         new LengthFieldBasedFrameDecoder(maxFrameBytes + LENGTH_BYTES, 0, LENGTH_BYTES, 0, LENGTH_BYTES));
     pipeline.addLast("envelopeDecoder", EnvelopeDecoder.INSTANCE);
