@@ -320,6 +320,11 @@ public final class LocalStore implements KvStore, Replica {
     return bytes == Engine.NOT_CACHED ? null : decode(key, bytes);
   }
 
+  @Override
+  public byte[] readEncodedCached(byte[] key) {
+    return parts.engine().getCached(key);
+  }
+
   private static DvvSet<StoredValue> decode(byte[] key, byte[] bytes) {
     if (bytes == null) {
       return DvvSet.empty();

@@ -100,6 +100,16 @@ public interface Replica {
   /** {@link #read} from memory only, never blocking: null when the answer would need a disk read. */
   DvvSet<StoredValue> readCached(byte[] key);
 
+  /** What {@link #readEncodedCached} returns when the answer would need a disk read (compare by identity). */
+  byte[] NOT_IN_MEMORY = dev.kvstore.core.internal.engine.Engine.NOT_CACHED;
+
+  /**
+   * The key's set as stored ({@link SiblingCodec} bytes, shared: do not modify), from memory only: null for an
+   * unknown key, {@link #NOT_IN_MEMORY} when the answer would need a disk read. Lets a replica answer a read
+   * with the stored bytes, without decoding and encoding the set again.
+   */
+  byte[] readEncodedCached(byte[] key);
+
   /** Visits keys in {@code [from, to)} (null = unbounded) in unsigned byte order with their sets, until false. */
   void scan(byte[] fromInclusive, byte[] toExclusive, BiPredicate<byte[], DvvSet<StoredValue>> visitor);
 

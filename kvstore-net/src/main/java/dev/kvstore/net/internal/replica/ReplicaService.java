@@ -1,6 +1,7 @@
 package dev.kvstore.net.internal.replica;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.kvstore.core.Context;
 import dev.kvstore.core.InvalidRequestException;
 import dev.kvstore.core.internal.Replica;
@@ -49,12 +50,15 @@ public final class ReplicaService implements RequestHandler {
       case READ -> {
         byte[] key = request.getRead().getKey().toByteArray();
         replica.checks().key(key);
-        DvvSet<StoredValue> cached = replica.readCached(key);
-        CompletableFuture<DvvSet<StoredValue>> set = cached != null
-            ? CompletableFuture.completedFuture(cached)
-            : CompletableFuture.supplyAsync(() -> replica.read(key), scheduler().executor());
-        return set.thenApply(s -> Envelope.newBuilder().setReadReply(
-            ReadReply.newBuilder().setSiblings(ByteString.copyFrom(SiblingCodec.encode(s)))));
+        byte[] stored = replica.readEncodedCached(key); // the stored bytes go out as they are
+        if (stored != Replica.NOT_IN_MEMORY) {
+          ByteString siblings = stored == null ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(stored);
+          return CompletableFuture.completedFuture(
+              Envelope.newBuilder().setReadReply(ReadReply.newBuilder().setSiblings(siblings)));
+        }
+        return CompletableFuture.supplyAsync(() -> replica.read(key), scheduler().executor())
+            .thenApply(s -> Envelope.newBuilder().setReadReply(
+                ReadReply.newBuilder().setSiblings(ByteString.copyFrom(SiblingCodec.encode(s)))));
       }
       case FORWARD -> {
         return forwarded(request.getForward());
