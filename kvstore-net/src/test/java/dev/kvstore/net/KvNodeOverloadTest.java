@@ -69,6 +69,7 @@ class KvNodeOverloadTest {
   void aFloodIsRefusedAsOverloadedAndEveryAcknowledgedWriteSurvivesARestart() {
     startAll();
     List<String> acknowledged = new ArrayList<>();
+    List<String> refusedByCoordinator = new ArrayList<>();
     int overloaded = 0;
     try (KvClient client = KvClient.builder().clusterId(CLUSTER).nodes(addresses)
         .requestTimeout(Duration.ofSeconds(10)).connect()) {
@@ -82,6 +83,9 @@ class KvNodeOverloadTest {
           acknowledged.add("k" + i);
         } catch (KvStoreException e) {
           overloaded += isOverload(e) ? 1 : 0;
+          if (e instanceof OverloadedException) {
+            refusedByCoordinator.add("k" + i);
+          }
           assertThat(isOverload(e)).as("put %d failed for another reason: %s", i, e).isTrue();
         }
       }
@@ -93,6 +97,11 @@ class KvNodeOverloadTest {
     stopAll();
     nodes.clear();
     startAll();
+    for (String k : refusedByCoordinator) {
+      for (KvNode node : nodes.values()) {
+        assertThat(node.localVersions(k).isFound()).as("%s, refused by its coordinator's log, is nowhere", k).isFalse();
+      }
+    }
     KvNode reader = nodes.get("n1");
     for (String k : acknowledged) {
       assertThat(reader.get(k).strings()).as("acknowledged %s after a restart", k)

@@ -29,7 +29,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.BiPredicate;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -62,6 +61,9 @@ public final class LocalStore implements KvStore, Replica {
   // Threads that run getAsync and complete the async API's futures (user callbacks run there, never on the
   // log's threads). No thread of the store waits for a force(), so a few suffice.
   private static final int EXECUTOR_THREADS = 8;
+
+  /** How a write may reach the key's set: from memory without waiting (an event loop), or any way. */
+  private enum Access { MEMORY_ONLY, MAY_BLOCK }
 
   /** A write appended to the log and not yet durable: the set it writes and the log's future. */
   private record InFlight(DvvSet<StoredValue> set, CompletableFuture<Long> durable) {}
@@ -240,12 +242,12 @@ public final class LocalStore implements KvStore, Replica {
 
   @Override
   public Logged coordinateLogged(byte[] key, byte[] value, Context context, Executor completer) {
-    return write(key, this::read, coordination(value, context), completer);
+    return write(key, Access.MAY_BLOCK, coordination(value, context), completer);
   }
 
   @Override
   public Logged tryCoordinateCached(byte[] key, byte[] value, Context context, Executor completer) {
-    return write(key, this::readCached, coordination(value, context), completer);
+    return write(key, Access.MEMORY_ONLY, coordination(value, context), completer);
   }
 
   /** The change a coordinated write makes: a new version with a fresh dot, superseding what the context saw. */
@@ -273,7 +275,7 @@ public final class LocalStore implements KvStore, Replica {
   public CompletableFuture<DvvSet<StoredValue>> merge(byte[] key, DvvSet<StoredValue> remote, Executor completer) {
     observe(remote);
     try {
-      return write(key, this::read, current -> DvvSet.sync(current, remote), completer).durable();
+      return write(key, Access.MAY_BLOCK, current -> DvvSet.sync(current, remote), completer).durable();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -284,7 +286,7 @@ public final class LocalStore implements KvStore, Replica {
       Executor completer) {
     observe(remote);
     try {
-      Logged logged = write(key, this::readCached, current -> DvvSet.sync(current, remote), completer);
+      Logged logged = write(key, Access.MEMORY_ONLY, current -> DvvSet.sync(current, remote), completer);
       return logged == null ? null : logged.durable();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -383,7 +385,7 @@ public final class LocalStore implements KvStore, Replica {
     boolean[] changed = {false};
     // The key's record stays, with its causal context: dropping it would restart the key's counters, and
     // a client still holding an old context would then cover (and silently drop) new versions.
-    Futures.joinUninterruptibly(write(key, this::read, current -> {
+    Futures.joinUninterruptibly(write(key, Access.MAY_BLOCK, current -> {
       DvvSet<StoredValue> next = current.retain(s -> !expired(s, cutoff));
       changed[0] = !next.equals(current);
       return next;
@@ -409,27 +411,33 @@ public final class LocalStore implements KvStore, Replica {
 
   /**
    * The write path: under the key's stripe, computes the next set from the newest one (in flight, or read
-   * by {@code reader}), appends it to the log and records it as in flight; completes on {@code completer}
-   * (null: the log's thread) once it is durable and applied. A change that leaves the set as it is appends
-   * nothing, but still waits for the write it built on, so no caller hears of a set before it is durable.
-   * Returns null, having done nothing, when {@code reader} answers null (the set is not in memory).
+   * as {@code access} allows), appends it to the log and records it as in flight; completes on {@code
+   * completer} (null: the log's thread) once it is durable and applied. A change that leaves the set as it is
+   * appends nothing, but still waits for the write it built on, so no caller hears of a set before it is
+   * durable. With {@link Access#MEMORY_ONLY}, returns null, having done nothing, when the set is not in memory
+   * or another thread holds the key's stripe (it may be reading the disk).
    */
-  private Logged write(byte[] key, Function<byte[], DvvSet<StoredValue>> reader,
-      UnaryOperator<DvvSet<StoredValue>> change, Executor completer) {
+  private Logged write(byte[] key, Access access, UnaryOperator<DvvSet<StoredValue>> change, Executor completer) {
     long stamp = closeLock.readLock();
     try {
-      return writeLocked(key, reader, change, completer);
+      return writeLocked(key, access, change, completer);
     } finally {
       closeLock.unlockRead(stamp);
     }
   }
 
-  private Logged writeLocked(byte[] key, Function<byte[], DvvSet<StoredValue>> reader,
-      UnaryOperator<DvvSet<StoredValue>> change, Executor completer) {
+  private Logged writeLocked(byte[] key, Access access, UnaryOperator<DvvSet<StoredValue>> change,
+      Executor completer) {
     checkOpen();
     ByteBuffer ref = ByteBuffer.wrap(key);
     ReentrantLock lock = locks.forKey(key);
-    lock.lock();
+    if (access == Access.MEMORY_ONLY) {
+      if (!lock.tryLock()) {
+        return null; // the stripe's holder may be reading a disk: not a wait for an event loop
+      }
+    } else {
+      lock.lock();
+    }
     try {
       InFlight prior = inFlight.get(ref);
       StorageException failed = logFailure;
@@ -437,7 +445,8 @@ public final class LocalStore implements KvStore, Replica {
         throw new StorageException("store " + actorId + " takes no writes since its log failed (" + failed.getMessage()
             + "); reopen it", failed);
       }
-      DvvSet<StoredValue> current = prior != null ? prior.set() : reader.apply(key);
+      DvvSet<StoredValue> current = prior != null ? prior.set()
+          : access == Access.MEMORY_ONLY ? readCached(key) : read(key);
       if (current == null) {
         return null;
       }

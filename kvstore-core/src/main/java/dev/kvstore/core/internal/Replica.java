@@ -29,8 +29,8 @@ public interface Replica {
    * {@code context} saw (everything held here when {@code context} is null). {@code value} null writes a
    * tombstone. Completes with the key's whole set after the write, once durable and readable.
    *
-   * <p>The read-modify-write runs on the calling thread (it reads the engine, so not on a network event
-   * loop) and takes microseconds: no thread waits for a force. The future completes on the log's thread,
+   * <p>The read-modify-write runs on the calling thread (it may read the engine from disk, so not on a network
+   * event loop: those use {@link #tryCoordinateCached}) and takes microseconds: no thread waits for a force. The future completes on the log's thread,
    * so callbacks chained to it must not block. Failures (bad input, a closed store, a failed log) come as
    * a failed future, never as a throw.
    */

@@ -83,7 +83,7 @@ final class WalCommitLog implements CommitLog {
     return wal.append(payload, completer);
   }
 
-  /** Runs on the log's writer or applier thread, one group at a time, in sequence order, after it is durable. */
+  /** Runs as the log's group listener: one group at a time, in sequence order, after it is durable. */
   private void applyGroup(List<WalRecord> group) {
     List<Write> writes = new ArrayList<>(group.size());
     for (WalRecord r : group) {

@@ -102,11 +102,8 @@ public final class CachingEngine implements Engine {
 
   @Override
   public void close() {
-    try {
-      delegate.close();
-    } finally {
-      cache.clear();
-    }
+    cache.clear(); // first, so a read racing the close gets the delegate's StoreClosedException, not a stale hit
+    delegate.close();
   }
 
   @Override

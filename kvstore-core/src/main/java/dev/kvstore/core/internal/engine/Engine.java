@@ -15,8 +15,9 @@ import java.util.List;
  * copied by every implementation: callers must not modify them afterwards.
  *
  * <p>Thread-safe: {@link #get}, {@link #scan}, {@link #approximateKeys} and {@link #checkpoint} may
- * run concurrently with {@link #apply}; {@code apply} calls come from one thread at a time (the
- * log's writer or applier thread, never both at once).
+ * run concurrently with {@link #apply}; {@code apply} calls come one at a time, in sequence order (from the
+ * log's applier, or the holder of the log writer's lock: its writer thread or an event loop writing its own
+ * pass's appends).
  */
 public interface Engine extends AutoCloseable {
 

@@ -15,7 +15,8 @@ import java.nio.file.StandardOpenOption;
  * ext4 this makes a small append's force about 30% cheaper). A zero tail is a clean end for recovery (see
  * {@link SegmentScanner}); {@link #close()} cuts it off.
  *
- * <p>Not thread-safe: confined to the writer thread (handed over once, before the thread starts).
+ * <p>Not thread-safe: used only by the holder of the log writer's lock (the writer thread, or an event loop
+ * writing its own pass's appends).
  */
 final class ActiveSegment implements Closeable {
   /** How far ahead of the end the file is extended with zeros. */
@@ -62,6 +63,14 @@ final class ActiveSegment implements Closeable {
   /** Whether the segment holds no record yet. */
   boolean isEmpty() {
     return size <= SegmentFormat.HEADER_BYTES;
+  }
+
+  /**
+   * How many bytes can be appended without extending the preallocated space or passing {@code segmentBytes}
+   * (so without writing zeros ahead or rolling to a new segment).
+   */
+  long room(long segmentBytes) {
+    return Math.max(0, Math.min(allocated, segmentBytes) - size);
   }
 
   /** Writes all of {@code buffer}'s remaining bytes at the end. */

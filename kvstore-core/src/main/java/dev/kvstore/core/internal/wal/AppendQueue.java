@@ -81,14 +81,19 @@ final class AppendQueue {
    * full ({@link OverloadedException}).
    */
   CompletableFuture<Long> add(byte[] payload, Executor completer) {
-    return add(payload, completer, true);
+    return enqueue(payload, completer, true);
   }
 
   /**
-   * {@link #add(byte[], Executor)}; with {@code wake} false the writer thread is not signalled, because the
-   * caller will write the queue itself ({@link WalWriter#syncOnCaller}) or wake it with {@link #wakeWriter}.
+   * {@link #add(byte[], Executor)} without signalling the writer thread: the caller, an event loop, writes the
+   * queue itself at the end of its pass ({@link WalWriter#syncOnCaller}) or wakes the writer with {@link
+   * #wakeWriter}.
    */
-  CompletableFuture<Long> add(byte[] payload, Executor completer, boolean wake) {
+  CompletableFuture<Long> addQuietly(byte[] payload, Executor completer) {
+    return enqueue(payload, completer, false);
+  }
+
+  private CompletableFuture<Long> enqueue(byte[] payload, Executor completer, boolean wake) {
     lock.lock();
     try {
       if (closed) {
@@ -171,6 +176,30 @@ final class AppendQueue {
         group.add(next);
       }
       queuedBytes -= bytes;
+      return group;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Takes the next group without waiting, all of whose records fit in {@code recordBytes} bytes of segment
+   * (headers included): none if even the first does not. Called only by the holder of the writer's lock.
+   */
+  List<Pending> pollWithin(int maxRecords, long recordBytes) {
+    lock.lock();
+    try {
+      List<Pending> group = new ArrayList<>();
+      long bytes = 0;
+      long payloadBytes = 0;
+      while (!queue.isEmpty() && group.size() < maxRecords
+          && bytes + SegmentFormat.recordBytes(queue.peek().payload().length) <= recordBytes) {
+        Pending next = queue.poll();
+        bytes += SegmentFormat.recordBytes(next.payload().length);
+        payloadBytes += next.payload().length;
+        group.add(next);
+      }
+      queuedBytes -= payloadBytes;
       return group;
     } finally {
       lock.unlock();

@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * Called with each group of records once it is written (and forced, as the durability mode requires),
- * before the appends' futures complete: on the log's applier thread, or on its writer thread when
- * nothing else waits; one call at a time, in sequence order.
+ * before the appends' futures complete: on the log's applier thread, or under the writer's lock (on the
+ * writer thread, or on an event loop writing its own pass's appends) when the applier is idle; one call at a
+ * time, in sequence order.
  */
 @FunctionalInterface
 public interface GroupListener {

@@ -1,6 +1,7 @@
 package dev.kvstore.core.internal.wal;
 
 import dev.kvstore.core.CorruptLogException;
+import dev.kvstore.core.Durability;
 import dev.kvstore.core.StorageException;
 import dev.kvstore.core.internal.LoopExecutor;
 import dev.kvstore.core.StoreClosedException;
@@ -226,8 +227,10 @@ public final class SegmentedWal implements WriteAheadLog {
               + payload.length);
     }
     WalWriter w = running;
-    if (w != null && completer instanceof LoopExecutor loop && loop.inLoop()) {
-      CompletableFuture<Long> future = queue.add(payload, completer, false);
+    if (w != null && completer instanceof LoopExecutor loop && loop.inLoop()
+        && options.durability().mode() != Durability.Mode.PERIODIC) {
+      // (PERIODIC forces on a timer, which only the writer thread keeps.)
+      CompletableFuture<Long> future = queue.addQuietly(payload, completer);
       if (!future.isDone()) {
         syncAtEndOfPass(w, loop);
       }

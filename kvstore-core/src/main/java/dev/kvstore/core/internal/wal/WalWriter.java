@@ -170,6 +170,7 @@ final class WalWriter implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       locked(() -> fail(e));
+      runDeferred();
     }
   }
 
@@ -198,14 +199,15 @@ final class WalWriter implements Runnable {
   }
 
   /**
-   * Writes, forces and completes what waits in the queue on the calling event loop, at the end of its pass:
-   * the pass's appends cost no thread hand-off at all. The loop's own completions run inline; others go to
-   * their completers. If the writer thread is busy, or the applier still holds groups (they must be applied
-   * first), the writer thread is woken to do it instead. The force blocks the loop: the one block the design
-   * allows there (docs/design.md).
+   * Writes, forces and completes one group of what waits in the queue on the calling event loop, at the end of
+   * its pass: the pass's appends cost no thread hand-off at all. The loop's own completions run inline (after
+   * the lock is released); others go to their completers. Only appends that fit in the segment's preallocated
+   * space are written here; a roll, more preallocation, and anything left in the queue are the writer
+   * thread's, which is woken for them, as it is when it holds the lock or the applier still holds groups (they
+   * must be applied first). The force blocks the loop: the one block the design allows there (docs/design.md).
    */
   void syncOnCaller(Executor loop) {
-    if (handedOff.get() > 0 || !writing.tryLock()) {
+    if (!writing.tryLock()) {
       queue.wakeWriter();
       return;
     }
@@ -213,13 +215,18 @@ final class WalWriter implements Runnable {
       if (broken || stopped) {
         return;
       }
-      syncing.set(loop);
-      BlockingGuard.permitted("the log's group force at the end of an event-loop pass", () -> {
-        List<AppendQueue.Pending> group;
-        while (!(group = queue.poll(MAX_GROUP_RECORDS, MAX_GROUP_BYTES)).isEmpty()) {
-          writeGroup(group, true);
-        }
-      });
+      // Only the lock holder hands groups to the applier, so zero here stays zero while we hold the lock.
+      List<AppendQueue.Pending> group = handedOff.get() > 0
+          ? List.of()
+          : queue.pollWithin(MAX_GROUP_RECORDS, active.room(options.segmentBytes()));
+      if (!group.isEmpty()) {
+        syncing.set(loop);
+        BlockingGuard.permitted("the log's group force at the end of an event-loop pass",
+            () -> writeGroup(group, true));
+      }
+      if (queue.hasWaiting()) {
+        queue.wakeWriter(); // what did not fit (a roll or more preallocation), or other threads' appends
+      }
     } catch (IOException | RuntimeException | Error e) {
       fail(e);
     } finally {
@@ -332,14 +339,12 @@ final class WalWriter implements Runnable {
         // Break the log now, not at the writer's next group: appends from here on fail at once.
         StorageException refused = new StorageException("write-ahead log in " + files.directory()
             + " failed and accepts no more appends (reopen the store): " + broken.getMessage(), broken);
-        for (AppendQueue.Pending p : queue.fail(refused)) {
-          p.future().completeExceptionally(refused);
-        }
+        List<AppendQueue.Pending> queued = queue.fail(refused);
+        afterUnlock(() -> queued.forEach(p -> p.future().completeExceptionally(refused)));
       }
     }
-    for (AppendQueue.Pending p : d.group()) {
-      p.future().completeExceptionally(failed);
-    }
+    RuntimeException cause = failed;
+    afterUnlock(() -> d.group().forEach(p -> p.future().completeExceptionally(cause)));
   }
 
   /**
@@ -347,9 +352,13 @@ final class WalWriter implements Runnable {
    * distinct completer (in the group's order), so each executor is woken once per group.
    */
   private void complete(Delivery d) {
-    Runnable completion = completion(d);
+    afterUnlock(completion(d));
+  }
+
+  /** Runs {@code completion} now, or, if this thread holds the writer's lock, once it is released. */
+  private void afterUnlock(Runnable completion) {
     if (writing.isHeldByCurrentThread()) {
-      deferred.get().add(completion); // run once the writer's lock is released
+      deferred.get().add(completion);
     } else {
       completion.run();
     }
@@ -505,7 +514,7 @@ final class WalWriter implements Runnable {
     return Math.max(1, intervalNanos - (ticker.getAsLong() - lastForceNanos));
   }
 
-  private void fail(Throwable e) { // under the writer's lock
+  private void fail(Throwable e) { // under the writer's lock; the futures fail once it is released
     broken = true;
     StorageException cause =
         new StorageException(
@@ -517,7 +526,7 @@ final class WalWriter implements Runnable {
     LOG.error("Write-ahead log in {} failed; failing all pending appends", files.directory(), e);
     List<AppendQueue.Pending> failed = new ArrayList<>(inFlight);
     failed.addAll(queue.fail(cause));
-    failed.forEach(p -> p.future().completeExceptionally(cause));
+    afterUnlock(() -> failed.forEach(p -> p.future().completeExceptionally(cause)));
     try {
       active.close();
     } catch (IOException closeFailure) {

@@ -69,7 +69,12 @@ public interface WriteAheadLog extends AutoCloseable {
    * hand-off back per executor, not one per append. If the executor refuses the task (it is shutting down),
    * they are completed on the writer thread. Failures are completed on the thread that sees them.
    *
-   * @param completer where to complete the future; null: on the writer thread
+   * <p>An event loop ({@link dev.kvstore.core.internal.LoopExecutor}) appending with itself as the completer
+   * (durability ALWAYS or NEVER) does not wake the writer thread: it writes, forces and completes the group
+   * itself at the end of its pass, when it fits in the preallocated space of the segment; otherwise the writer
+   * thread does, as for any other append.
+   *
+   * @param completer where to complete the future; null: on the thread that writes the group
    * @throws IllegalArgumentException at once if payload is null or longer than the maximum record
    *     size
    */

@@ -51,6 +51,8 @@ class WalLoopSyncTest {
   void aPassOfAppendsIsForcedOnceAndCompletedOnTheLoopItself() throws Exception {
     List<CompletableFuture<String>> completedOn = new ArrayList<>();
     try (SegmentedWal wal = start()) {
+      wal.append(payload(99)).get(10, TimeUnit.SECONDS); // the writer thread preallocates the new segment
+      appliedOn.clear();
       int forcesBefore = channels.forces();
       loop.submit(() -> {
         for (int i = 0; i < 20; i++) {
@@ -65,7 +67,7 @@ class WalLoopSyncTest {
       assertThat(channels.forces() - forcesBefore).as("one pass, one force").isEqualTo(1);
       assertThat(appliedOn).as("applied by the loop, not the writer thread").containsExactly("test-loop");
     }
-    assertThat(readAll(WalOptions.defaults(dir, Durability.ALWAYS))).hasSize(20);
+    assertThat(readAll(WalOptions.defaults(dir, Durability.ALWAYS))).hasSize(21);
   }
 
   @Test
@@ -128,10 +130,69 @@ class WalLoopSyncTest {
     }
   }
 
+  @Test
+  void withPeriodicDurabilityTheWriterThreadKeepsTheTimerAndForcesALoopsAppend() throws Exception {
+    SegmentedWal wal = SegmentedWal.open(WalOptions.defaults(dir, Durability.every(java.time.Duration.ofMillis(20)))
+        .withChannelFactory(channels));
+    wal.replay(0, (seq, p) -> {});
+    wal.start(group -> appliedOn.add(Thread.currentThread().getName()));
+    try (wal) {
+      int before = channels.forces();
+      CompletableFuture<Long> written = loop.submit(() -> wal.append(payload(1), loop)).get(10, TimeUnit.SECONDS);
+      assertThat(written.get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> channels.forces() > before);
+      assertThat(appliedOn).as("written by the writer thread, which keeps the interval").noneMatch("test-loop"::equals);
+    }
+  }
+
+  @Test
+  void aLoopNeverRollsOrPreallocatesTheSegmentAndAppendsKeepTheirOrderAcrossRolls() throws Exception {
+    List<String> openedOn = new CopyOnWriteArrayList<>();
+    ChannelFactory recording = (path, options) -> {
+      openedOn.add(Thread.currentThread().getName());
+      return channels.open(path, options);
+    };
+    SegmentedWal wal = SegmentedWal.open(WalOptions.defaults(dir, Durability.ALWAYS).withChannelFactory(recording)
+        .withSegmentBytes(4096));
+    wal.replay(0, (seq, p) -> {});
+    wal.start(group -> {});
+    List<CompletableFuture<Long>> all = new ArrayList<>();
+    try (wal) {
+      for (int pass = 0; pass < 30; pass++) {
+        int first = pass * 10;
+        all.addAll(loop.submit(() -> {
+          List<CompletableFuture<Long>> mine = new ArrayList<>();
+          for (int i = first; i < first + 10; i++) {
+            mine.add(wal.append(payload(i), loop));
+          }
+          return mine;
+        }).get(10, TimeUnit.SECONDS));
+      }
+      for (int i = 0; i < all.size(); i++) {
+        assertThat(all.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(i + 1L);
+      }
+    }
+    assertThat(openedOn).as("segments rolled (small segments)").hasSizeGreaterThan(2)
+        .as("never on the loop").noneMatch("test-loop"::equals);
+  }
+
+  @Test
+  void appendsOfALoopThatNeverRunsItsEndOfPassTaskAreWrittenAtClose() throws Exception {
+    loop.dropEndOfPass = true; // a loop shutting down before the end of its pass
+    CompletableFuture<Long> pending;
+    try (SegmentedWal wal = start()) {
+      pending = loop.submit(() -> wal.append(payload(1), loop)).get(10, TimeUnit.SECONDS);
+      assertThat(pending).as("nobody writes it while the log is open").isNotDone();
+    }
+    assertThat(pending.get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+  }
+
   /** A one-thread "event loop": an end-of-pass task is queued behind the tasks already submitted. */
   private static final class TestLoop implements LoopExecutor {
     final ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-loop"));
     private volatile Thread loopThread;
+    volatile boolean dropEndOfPass;
 
     <T> java.util.concurrent.Future<T> submit(java.util.concurrent.Callable<T> task) {
       return thread.submit(() -> {
@@ -159,7 +220,9 @@ class WalLoopSyncTest {
 
     @Override
     public void executeAtEndOfPass(Runnable task) {
-      thread.execute(task);
+      if (!dropEndOfPass) {
+        thread.execute(task);
+      }
     }
   }
 }

@@ -219,7 +219,7 @@ public final class Coordinator {
 
   /**
    * Reads the key from R of its N replicas and merges their sibling sets. This node answers first when it
-   * is a replica (read on the calling thread, which must not be an event loop); a replica that fails is
+   * is a replica (from memory on the calling thread, or from disk on the worker pool); a replica that fails is
    * replaced by the next one of the preference list, and replicas still silent after a fifth of the
    * timeout are backed up by asking all the others. Once every replica asked has answered, those whose set
    * differs from the merge are sent the merge (read repair).

@@ -17,7 +17,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -30,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * peer with capped exponential reconnect backoff, and back-pressure from channel writability. Wire format:
  * docs/protocol.md.
  *
- * <p>Thread-safe. Event loops never block. A request is served to completion on the event loop that read it
+ * <p>Thread-safe. Event loops never block, but for the log force a node's loop makes at the end of a pass
+ * (docs/design.md). A request is served to completion on the event loop that read it
  * (the handler must not block), and its reply leaves with the others of the same pass in one flush. Request
  * futures complete on the event loop that read the reply (or on the thread that timed out or failed them),
  * so their callbacks must not block; a request sent from an event loop is written there at once, and the

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executor;
 
 /**
  * Configures a {@link NettyTransport}; each setter checks its argument at once, {@link #build()} checks that
@@ -137,9 +136,8 @@ public final class NettyTransportBuilder {
     return this;
   }
 
-
   /**
-   * Sets the number of event loop threads (default 2).
+   * Sets the number of event loop threads (default 1: a node serves its requests on one loop).
    *
    * @throws IllegalArgumentException if not in [1, 64]
    */

@@ -52,4 +52,24 @@ class BlockingGuardTest {
     BlockingGuard.checkMayBlock("a test on its own thread");
     assertThat(BlockingGuard.drainViolations()).isEmpty();
   }
+
+  @Test
+  void aDiskReadOnAnEventLoopIsRefusedAndAPermittedBlockEndsWithItsScope(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    try (dev.kvstore.core.internal.engine.RocksDbEngine engine =
+        dev.kvstore.core.internal.engine.RocksDbEngine.open(dir)) {
+      CompletableFuture<String> outcome = new CompletableFuture<>();
+      group.next().execute(() -> {
+        try {
+          BlockingGuard.permitted("a test", () -> BlockingGuard.checkMayBlock("inside the permitted scope"));
+          engine.get(new byte[] {1}); // outside it again: a read that may go to disk
+          outcome.complete("not refused");
+        } catch (IllegalStateException e) {
+          outcome.complete(e.getMessage());
+        }
+      });
+      assertThat(outcome.get(10, TimeUnit.SECONDS)).contains("RocksDB read");
+      assertThat(BlockingGuard.drainViolations()).as("only the read outside the scope").hasSize(1);
+    }
+  }
 }

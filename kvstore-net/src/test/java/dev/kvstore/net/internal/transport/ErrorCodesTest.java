@@ -108,4 +108,19 @@ class ErrorCodesTest {
       assertThat(back.getMessage()).contains("why");
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void anInsufficientReplicasErrorCarriesTheFirstFailureAcrossTheWire() {
+    Error error = ErrorCodes.toError(new dev.kvstore.core.InsufficientReplicasException("put", 1, 2,
+        "OverloadedException: write-ahead log full"));
+    KvStoreException back = ErrorCodes.toException(error, "n2");
+    assertThat(back).isInstanceOf(dev.kvstore.core.InsufficientReplicasException.class);
+    dev.kvstore.core.InsufficientReplicasException e = (dev.kvstore.core.InsufficientReplicasException) back;
+    assertThat(e.firstFailure()).isEqualTo("OverloadedException: write-ahead log full");
+    assertThat(e.answered()).isEqualTo(1);
+    assertThat(e.required()).isEqualTo(2);
+    assertThat(((dev.kvstore.core.InsufficientReplicasException) ErrorCodes.toException(
+        ErrorCodes.toError(new dev.kvstore.core.InsufficientReplicasException("put", 0, 2)), "n2")).firstFailure())
+        .as("none when the replicas were silent").isNull();
+  }
 }
