@@ -48,6 +48,7 @@ public final class LocalStoreBuilder {
   private String contextScope;
   private java.util.random.RandomGenerator random;
   private int maxPendingWrites = DEFAULT_MAX_PENDING_WRITES;
+  private long valueCacheBytes;
 
   LocalStoreBuilder() {}
 
@@ -172,6 +173,17 @@ public final class LocalStoreBuilder {
     return this;
   }
 
+  /**
+   * Keeps up to this many bytes of recently written keys' values in memory in front of RocksDB, 0 to 16 GiB
+   * (default 0: none). Worth it when written keys are soon read or written again (a cluster node reads every
+   * key it writes; its default is 64 MiB): such a read is then a hash lookup instead of a RocksDB search. On a
+   * load that only inserts new keys it costs a few percent of throughput. Ignored by the memory engine.
+   */
+  public LocalStoreBuilder valueCacheBytes(long bytes) {
+    this.valueCacheBytes = checkRange("valueCacheBytes", bytes, 0, 16L << 30);
+    return this;
+  }
+
   /** The options as one immutable value (checked as by {@link #open()}). */
   public LocalStoreConfig config() {
     if (inMemory == (dataDirectory != null)) {
@@ -191,7 +203,7 @@ public final class LocalStoreBuilder {
         dataDirectory, inMemory ? EngineType.MEMORY : engine, durability, nodeId, conflictPolicy,
         conflictResolver, maxKeyBytes, maxValueBytes, tombstoneGrace, clock, walSegmentBytes,
         checkpointBytes, contextScope, random != null ? random : new java.security.SecureRandom(),
-        maxPendingWrites);
+        maxPendingWrites, valueCacheBytes);
   }
 
   /**

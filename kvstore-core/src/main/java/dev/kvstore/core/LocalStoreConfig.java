@@ -23,6 +23,7 @@ import java.time.InstantSource;
  * @param contextScope scope of contexts, or null for the store's own id
  * @param random source of a new directory's (or an in-memory store's) incarnation and id
  * @param maxPendingWrites the most writes waiting for the disk before new ones are refused
+ * @param valueCacheBytes bytes of recently written values kept in memory in front of RocksDB (0: none)
  */
 public record LocalStoreConfig(
     Path dataDirectory,
@@ -39,4 +40,5 @@ public record LocalStoreConfig(
     long checkpointBytes,
     String contextScope,
     java.util.random.RandomGenerator random,
-    int maxPendingWrites) {}
+    int maxPendingWrites,
+    long valueCacheBytes) {}

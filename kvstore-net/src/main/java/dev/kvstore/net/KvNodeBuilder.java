@@ -39,6 +39,7 @@ public final class KvNodeBuilder {
   int storeThreads = 4;
   ConflictResolver conflictResolver;
   int maxPendingWrites = LocalStoreBuilder.DEFAULT_MAX_PENDING_WRITES;
+  long valueCacheBytes = 64L << 20;
 
   KvNodeBuilder() {}
 
@@ -140,6 +141,18 @@ public final class KvNodeBuilder {
     return this;
   }
 
+  /**
+   * Bytes of recently written values a node keeps in memory in front of RocksDB, 0 to 16 GiB (default 64 MiB):
+   * every write and read of a key first reads its set, so recently written keys are then a hash lookup.
+   */
+  public KvNodeBuilder valueCacheBytes(long bytes) {
+    if (bytes < 0 || bytes > 16L << 30) {
+      throw new IllegalArgumentException("valueCacheBytes must be between 0 and 17179869184, got " + bytes);
+    }
+    this.valueCacheBytes = bytes;
+    return this;
+  }
+
   /** Resolves siblings at read time. */
   public KvNodeBuilder conflictResolver(ConflictResolver resolver) {
     this.conflictResolver = Objects.requireNonNull(resolver, "conflictResolver");
@@ -148,7 +161,7 @@ public final class KvNodeBuilder {
 
   LocalStoreConfig storeConfig() {
     LocalStoreBuilder b = KvStore.local().nodeId(nodeId).contextScope(clusterId).durability(durability).engine(engine)
-        .maxPendingWrites(maxPendingWrites);
+        .maxPendingWrites(maxPendingWrites).valueCacheBytes(valueCacheBytes);
     if (inMemory) {
       b.inMemory();
     } else {

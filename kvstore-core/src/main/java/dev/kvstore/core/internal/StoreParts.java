@@ -33,7 +33,7 @@ record StoreParts(DataDirectory directory, Engine engine, CommitLog commitLog, S
     Engine engine = null;
     try {
       engine = config.engine() == EngineType.ROCKSDB
-          ? new CachingEngine(RocksDbEngine.open(dir.engineDirectory()), CachingEngine.DEFAULT_MAX_BYTES)
+          ? cached(RocksDbEngine.open(dir.engineDirectory()), config.valueCacheBytes())
           : MemoryEngine.open(dir.engineDirectory());
       SegmentedWal wal = SegmentedWal.open(
           WalOptions.defaults(dir.walDirectory(), config.durability())
@@ -90,5 +90,9 @@ record StoreParts(DataDirectory directory, Engine engine, CommitLog commitLog, S
         }
       }
     }
+  }
+
+  private static Engine cached(Engine engine, long bytes) {
+    return bytes > 0 ? new CachingEngine(engine, bytes) : engine;
   }
 }

@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * a fifth of a node's CPU, since every put and get reads its key's set). Not API.
  *
  * <p>Only {@link #apply} fills the cache, after the delegate has applied the group, and only apply evicts,
- * oldest insertion first, once the cached keys and values pass the byte bound. Reads never insert. So every
+ * the key cached first first (an update keeps the key's place), once the cached keys and values pass the
+ * byte bound. Reads never insert. So every
  * entry is exactly the newest applied value of its key (or its removal), whatever readers do concurrently: a
  * reader that raced an eviction merely reads the delegate, which holds the same value. A key not written
  * since the engine opened is read from the delegate.
@@ -21,17 +22,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * handed out are shared: callers must not modify them (the store only decodes them).
  */
 public final class CachingEngine implements Engine {
-  /** The default bound of cached keys and values, 64 MiB. */
-  public static final long DEFAULT_MAX_BYTES = 64L << 20;
-
   // Map entry and queue overhead per cached key, counted against the bound with the key and value bytes.
   private static final int ENTRY_OVERHEAD = 96;
 
-  /** A cached value (null: the key was removed) and the insertion that put it there. */
-  private record Entry(byte[] value, long stamp) {}
+  /** A cached value (null: the key was removed), the insertion that first cached the key, and its size. */
+  private record Entry(byte[] value, long stamp, int bytes) {}
 
-  /** An insertion, in eviction order. */
-  private record Inserted(ByteBuffer key, long stamp, int bytes) {}
+  /** A key's first insertion, in eviction order (an update replaces the value and keeps its place). */
+  private record Inserted(ByteBuffer key, long stamp) {}
 
   private final Engine delegate;
   private final long maxBytes;
@@ -118,20 +116,30 @@ public final class CachingEngine implements Engine {
     return cache.get(ByteBuffer.wrap(key));
   }
 
+  // Only apply changes the map, so reading an entry and then replacing or removing it is safe here.
   private void insert(byte[] key, byte[] value) {
     ByteBuffer k = ByteBuffer.wrap(key);
-    long s = ++stamp;
     int size = key.length + (value == null ? 0 : value.length) + ENTRY_OVERHEAD;
-    cache.put(k, new Entry(value, s));
-    insertions.add(new Inserted(k, s, size));
-    bytes += size;
+    Entry old = cache.get(k);
+    if (old != null) {
+      cache.put(k, new Entry(value, old.stamp(), size));
+      bytes += size - old.bytes();
+    } else {
+      long s = ++stamp;
+      cache.put(k, new Entry(value, s, size));
+      insertions.add(new Inserted(k, s));
+      bytes += size;
+    }
   }
 
   private void evict() {
     while (bytes > maxBytes && !insertions.isEmpty()) {
       Inserted oldest = insertions.poll();
-      bytes -= oldest.bytes();
-      cache.computeIfPresent(oldest.key(), (k, e) -> e.stamp() == oldest.stamp() ? null : e);
+      Entry e = cache.get(oldest.key());
+      if (e != null && e.stamp() == oldest.stamp()) {
+        cache.remove(oldest.key());
+        bytes -= e.bytes();
+      }
     }
   }
 }
