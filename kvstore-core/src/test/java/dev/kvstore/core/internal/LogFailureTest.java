@@ -9,7 +9,6 @@ import dev.kvstore.core.EngineType;
 import dev.kvstore.core.KvStore;
 import dev.kvstore.core.StorageException;
 import dev.kvstore.core.internal.engine.Engine;
-import dev.kvstore.core.internal.engine.EntryVisitor;
 import dev.kvstore.core.internal.engine.MemoryEngine;
 import dev.kvstore.core.internal.engine.Write;
 import dev.kvstore.core.internal.wal.SegmentedWal;
@@ -71,27 +70,11 @@ class LogFailureTest {
   }
 
   /** An engine whose applies fail while {@link #failApplies} is set. */
-  private static final class FailingEngine implements Engine {
-    private final Engine delegate;
+  private static final class FailingEngine extends dev.kvstore.core.internal.engine.ForwardingEngine {
     volatile boolean failApplies;
 
     FailingEngine(Engine delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public long durableSequence() {
-      return delegate.durableSequence();
-    }
-
-    @Override
-    public long appliedSequence() {
-      return delegate.appliedSequence();
-    }
-
-    @Override
-    public byte[] get(byte[] key) {
-      return delegate.get(key);
+      super(delegate);
     }
 
     @Override
@@ -99,27 +82,7 @@ class LogFailureTest {
       if (failApplies) {
         throw new IllegalStateException("disk full (test)");
       }
-      delegate.apply(seq, writes);
-    }
-
-    @Override
-    public long checkpoint() {
-      return delegate.checkpoint();
-    }
-
-    @Override
-    public void scan(byte[] fromInclusive, byte[] toExclusive, EntryVisitor visitor) {
-      delegate.scan(fromInclusive, toExclusive, visitor);
-    }
-
-    @Override
-    public long approximateKeys() {
-      return delegate.approximateKeys();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
+      super.apply(seq, writes);
     }
   }
 }

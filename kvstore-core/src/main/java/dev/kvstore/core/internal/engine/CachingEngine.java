@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * contract (one log thread at a time), and the eviction queue and byte count are touched only there. Values
  * handed out are shared: callers must not modify them (the store only decodes them).
  */
-public final class CachingEngine implements Engine {
+public final class CachingEngine extends ForwardingEngine {
   // Map entry and queue overhead per cached key, counted against the bound with the key and value bytes.
   private static final int ENTRY_OVERHEAD = 96;
 
@@ -31,7 +31,6 @@ public final class CachingEngine implements Engine {
   /** A key's first insertion, in eviction order (an update replaces the value and keeps its place). */
   private record Inserted(ByteBuffer key, long stamp) {}
 
-  private final Engine delegate;
   private final long maxBytes;
   private final ConcurrentHashMap<ByteBuffer, Entry> cache = new ConcurrentHashMap<>();
   private final ArrayDeque<Inserted> insertions = new ArrayDeque<>(); // apply only
@@ -44,39 +43,28 @@ public final class CachingEngine implements Engine {
    * @throws IllegalArgumentException if delegate is null or maxBytes is not positive
    */
   public CachingEngine(Engine delegate, long maxBytes) {
-    if (delegate == null || maxBytes <= 0) {
-      throw new IllegalArgumentException("a delegate and a positive byte bound are required, got "
-          + delegate + ", " + maxBytes);
+    super(delegate);
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("maxBytes must be positive, got " + maxBytes);
     }
-    this.delegate = delegate;
     this.maxBytes = maxBytes;
-  }
-
-  @Override
-  public long durableSequence() {
-    return delegate.durableSequence();
-  }
-
-  @Override
-  public long appliedSequence() {
-    return delegate.appliedSequence();
   }
 
   @Override
   public byte[] get(byte[] key) {
     Entry e = cached(key);
-    return e != null ? e.value() : delegate.get(key);
+    return e != null ? e.value() : delegate().get(key);
   }
 
   @Override
   public byte[] getCached(byte[] key) {
     Entry e = cached(key);
-    return e != null ? e.value() : delegate.getCached(key);
+    return e != null ? e.value() : delegate().getCached(key);
   }
 
   @Override
   public void apply(long seq, List<Write> writes) {
-    delegate.apply(seq, writes);
+    delegate().apply(seq, writes);
     for (Write w : writes) {
       insert(w.key(), w.value());
     }
@@ -84,29 +72,14 @@ public final class CachingEngine implements Engine {
   }
 
   @Override
-  public long checkpoint() {
-    return delegate.checkpoint();
-  }
-
-  @Override
-  public void scan(byte[] fromInclusive, byte[] toExclusive, EntryVisitor visitor) {
-    delegate.scan(fromInclusive, toExclusive, visitor);
-  }
-
-  @Override
-  public long approximateKeys() {
-    return delegate.approximateKeys();
-  }
-
-  @Override
   public void close() {
     cache.clear(); // first, so a read racing the close gets the delegate's StoreClosedException, not a stale hit
-    delegate.close();
+    super.close();
   }
 
   @Override
   public String toString() {
-    return "CachingEngine[" + cache.size() + " keys over " + delegate + "]";
+    return "CachingEngine[" + cache.size() + " keys over " + delegate() + "]";
   }
 
   private Entry cached(byte[] key) {

@@ -92,21 +92,17 @@ class CachingEngineTest extends EngineContractTest {
   }
 
   /** An engine that counts the reads that reach it. */
-  private static final class CountingEngine implements Engine {
-    private final Engine delegate;
+  private static final class CountingEngine extends ForwardingEngine {
     int reads;
 
     CountingEngine(Engine delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
-    @Override public long durableSequence() { return delegate.durableSequence(); }
-    @Override public long appliedSequence() { return delegate.appliedSequence(); }
-    @Override public byte[] get(byte[] key) { reads++; return delegate.get(key); }
-    @Override public void apply(long seq, List<Write> writes) { delegate.apply(seq, writes); }
-    @Override public long checkpoint() { return delegate.checkpoint(); }
-    @Override public void scan(byte[] from, byte[] to, EntryVisitor visitor) { delegate.scan(from, to, visitor); }
-    @Override public long approximateKeys() { return delegate.approximateKeys(); }
-    @Override public void close() { delegate.close(); }
+    @Override
+    public byte[] get(byte[] key) {
+      reads++;
+      return super.get(key);
+    }
   }
 }

@@ -31,10 +31,7 @@ final class SimScheduler implements Scheduler {
 
   @Override
   public Cancellable schedule(Duration delay, Runnable task) {
-    Objects.requireNonNull(task, "task");
-    if (Objects.requireNonNull(delay, "delay").isNegative()) {
-      throw new IllegalArgumentException("delay must be >= 0, got " + delay);
-    }
+    Scheduler.checkSchedule(delay, task);
     return network.schedule(owner, delay.toNanos(), task);
   }
 

@@ -37,10 +37,7 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
   /** {@inheritDoc} On the calling event loop's timer when called on one, else on the pool's timer. */
   @Override
   public Cancellable schedule(Duration delay, Runnable task) {
-    Objects.requireNonNull(task, "task");
-    if (Objects.requireNonNull(delay, "delay").isNegative()) {
-      throw new IllegalArgumentException("delay must be >= 0, got " + delay);
-    }
+    Scheduler.checkSchedule(delay, task);
     EventExecutor loop = currentLoop();
     if (loop == null) {
       return pool.schedule(delay, task);

@@ -74,10 +74,7 @@ public final class RealScheduler implements Scheduler, AutoCloseable {
    */
   @Override
   public Cancellable schedule(Duration delay, Runnable task) {
-    Objects.requireNonNull(task, "task");
-    if (Objects.requireNonNull(delay, "delay").isNegative()) {
-      throw new IllegalArgumentException("delay must be >= 0, got " + delay);
-    }
+    Scheduler.checkSchedule(delay, task);
     Runnable logged = logged(task);
     ScheduledFuture<?> future = timer.schedule(() -> {
       try {

@@ -36,4 +36,17 @@ public interface Scheduler {
    * #executor()}.
    */
   Executor completer();
+
+  /**
+   * Checks the arguments of {@link #schedule}, for implementations.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code delay} is negative
+   */
+  static void checkSchedule(Duration delay, Runnable task) {
+    java.util.Objects.requireNonNull(task, "task");
+    if (java.util.Objects.requireNonNull(delay, "delay").isNegative()) {
+      throw new IllegalArgumentException("delay must be >= 0, got " + delay);
+    }
+  }
 }
