@@ -99,8 +99,10 @@ final class WalWriter implements Runnable {
   private ActiveSegment active;
   private long nextSeq;
   private ByteBuffer buffer = ByteBuffer.allocate(INITIAL_BUFFER_BYTES).order(SegmentFormat.ORDER);
-  private boolean dirty;
-  private long lastForceNanos;
+  // Written under the lock; volatile so that the writer thread reads them for its wait without taking the
+  // lock (an event loop's tryLock must not find the idle writer thread holding it).
+  private volatile boolean dirty;
+  private volatile long lastForceNanos;
   private List<AppendQueue.Pending> inFlight = List.of();
   private boolean broken; // a write or force failed: nothing more is written
   private boolean stopped; // the writer thread closed the segment
@@ -154,7 +156,7 @@ final class WalWriter implements Runnable {
     });
     try {
       while (true) {
-        AppendQueue.State state = queue.await(lockedGet(this::waitNanos));
+        AppendQueue.State state = queue.await(waitNanos());
         writing.lock();
         boolean more;
         try {
@@ -243,15 +245,6 @@ final class WalWriter implements Runnable {
       throw failed;
     }
     write(group, onLoop);
-  }
-
-  private <T> T lockedGet(java.util.function.Supplier<T> action) {
-    writing.lock();
-    try {
-      return action.get();
-    } finally {
-      writing.unlock();
-    }
   }
 
   private void locked(Runnable action) {
