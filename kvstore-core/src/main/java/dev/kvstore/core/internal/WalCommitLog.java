@@ -3,7 +3,6 @@ package dev.kvstore.core.internal;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.kvstore.core.CorruptLogException;
-import dev.kvstore.core.StorageException;
 import dev.kvstore.core.internal.engine.Engine;
 import dev.kvstore.core.internal.engine.Write;
 import dev.kvstore.core.internal.proto.WalEntry;

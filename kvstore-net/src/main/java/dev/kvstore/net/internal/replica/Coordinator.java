@@ -16,7 +16,6 @@ import dev.kvstore.net.internal.proto.Read;
 import dev.kvstore.net.internal.proto.Replicate;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.transport.Cancellable;
-import dev.kvstore.net.internal.transport.PeerException;
 import dev.kvstore.net.internal.transport.Scheduler;
 import dev.kvstore.net.internal.transport.Transport;
 import com.google.protobuf.UnsafeByteOperations;
