@@ -134,9 +134,7 @@ public final class KvNodeBuilder {
    * which a client sees as a retryable failure. Bounds the heap a slow disk can take.
    */
   public KvNodeBuilder maxPendingWrites(int writes) {
-    if (writes < 1 || writes > 1 << 24) {
-      throw new IllegalArgumentException("maxPendingWrites must be between 1 and 16777216, got " + writes);
-    }
+    KvStore.local().maxPendingWrites(writes); // the local store's rule
     this.maxPendingWrites = writes;
     return this;
   }
@@ -146,9 +144,7 @@ public final class KvNodeBuilder {
    * every write and read of a key first reads its set, so recently written keys are then a hash lookup.
    */
   public KvNodeBuilder valueCacheBytes(long bytes) {
-    if (bytes < 0 || bytes > 16L << 30) {
-      throw new IllegalArgumentException("valueCacheBytes must be between 0 and 17179869184, got " + bytes);
-    }
+    KvStore.local().valueCacheBytes(bytes); // the local store's rule
     this.valueCacheBytes = bytes;
     return this;
   }

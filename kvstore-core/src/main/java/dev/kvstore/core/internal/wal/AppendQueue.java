@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.ToLongFunction;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -161,25 +162,7 @@ final class AppendQueue {
    * so groups leave the queue, and take their sequence numbers, in the order they were added.
    */
   List<Pending> poll(int maxRecords, long maxBytes) {
-    lock.lock();
-    try {
-      if (queue.isEmpty()) {
-        return List.of();
-      }
-      List<Pending> group = new ArrayList<>(Math.min(queue.size(), maxRecords));
-      long bytes = 0;
-      while (!queue.isEmpty()
-          && group.size() < maxRecords
-          && (group.isEmpty() || bytes + queue.peek().payload().length <= maxBytes)) {
-        Pending next = queue.poll();
-        bytes += next.payload().length;
-        group.add(next);
-      }
-      queuedBytes -= bytes;
-      return group;
-    } finally {
-      lock.unlock();
-    }
+    return take(maxRecords, maxBytes, p -> p.payload().length, true);
   }
 
   /**
@@ -187,19 +170,22 @@ final class AppendQueue {
    * (headers included): none if even the first does not. Called only by the holder of the writer's lock.
    */
   List<Pending> pollWithin(int maxRecords, long recordBytes) {
+    return take(maxRecords, recordBytes, p -> SegmentFormat.recordBytes(p.payload().length), false);
+  }
+
+  /** Takes appends in order while their {@code size} stays within {@code limit} (the first always, if asked). */
+  private List<Pending> take(int maxRecords, long limit, ToLongFunction<Pending> size, boolean firstAlways) {
     lock.lock();
     try {
-      List<Pending> group = new ArrayList<>();
-      long bytes = 0;
-      long payloadBytes = 0;
+      List<Pending> group = new ArrayList<>(Math.min(queue.size(), maxRecords));
+      long total = 0;
       while (!queue.isEmpty() && group.size() < maxRecords
-          && bytes + SegmentFormat.recordBytes(queue.peek().payload().length) <= recordBytes) {
+          && ((firstAlways && group.isEmpty()) || total + size.applyAsLong(queue.peek()) <= limit)) {
         Pending next = queue.poll();
-        bytes += SegmentFormat.recordBytes(next.payload().length);
-        payloadBytes += next.payload().length;
+        total += size.applyAsLong(next);
+        queuedBytes -= next.payload().length;
         group.add(next);
       }
-      queuedBytes -= payloadBytes;
       return group;
     } finally {
       lock.unlock();

@@ -145,6 +145,19 @@ public final class Coordinator {
     });
   }
 
+  /**
+   * Merges {@code remote} into this node's replica of the key: on the calling thread (an event loop) when the
+   * key's set is in memory, else on the worker pool, which reads it from disk.
+   */
+  CompletableFuture<DvvSet<StoredValue>> mergeHere(byte[] key, DvvSet<StoredValue> remote) {
+    CompletableFuture<DvvSet<StoredValue>> merged = replica.tryMergeCached(key, remote, scheduler.completer());
+    if (merged != null) {
+      return merged;
+    }
+    Executor pool = scheduler.executor();
+    return CompletableFuture.supplyAsync(() -> replica.merge(key, remote, pool), pool).thenCompose(f -> f);
+  }
+
   private CompletableFuture<Context> replicated(
       String op, byte[] key, Replica.Logged logged, List<String> replicas, Quorum q) {
     return replicate(op, key, logged, replicas, q).thenApply(set -> Context.of(replica.contextScope(), set.context()));
@@ -385,12 +398,7 @@ public final class Coordinator {
     private void repair(String node, DvvSet<StoredValue> merged) {
       log.debug("read repair of {} on {}", java.util.HexFormat.of().formatHex(key), node);
       if (node.equals(localNode)) {
-        CompletableFuture<DvvSet<StoredValue>> merging = replica.tryMergeCached(key, merged, scheduler.completer());
-        if (merging == null) {
-          Executor pool = scheduler.executor();
-          merging = CompletableFuture.supplyAsync(() -> replica.merge(key, merged, pool), pool).thenCompose(f -> f);
-        }
-        merging.whenComplete((s, e) -> {
+        mergeHere(key, merged).whenComplete((s, e) -> {
           if (e != null) {
             log.debug("read repair on {} failed: {}", node, e.toString());
           }

@@ -11,12 +11,9 @@ import dev.kvstore.net.internal.proto.Forward;
 import dev.kvstore.net.internal.proto.ReadReply;
 import dev.kvstore.net.internal.proto.ReplicateAck;
 import dev.kvstore.net.internal.transport.RequestHandler;
-import dev.kvstore.clock.DvvSet;
-import dev.kvstore.core.internal.StoredValue;
 import dev.kvstore.net.internal.transport.Scheduler;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 
 /**
  * Serves peers' requests on this node: Replicate (merge a sibling set, ack once durable), Read (return the
@@ -44,7 +41,7 @@ public final class ReplicaService implements RequestHandler {
       case REPLICATE -> {
         byte[] key = request.getReplicate().getKey().toByteArray();
         replica.checks().key(key);
-        return merge(replica, key, Coordinator.decode(request.getReplicate().getSiblings()))
+        return coordinator.mergeHere(key, Coordinator.decode(request.getReplicate().getSiblings()))
             .thenApply(set -> Envelope.newBuilder().setReplicateAck(ReplicateAck.getDefaultInstance()));
       }
       case READ -> {
@@ -66,16 +63,6 @@ public final class ReplicaService implements RequestHandler {
       default -> throw new InvalidRequestException(
           "node " + localNode + " does not serve " + request.getBodyCase() + " requests");
     }
-  }
-
-  /** Merges on the calling thread (the event loop) when the key's set is in memory, else on the worker pool. */
-  private CompletableFuture<DvvSet<StoredValue>> merge(Replica replica, byte[] key, DvvSet<StoredValue> remote) {
-    CompletableFuture<DvvSet<StoredValue>> merged = replica.tryMergeCached(key, remote, scheduler().completer());
-    if (merged != null) {
-      return merged;
-    }
-    Executor pool = scheduler().executor();
-    return CompletableFuture.supplyAsync(() -> replica.merge(key, remote, pool), pool).thenCompose(f -> f);
   }
 
   private Scheduler scheduler() {
