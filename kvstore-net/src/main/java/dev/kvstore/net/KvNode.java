@@ -4,6 +4,9 @@ import dev.kvstore.core.Context;
 import dev.kvstore.core.KvStore;
 import dev.kvstore.core.Versions;
 import dev.kvstore.core.internal.LocalStore;
+import dev.kvstore.net.internal.health.FailureDetector;
+import dev.kvstore.net.internal.hints.HintStore;
+import dev.kvstore.net.internal.hints.HintedHandoff;
 import dev.kvstore.net.internal.replica.ClusterStore;
 import dev.kvstore.net.internal.replica.Coordinator;
 import dev.kvstore.net.internal.replica.Quorum;
@@ -12,6 +15,7 @@ import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.transport.NettyTransport;
 import dev.kvstore.net.internal.transport.EventLoopScheduler;
 import dev.kvstore.net.internal.transport.RealScheduler;
+import dev.kvstore.net.internal.transport.Transport;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,15 +47,22 @@ public final class KvNode implements KvStore {
   private final NettyTransport transport;
   private final ClusterStore store;
   private final Coordinator coordinator;
+  private final FailureDetector detector;
+  private final HintStore hints;
+  private final HintedHandoff handoff;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private KvNode(String nodeId, LocalStore local, EventLoopScheduler scheduler, NettyTransport transport,
-      Coordinator coordinator, Quorum quorum, dev.kvstore.core.ConflictResolver resolver) {
+      Coordinator coordinator, Quorum quorum, dev.kvstore.core.ConflictResolver resolver, FailureDetector detector,
+      HintStore hints, HintedHandoff handoff) {
     this.nodeId = nodeId;
     this.local = local;
     this.scheduler = scheduler;
     this.transport = transport;
     this.coordinator = coordinator;
+    this.detector = detector;
+    this.hints = hints;
+    this.handoff = handoff;
     this.store = new ClusterStore(coordinator, quorum, resolver, closed::get, scheduler.executor());
   }
 
@@ -64,9 +75,12 @@ public final class KvNode implements KvStore {
     Quorum quorum = new Quorum(b.n, b.w, b.r, b.requestTimeout);
     Ring ring = Ring.of(b.peers.keySet(), b.vnodes);
     LocalStore local = LocalStore.open(b.storeConfig());
+    HintStore hints = null;
     EventLoopScheduler scheduler = null;
     NettyTransport transport = null;
+    FailureDetector detector = null;
     try {
+      hints = HintStore.open(b.hintStoreConfig());
       scheduler = new EventLoopScheduler(RealScheduler.create("kvstore-" + b.nodeId, b.storeThreads));
       transport = NettyTransport.builder()
           .nodeId(b.nodeId)
@@ -76,19 +90,39 @@ public final class KvNode implements KvStore {
           .maxFrameBytes(b.maxFrameBytes)
           .placement(ring.placement(b.n))
           .build();
-      Coordinator coordinator = new Coordinator(b.nodeId, local, ring, transport, scheduler);
-      transport.serve(new ReplicaService(b.nodeId, coordinator, quorum));
+      detector = new FailureDetector(b.nodeId, b.peers.keySet(), scheduler, b.detector);
+      Transport observed = detector.observe(transport);
+      Coordinator coordinator = new Coordinator(b.nodeId, local, ring, observed, scheduler, detector, hints,
+          b.quorumMode == QuorumMode.SLOPPY);
+      HintedHandoff handoff = new HintedHandoff(b.nodeId, b.peers.keySet(), hints, observed, scheduler, detector,
+          b.handoff, System::currentTimeMillis, b.requestTimeout);
+      detector.addListener((peer, up) -> {
+        if (up) {
+          handoff.wake();
+        }
+      });
+      observed.serve(new ReplicaService(b.nodeId, coordinator, quorum));
       transport.start();
-      KvNode node = new KvNode(b.nodeId, local, scheduler, transport, coordinator, quorum, b.conflictResolver);
-      log.info("node {} of cluster {} listening on {} with {} peers (N={} W={} R={})",
-          b.nodeId, b.clusterId, transport.boundAddress(), b.peers.size() - 1, b.n, b.w, b.r);
+      detector.start();
+      handoff.start();
+      KvNode node = new KvNode(b.nodeId, local, scheduler, transport, coordinator, quorum, b.conflictResolver,
+          detector, hints, handoff);
+      log.info("node {} of cluster {} listening on {} with {} peers (N={} W={} R={}, {} quorum)",
+          b.nodeId, b.clusterId, transport.boundAddress(), b.peers.size() - 1, b.n, b.w, b.r,
+          b.quorumMode.name().toLowerCase(java.util.Locale.ROOT));
       return node;
     } catch (RuntimeException e) {
+      if (detector != null) {
+        detector.close();
+      }
       if (transport != null) {
         transport.close();
       }
       if (scheduler != null) {
         scheduler.close();
+      }
+      if (hints != null) {
+        hints.close();
       }
       local.close();
       throw e;
@@ -127,6 +161,21 @@ public final class KvNode implements KvStore {
     return dev.kvstore.core.internal.VersionsView.of(k, set, Context.of(local.contextScope(), set.context()), null);
   }
 
+  /**
+   * What this node knows about failures now: each peer as its failure detector sees it (up or down, phi), the
+   * hints it holds per node, and the hints delivered and dropped since it started. Counts the hints held by
+   * reading them: call it from your own thread, not from a callback of this node's futures.
+   */
+  public NodeHealth health() {
+    java.util.List<NodeHealth.Peer> peers = detector.view().stream()
+        .map(p -> new NodeHealth.Peer(p.node(), p.up(), p.phi())).toList();
+    long now = System.currentTimeMillis();
+    java.util.Map<String, NodeHealth.HeldHints> held = new java.util.LinkedHashMap<>();
+    hints.held().forEach((target, h) -> held.put(target,
+        new NodeHealth.HeldHints(h.keys(), java.time.Duration.ofMillis(Math.max(0, now - h.oldestWrittenMillis())))));
+    return new NodeHealth(nodeId, peers, held, handoff.delivered(), handoff.dropped());
+  }
+
   @Override
   public CompletableFuture<Versions> getAsync(byte[] key) {
     return store.getAsync(key);
@@ -154,13 +203,19 @@ public final class KvNode implements KvStore {
       return;
     }
     try {
+      handoff.close();
+      detector.close();
       coordinator.close();
       transport.close();
     } finally {
       try {
         scheduler.close();
       } finally {
-        local.close();
+        try {
+          hints.close();
+        } finally {
+          local.close();
+        }
       }
     }
     log.info("node {} stopped", nodeId);

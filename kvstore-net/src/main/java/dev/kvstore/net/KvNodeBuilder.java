@@ -6,6 +6,8 @@ import dev.kvstore.core.EngineType;
 import dev.kvstore.core.KvStore;
 import dev.kvstore.core.LocalStoreBuilder;
 import dev.kvstore.core.LocalStoreConfig;
+import dev.kvstore.net.internal.health.DetectorOptions;
+import dev.kvstore.net.internal.hints.HandoffOptions;
 import dev.kvstore.net.internal.replica.Quorum;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -18,7 +20,7 @@ import java.util.Objects;
  * Builds and starts a {@link KvNode}. Required: {@link #nodeId}, {@link #dataDirectory} (or {@link
  * #inMemory}), {@link #listen} and {@link #peers} (every node of the cluster, this one included, by id).
  * Defaults: cluster id {@code kvstore}, N=3, W=2, R=2, durability ALWAYS, engine ROCKSDB, request timeout
- * 2 s. Every setter checks its argument at once; {@link #start()} checks the combination. Not thread-safe.
+ * 2 s, sloppy quorum with a 3-hour hint window, heartbeats every 500 ms with a phi threshold of 8. Every setter checks its argument at once; {@link #start()} checks the combination. Not thread-safe.
  */
 public final class KvNodeBuilder {
   String nodeId;
@@ -40,6 +42,9 @@ public final class KvNodeBuilder {
   ConflictResolver conflictResolver;
   int maxPendingWrites = LocalStoreBuilder.DEFAULT_MAX_PENDING_WRITES;
   long valueCacheBytes = 64L << 20;
+  DetectorOptions detector = DetectorOptions.DEFAULTS;
+  HandoffOptions handoff = HandoffOptions.DEFAULTS;
+  QuorumMode quorumMode = QuorumMode.SLOPPY;
 
   KvNodeBuilder() {}
 
@@ -149,6 +154,31 @@ public final class KvNodeBuilder {
     return this;
   }
 
+  /**
+   * The failure detector's heartbeat interval (1 ms to 60 s, default 500 ms) and the phi above which a peer is
+   * treated as down (1 to 100, default 8; higher waits longer before suspecting a peer, lower reacts faster
+   * but may suspect a slow one). With the defaults a stopped peer is treated as down after about 2.5 s.
+   */
+  public KvNodeBuilder failureDetection(Duration heartbeatInterval, double phiThreshold) {
+    this.detector = detector.with(heartbeatInterval, phiThreshold);
+    return this;
+  }
+
+  /** Sloppy (the default) or strict quorum: whether hints count toward W. See {@link QuorumMode}. */
+  public KvNodeBuilder quorumMode(QuorumMode mode) {
+    this.quorumMode = Objects.requireNonNull(mode, "quorumMode");
+    return this;
+  }
+
+  /**
+   * How long a hint is kept for a node that stays down, 1 s to 30 days (default 3 hours): older hints are
+   * dropped with a log line, and the keys they held are left to anti-entropy.
+   */
+  public KvNodeBuilder hintWindow(Duration window) {
+    this.handoff = handoff.withWindow(window);
+    return this;
+  }
+
   /** Resolves siblings at read time. */
   public KvNodeBuilder conflictResolver(ConflictResolver resolver) {
     this.conflictResolver = Objects.requireNonNull(resolver, "conflictResolver");
@@ -162,6 +192,17 @@ public final class KvNodeBuilder {
       b.inMemory();
     } else {
       b.dataDirectory(dataDirectory);
+    }
+    return b.config();
+  }
+
+  /** The hint store's options: a directory of its own beside the node's store, with its durability and engine. */
+  LocalStoreConfig hintStoreConfig() {
+    LocalStoreBuilder b = KvStore.local().nodeId(nodeId).durability(durability).engine(engine).valueCacheBytes(0);
+    if (inMemory) {
+      b.inMemory();
+    } else {
+      b.dataDirectory(dataDirectory.resolve("hints"));
     }
     return b.config();
   }

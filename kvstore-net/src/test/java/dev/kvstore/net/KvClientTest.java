@@ -51,7 +51,9 @@ class KvClientTest {
     for (String id : addresses.keySet()) {
       nodes.put(id, KvNode.builder().nodeId(id).clusterId(CLUSTER).dataDirectory(dir.resolve(id))
           .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS)
-          .listen(addresses.get(id)).peers(addresses).requestTimeout(Duration.ofSeconds(2)).start());
+          .listen(addresses.get(id)).peers(addresses).requestTimeout(Duration.ofSeconds(2))
+          .quorumMode(QuorumMode.STRICT) // refused quorums reach the client (sloppy quorums: HintedHandoffTest)
+          .start());
     }
     client = connect(2);
   }

@@ -38,6 +38,7 @@ class KvNodeClusterTest {
   @TempDir Path dir;
   private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
   private final Map<String, KvNode> nodes = new LinkedHashMap<>();
+  private QuorumMode quorumMode = QuorumMode.SLOPPY;
 
   @BeforeEach
   void startThree() throws IOException {
@@ -70,6 +71,7 @@ class KvNodeClusterTest {
         .peers(addresses)
         .replication(n, Math.min(2, n), Math.min(2, n))
         .requestTimeout(Duration.ofSeconds(2))
+        .quorumMode(quorumMode)
         .start();
   }
 
@@ -93,8 +95,13 @@ class KvNodeClusterTest {
   }
 
   @Test
-  void withOneNodeStoppedW2WritesSucceedAndW3WritesFail() {
+  void withOneNodeStoppedW2WritesSucceedAndUnderAStrictQuorumW3WritesFail() {
     nodes.remove("n3").close();
+    quorumMode = QuorumMode.STRICT; // only home replicas count (sloppy quorums: HintedHandoffTest)
+    for (String id : List.of("n1", "n2")) {
+      nodes.remove(id).close();
+      nodes.put(id, start(id, "test-cluster"));
+    }
     KvNode n1 = nodes.get("n1");
     for (int i = 0; i < 20; i++) {
       n1.put("key-" + i, "value-" + i);

@@ -299,6 +299,25 @@ public final class LocalStore implements KvStore, Replica {
     }
   }
 
+  /**
+   * Removes the record of {@code key} if its set is still {@code expected}, durably as the store's writes:
+   * for a store of hints, whose delivered entries go (a client key keeps its record and causal context; see
+   * {@link #purgeTombstones}). The change runs on the calling thread, which may read the disk.
+   *
+   * @return completes with true if the record was removed, false if the set had changed (or was gone)
+   */
+  public CompletableFuture<Boolean> removeIfUnchanged(byte[] key, DvvSet<StoredValue> expected) {
+    boolean[] removed = {false};
+    try {
+      return write(key, Access.MAY_BLOCK, current -> {
+        removed[0] = current.equals(expected) && !current.equals(DvvSet.empty());
+        return removed[0] ? null : current;
+      }, null).durable().thenApply(set -> removed[0]);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   /** {@link #coordinate} on the calling thread, waiting until the write is durable. */
   @Override
   public DvvSet<StoredValue> coordinateNow(byte[] key, byte[] value, Context context) {
@@ -450,14 +469,16 @@ public final class LocalStore implements KvStore, Replica {
       if (current == null) {
         return null;
       }
-      DvvSet<StoredValue> next = applyPolicy(change.apply(current));
-      if (next.equals(current)) {
+      DvvSet<StoredValue> changed = change.apply(current);
+      boolean remove = changed == null; // removeIfUnchanged: the record goes
+      DvvSet<StoredValue> next = remove ? DvvSet.empty() : applyPolicy(changed);
+      if (!remove && next.equals(current)) {
         return new Logged(current, null, prior == null
             ? CompletableFuture.completedFuture(current)
             : completeOn(prior.durable().thenApply(seq -> current), completer));
       }
-      byte[] encoded = SiblingCodec.encode(next);
-      if (encoded.length > MAX_SET_BYTES) {
+      byte[] encoded = remove ? null : SiblingCodec.encode(next);
+      if (encoded != null && encoded.length > MAX_SET_BYTES) {
         throw new InvalidRequestException(
             "key would hold " + next.size() + " siblings in " + encoded.length + " bytes, over the "
                 + MAX_SET_BYTES + "-byte limit of one key; read it and write the resolution with its context");

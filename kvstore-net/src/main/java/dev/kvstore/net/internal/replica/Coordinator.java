@@ -11,6 +11,9 @@ import dev.kvstore.core.internal.StoredValue;
 import dev.kvstore.net.internal.proto.ClientOp;
 import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.proto.Forward;
+import dev.kvstore.net.internal.proto.Hint;
+import dev.kvstore.net.internal.health.PeerHealth;
+import dev.kvstore.net.internal.hints.HintStore;
 import dev.kvstore.net.internal.proto.ForwardReply;
 import dev.kvstore.net.internal.proto.Read;
 import dev.kvstore.net.internal.proto.Replicate;
@@ -57,13 +60,41 @@ public final class Coordinator {
   // them hanging when the executor drops queued work.
   private final java.util.Set<CompletableFuture<?>> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  /** A coordinator for {@code localNode}, whose replica is {@code replica}. */
+  private final PeerHealth health;
+  private final HintStore hints;
+  private final boolean sloppy;
+
+  /**
+   * A coordinator for {@code localNode}, whose replica is {@code replica}, that treats every peer as up, holds
+   * no hints and counts only the key's home replicas toward W (strict quorum).
+   */
   public Coordinator(String localNode, Replica replica, Ring ring, Transport transport, Scheduler scheduler) {
+    this(localNode, replica, ring, transport, scheduler, PeerHealth.ALL_UP, null, false);
+  }
+
+  /**
+   * A coordinator that asks {@code health} which peers are up and, when {@code hints} is not null, holds
+   * hints for replicas that are down or fail. With {@code sloppy}, a hint counts toward W (Dynamo's sloppy
+   * quorum); otherwise only the key's home replicas count, and hints are held only for delivery.
+   */
+  public Coordinator(String localNode, Replica replica, Ring ring, Transport transport, Scheduler scheduler,
+      PeerHealth health, HintStore hints, boolean sloppy) {
+    if (sloppy && hints == null) {
+      throw new IllegalArgumentException("a sloppy quorum needs a hint store");
+    }
     this.localNode = localNode;
     this.replica = replica;
     this.ring = ring;
     this.transport = transport;
     this.scheduler = scheduler;
+    this.health = health;
+    this.hints = hints;
+    this.sloppy = sloppy;
+  }
+
+  /** The hints this node holds for others, or null when it holds none. */
+  public HintStore hints() {
+    return hints;
   }
 
   /** The replica this node holds. */
@@ -88,7 +119,8 @@ public final class Coordinator {
   public CompletableFuture<Context> write(byte[] key, byte[] value, Context context, Quorum q) {
     List<String> replicas = ring.preferenceList(key, q.n());
     if (!replicas.contains(localNode)) {
-      return track(() -> forward(key, value, context, q, replicas, 0, null));
+      List<String> targets = upFirst(replicas);
+      return track(() -> forward(key, value, context, q, targets, 0, null));
     }
     return coordinateHere(key, value, context, q);
   }
@@ -178,19 +210,147 @@ public final class Coordinator {
     byte[] encoded = logged.encoded() != null ? logged.encoded() : SiblingCodec.encode(logged.set());
     Envelope.Builder body = Envelope.newBuilder().setReplicate(Replicate.newBuilder()
         .setKey(ByteString.copyFrom(key)).setSiblings(UnsafeByteOperations.unsafeWrap(encoded)));
+    Handoff handoff = hints == null ? null : new Handoff(op, key, logged.set(), encoded, replicas, q, call);
     for (String node : replicas) {
-      if (!node.equals(localNode)) {
-        transport.request(node, body, q.timeout()).whenComplete((reply, failure) -> {
-          if (failure == null) {
-            call.answer(node);
-          } else {
-            log.debug("replicate to {} failed: {}", node, failure.toString());
-            call.fail(failure);
-          }
-        });
+      if (node.equals(localNode)) {
+        continue;
       }
+      if (sloppy && !health.isUp(node)) {
+        handoff.hint(node, null); // known down: straight to a hint, which counts toward W
+        continue;
+      }
+      transport.request(node, body, q.timeout()).whenComplete((reply, failure) -> {
+        if (failure == null) {
+          call.answer(node);
+        } else {
+          log.debug("replicate to {} failed: {}", node, failure.toString());
+          boolean hintable = handoff != null && hintable(failure);
+          if (hintable && sloppy && !call.result().isDone()) {
+            handoff.hint(node, failure);
+          } else {
+            call.fail(failure);
+            if (hintable) {
+              handoff.holdHere(node); // not counted: only so the replica gets the write when it is back
+            }
+          }
+        }
+      });
     }
     return call.result().thenApply(acks -> logged.set());
+  }
+
+  /**
+   * The hints of one write: for a home replica that is down or failed, the set goes to the next healthy node
+   * of the ring past the key's home replicas (each holds one hint of the write), or, when there is none left,
+   * to this node's own hint store. Under a sloppy quorum the durable hint answers for the replica.
+   */
+  private final class Handoff {
+    private final String op;
+    private final byte[] key;
+    private final DvvSet<StoredValue> set;
+    private final byte[] encoded;
+    private final List<String> home;
+    private final Quorum q;
+    private final QuorumCall<String> call;
+    private List<String> holders; // guarded by this: healthy nodes past the home replicas, in ring order
+    private int nextHolder; // guarded by this
+
+    Handoff(String op, byte[] key, DvvSet<StoredValue> set, byte[] encoded, List<String> home, Quorum q,
+        QuorumCall<String> call) {
+      this.op = op;
+      this.key = key;
+      this.set = set;
+      this.encoded = encoded;
+      this.home = home;
+      this.q = q;
+      this.call = call;
+    }
+
+    /** Hints the write for {@code target} and counts the durable hint toward W; {@code cause}: why (or null). */
+    void hint(String target, Throwable cause) {
+      String holder = nextHolder();
+      if (holder == null) {
+        hold(target, cause);
+        return;
+      }
+      Envelope.Builder body = Envelope.newBuilder().setHint(Hint.newBuilder().setTarget(target)
+          .setKey(ByteString.copyFrom(key)).setSiblings(UnsafeByteOperations.unsafeWrap(encoded)));
+      transport.request(holder, body, q.timeout()).whenComplete((reply, failure) -> {
+        if (failure == null) {
+          log.debug("{} of {}: {} holds the hint for {}", op, hex(key), holder, target);
+          call.answer(target);
+        } else if (!call.result().isDone()) {
+          hint(target, failure); // the next holder
+        } else {
+          holdHere(target);
+        }
+      });
+    }
+
+    /** Holds the hint in this node's store and counts it toward W. */
+    private void hold(String target, Throwable cause) {
+      hints.hold(target, key, set, scheduler).whenComplete((v, failure) -> {
+        if (failure == null) {
+          log.debug("{} of {}: this node holds the hint for {}", op, hex(key), target);
+          call.answer(target);
+        } else {
+          call.fail(cause != null ? cause : failure);
+        }
+      });
+    }
+
+    /** Holds the hint in this node's store without counting it: the outcome is decided already. */
+    void holdHere(String target) {
+      hints.hold(target, key, set, scheduler).whenComplete((v, failure) -> {
+        if (failure != null) {
+          log.debug("{} of {}: no hint held for {}: {}", op, hex(key), target, failure.toString());
+        }
+      });
+    }
+
+    private synchronized String nextHolder() {
+      if (holders == null) {
+        holders = new java.util.ArrayList<>();
+        for (String node : ring.preferenceList(key, ring.nodes().size())) {
+          if (!home.contains(node) && health.isUp(node)) {
+            holders.add(node);
+          }
+        }
+      }
+      return nextHolder < holders.size() ? holders.get(nextHolder++) : null;
+    }
+  }
+
+  /**
+   * Whether a replica's failure is one a hint answers: the replica did not get the write (unreachable, timed
+   * out, overloaded, stopping), as opposed to refusing it (a bad request would fail there again).
+   */
+  private static boolean hintable(Throwable failure) {
+    Throwable cause = dev.kvstore.core.internal.Futures.unwrap(failure);
+    return cause instanceof dev.kvstore.net.internal.transport.PeerTimeoutException
+        || cause instanceof dev.kvstore.net.internal.transport.PeerUnavailableException
+        || cause instanceof dev.kvstore.core.OverloadedException
+        || cause instanceof dev.kvstore.core.StoreClosedException;
+  }
+
+  /** {@code nodes} with those the detector treats as up first, each group in its order. */
+  private List<String> upFirst(List<String> nodes) {
+    List<String> ordered = new java.util.ArrayList<>(nodes.size());
+    for (String n : nodes) {
+      if (health.isUp(n)) {
+        ordered.add(n);
+      }
+    }
+    for (String n : nodes) {
+      if (!health.isUp(n)) {
+        ordered.add(n);
+      }
+    }
+    return ordered;
+  }
+
+  private static String hex(byte[] key) {
+    return java.util.HexFormat.of().formatHex(key);
   }
 
   private CompletableFuture<Context> forward(
@@ -246,7 +406,7 @@ public final class Coordinator {
     if (replicas.contains(localNode)) {
       order.add(localNode);
     }
-    for (String node : replicas) {
+    for (String node : upFirst(replicas)) {
       if (!node.equals(localNode)) {
         order.add(node);
       }

@@ -8,6 +8,10 @@ import dev.kvstore.core.internal.Replica;
 import dev.kvstore.core.internal.SiblingCodec;
 import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.proto.Forward;
+import dev.kvstore.net.internal.proto.Hint;
+import dev.kvstore.net.internal.proto.HintAck;
+import dev.kvstore.clock.DvvSet;
+import dev.kvstore.core.internal.StoredValue;
 import dev.kvstore.net.internal.proto.ReadReply;
 import dev.kvstore.net.internal.proto.ReplicateAck;
 import dev.kvstore.net.internal.transport.RequestHandler;
@@ -60,6 +64,9 @@ public final class ReplicaService implements RequestHandler {
       case FORWARD -> {
         return forwarded(request.getForward());
       }
+      case HINT -> {
+        return hinted(request.getHint());
+      }
       default -> throw new InvalidRequestException(
           "node " + localNode + " does not serve " + request.getBodyCase() + " requests");
     }
@@ -67,6 +74,26 @@ public final class ReplicaService implements RequestHandler {
 
   private Scheduler scheduler() {
     return coordinator.scheduler();
+  }
+
+  /** Holds a hint for another node (merged into it directly when this node is the target). */
+  private CompletableFuture<Envelope.Builder> hinted(Hint h) {
+    byte[] key = h.getKey().toByteArray();
+    coordinator.replica().checks().key(key);
+    DvvSet<StoredValue> set = Coordinator.decode(h.getSiblings());
+    String target = h.getTarget();
+    CompletableFuture<?> held;
+    if (target.equals(localNode)) {
+      held = coordinator.mergeHere(key, set);
+    } else if (!coordinator.ring().nodes().contains(target)) {
+      throw new InvalidRequestException("node " + localNode + " holds no hints for '" + target
+          + "', which is not a node of its ring");
+    } else if (coordinator.hints() == null) {
+      throw new InvalidRequestException("node " + localNode + " holds no hints (hinted handoff is off)");
+    } else {
+      held = coordinator.hints().hold(target, key, set, scheduler());
+    }
+    return held.thenApply(v -> Envelope.newBuilder().setHintAck(HintAck.getDefaultInstance()));
   }
 
   private CompletableFuture<Envelope.Builder> forwarded(Forward f) {
