@@ -41,9 +41,14 @@ class SloppyQuorumSimulationTest {
   private final Map<String, LocalStore> locals = new LinkedHashMap<>();
   private final Map<String, HintStore> hints = new LinkedHashMap<>();
   private final Map<String, KvStore> stores = new LinkedHashMap<>();
+  private final Map<String, HintedHandoff> handoffs = new LinkedHashMap<>();
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   private void start() {
+    start(HandoffOptions.DEFAULTS);
+  }
+
+  private void start(HandoffOptions options) {
     for (String id : NODES) {
       LocalStore local = LocalStore.open(KvStore.local().inMemory().nodeId(id).contextScope("sim")
           .clock(() -> Instant.EPOCH.plus(net.now())).config());
@@ -53,7 +58,7 @@ class SloppyQuorumSimulationTest {
       FailureDetector detector = new FailureDetector(id, NODES, scheduler, DetectorOptions.DEFAULTS);
       Transport t = detector.observe(net.transport(id));
       Coordinator c = new Coordinator(id, local, ring, t, scheduler, detector, held, true);
-      HintedHandoff handoff = new HintedHandoff(id, NODES, held, t, scheduler, detector, HandoffOptions.DEFAULTS,
+      HintedHandoff handoff = new HintedHandoff(id, NODES, held, t, scheduler, detector, options,
           () -> net.now().toMillis(), Duration.ofSeconds(2));
       detector.addListener((peer, up) -> {
         if (up) {
@@ -66,6 +71,7 @@ class SloppyQuorumSimulationTest {
       handoff.start();
       locals.put(id, local);
       hints.put(id, held);
+      handoffs.put(id, handoff);
       stores.put(id, new ClusterStore(c, QUORUM, null, () -> false, scheduler.executor()));
       closeables.addAll(List.of(handoff, detector, t, held, local));
     }
@@ -127,5 +133,37 @@ class SloppyQuorumSimulationTest {
             .allSatisfy(s -> assertThat(new String(s.value().value(), StandardCharsets.UTF_8)).isEqualTo(value));
       }
     });
+  }
+
+  @Test
+  void hintsOlderThanTheWindowAreDroppedNotDelivered() {
+    start(HandoffOptions.DEFAULTS.withWindow(Duration.ofSeconds(30)));
+    net.runFor(Duration.ofSeconds(5));
+    net.crash(DOWN);
+    net.runFor(Duration.ofSeconds(5));
+    List<byte[]> hinted = new ArrayList<>();
+    for (int i = 0; hinted.size() < 20; i++) {
+      byte[] k = ("old-" + i).getBytes(StandardCharsets.UTF_8);
+      List<String> home = ring.preferenceList(k, 3);
+      if (home.contains(DOWN)) {
+        String via = home.stream().filter(n -> !n.equals(DOWN)).findFirst().orElseThrow();
+        CompletableFuture<Context> put = stores.get(via).putAsync(k, new byte[] {1});
+        assertThat(net.runUntil(put::isDone, Duration.ofSeconds(10))).isTrue();
+        assertThat(put).isCompleted();
+        hinted.add(k);
+      }
+    }
+    net.runFor(Duration.ofSeconds(60)); // longer than the window, the owner still down: nothing is sent
+    assertThat(handoffs.values().stream().mapToLong(HintedHandoff::dropped).sum()).isZero();
+
+    net.restart(DOWN);
+    boolean emptied = net.runUntil(
+        () -> hints.values().stream().allMatch(s -> s.held().isEmpty()), Duration.ofSeconds(30));
+    assertThat(emptied).isTrue();
+    assertThat(handoffs.values().stream().mapToLong(HintedHandoff::dropped).sum()).isEqualTo(hinted.size());
+    assertThat(handoffs.values().stream().mapToLong(HintedHandoff::delivered).sum()).isZero();
+    for (byte[] k : hinted) {
+      assertThat(locals.get(DOWN).read(k).siblings()).as("an expired hint is not delivered").isEmpty();
+    }
   }
 }
