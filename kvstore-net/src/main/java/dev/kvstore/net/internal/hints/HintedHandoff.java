@@ -114,13 +114,22 @@ public final class HintedHandoff implements AutoCloseable {
         List<HintStore.Hint> batch = store.batch(target, options.batch());
         more |= batch.size() == options.batch();
         int expired = 0;
+        List<CompletableFuture<Boolean>> toTarget = new ArrayList<>();
         for (HintStore.Hint hint : batch) {
           if (hint.writtenMillis() < cutoff) {
             expired++;
             sends.add(store.remove(hint).thenRun(dropped::incrementAndGet));
           } else {
-            sends.add(deliver(hint));
+            toTarget.add(deliver(hint));
           }
+        }
+        if (!toTarget.isEmpty()) {
+          sends.add(CompletableFuture.allOf(toTarget.toArray(CompletableFuture[]::new)).thenRun(() -> {
+            long ok = toTarget.stream().filter(CompletableFuture::join).count();
+            if (ok > 0) {
+              log.info("delivered {} hints to node {}", ok, target);
+            }
+          }));
         }
         if (expired > 0) {
           log.warn("dropped {} hints for node {} older than the {} hint window; anti-entropy repairs those keys",
@@ -137,14 +146,15 @@ public final class HintedHandoff implements AutoCloseable {
     });
   }
 
-  private CompletableFuture<Void> deliver(HintStore.Hint hint) {
+  /** Sends one hint; completes (never exceptionally) with whether it was delivered and removed. */
+  private CompletableFuture<Boolean> deliver(HintStore.Hint hint) {
     Envelope.Builder body = Envelope.newBuilder().setReplicate(Replicate.newBuilder()
         .setKey(ByteString.copyFrom(hint.key())).setSiblings(ByteString.copyFrom(SiblingCodec.encode(hint.set()))));
-    CompletableFuture<Void> done = new CompletableFuture<>();
+    CompletableFuture<Boolean> done = new CompletableFuture<>();
     transport.request(hint.target(), body, requestTimeout).whenComplete((reply, failure) -> {
       if (failure != null) {
         log.debug("hint {} not delivered yet: {}", hint, failure.toString());
-        done.complete(null);
+        done.complete(false);
         return;
       }
       try {
@@ -154,10 +164,10 @@ public final class HintedHandoff implements AutoCloseable {
           } else {
             log.debug("delivered hint {} not removed (delivered again later): {}", hint, e.toString());
           }
-          done.complete(null);
+          done.complete(e == null);
         }));
       } catch (java.util.concurrent.RejectedExecutionException e) {
-        done.complete(null);
+        done.complete(false);
       }
     });
     return done;
