@@ -8,6 +8,7 @@ import dev.kvstore.net.internal.replica.ClusterStore;
 import dev.kvstore.net.internal.replica.Coordinator;
 import dev.kvstore.net.internal.replica.Quorum;
 import dev.kvstore.net.internal.replica.ReplicaService;
+import dev.kvstore.net.internal.replica.RestoreCheck;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.transport.NettyTransport;
 import dev.kvstore.net.internal.transport.EventLoopScheduler;
@@ -67,6 +68,7 @@ public final class KvNode implements KvStore {
     EventLoopScheduler scheduler = null;
     NettyTransport transport = null;
     try {
+      RestoreCheck restoreCheck = new RestoreCheck(local, othersThan(b.nodeId, b.peers).keySet());
       scheduler = new EventLoopScheduler(RealScheduler.create("kvstore-" + b.nodeId, b.storeThreads));
       transport = NettyTransport.builder()
           .nodeId(b.nodeId)
@@ -75,10 +77,13 @@ public final class KvNode implements KvStore {
           .peers(othersThan(b.nodeId, b.peers))
           .maxFrameBytes(b.maxFrameBytes)
           .placement(ring.placement(b.n))
+          .actorCounters(restoreCheck)
           .build();
       Coordinator coordinator = new Coordinator(b.nodeId, local, ring, transport, scheduler);
       transport.serve(new ReplicaService(b.nodeId, coordinator, quorum));
       transport.start();
+      transport.connectAll();
+      restoreCheck.awaitPeers(b.restoreCheckTimeout);
       KvNode node = new KvNode(b.nodeId, local, scheduler, transport, coordinator, quorum, b.conflictResolver);
       log.info("node {} of cluster {} listening on {} with {} peers (N={} W={} R={})",
           b.nodeId, b.clusterId, transport.boundAddress(), b.peers.size() - 1, b.n, b.w, b.r);

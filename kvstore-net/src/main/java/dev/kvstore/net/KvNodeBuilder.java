@@ -40,6 +40,7 @@ public final class KvNodeBuilder {
   ConflictResolver conflictResolver;
   int maxPendingWrites = LocalStoreBuilder.DEFAULT_MAX_PENDING_WRITES;
   long valueCacheBytes = 64L << 20;
+  Duration restoreCheckTimeout = Duration.ofSeconds(3);
 
   KvNodeBuilder() {}
 
@@ -149,6 +150,21 @@ public final class KvNodeBuilder {
     return this;
   }
 
+  /**
+   * How long a starting node waits, at most, for its peers to tell it which of its version counters they
+   * hold before it coordinates writes, 0 to 10 minutes (default 3 s). A node restored from an older copy of
+   * its data directory learns so from them and takes a new incarnation, so it never reissues a version
+   * counter a peer already holds (docs/storage.md). Unreachable peers do not make it wait; 0 does not wait
+   * at all (a restore is then noticed only as peers answer).
+   */
+  public KvNodeBuilder restoreCheckTimeout(Duration timeout) {
+    if (timeout == null || timeout.isNegative() || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new IllegalArgumentException("restoreCheckTimeout must be between 0 and 10 minutes, got " + timeout);
+    }
+    this.restoreCheckTimeout = timeout;
+    return this;
+  }
+
   /** Resolves siblings at read time. */
   public KvNodeBuilder conflictResolver(ConflictResolver resolver) {
     this.conflictResolver = Objects.requireNonNull(resolver, "conflictResolver");
@@ -167,7 +183,8 @@ public final class KvNodeBuilder {
   }
 
   /**
-   * Starts the node: opens its store, binds its port, and serves its peers.
+   * Starts the node: opens its store, binds its port, serves its peers, and asks them (for at most {@link
+   * #restoreCheckTimeout}) which of its version counters they hold before it coordinates writes.
    *
    * @throws IllegalArgumentException if a required option is missing or the options do not fit together
    * @throws dev.kvstore.core.KvStoreException if the store cannot open or the port cannot be bound

@@ -85,6 +85,25 @@ final class PeerConnection {
     sendNow(request);
   }
 
+  /**
+   * Connects now if not connected (the handshake then reports to the {@link ActorCounterExchange}); from any
+   * thread. While a reconnect backoff runs, reports the peer unreachable instead.
+   *
+   * @throws java.util.concurrent.RejectedExecutionException if the event loop is shut down
+   */
+  void open() {
+    loop.execute(() -> {
+      if (closed || channel != null) {
+        return;
+      }
+      if (backingOff) {
+        transport.actorCounters().unreachable(peer, lastFailure);
+      } else {
+        connect();
+      }
+    });
+  }
+
   /** Closes the connection for good and fails what it holds; from any thread. */
   void shutdown() {
     try {
@@ -124,6 +143,7 @@ final class PeerConnection {
     transport.logged(() -> {
       log.warn("node {} at {} refused the connection: {}", peer, address, reason.getMessage());
     });
+    transport.actorCounters().unreachable(peer, lastFailure);
     failQueued(reason);
     ch.close();
   }
@@ -204,6 +224,9 @@ final class PeerConnection {
     PeerUnavailableException failure = new PeerUnavailableException("connection to node " + peer + " at "
         + address + " closed" + (wasReady ? "" : " before the handshake completed (" + lastFailure + ")"));
     failQueued(failure);
+    if (!wasReady) {
+      transport.actorCounters().unreachable(peer, lastFailure);
+    }
     if (!wasReady && !closed) {
       failures++;
       backingOff = true;
