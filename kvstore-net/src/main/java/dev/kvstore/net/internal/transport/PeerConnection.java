@@ -44,6 +44,7 @@ final class PeerConnection {
   private FlushBatcher flusher;
   private boolean ready;
   private boolean backingOff;
+  private boolean probing; // the current attempt was opened by open(), not by a request: its failure starts no backoff
   private int failures;
   private String lastFailure = "no attempt yet";
   private boolean closed;
@@ -100,6 +101,7 @@ final class PeerConnection {
         transport.actorCounters().unreachable(peer, lastFailure);
       } else {
         connect();
+        probing = true;
       }
     });
   }
@@ -128,6 +130,7 @@ final class PeerConnection {
       return;
     }
     ready = true;
+    probing = false;
     failures = 0;
     transport.logged(() -> {
       log.debug("connected to node {} at {}", peer, address);
@@ -218,6 +221,8 @@ final class PeerConnection {
       return;
     }
     boolean wasReady = ready;
+    boolean wasProbe = probing;
+    probing = false;
     channel = null;
     flusher = null;
     ready = false;
@@ -227,7 +232,7 @@ final class PeerConnection {
     if (!wasReady) {
       transport.actorCounters().unreachable(peer, lastFailure);
     }
-    if (!wasReady && !closed) {
+    if (!wasReady && !closed && !wasProbe) { // a failed probe leaves the next request free to try at once
       failures++;
       backingOff = true;
       Duration delay = transport.backoff().delay(failures);
