@@ -18,7 +18,7 @@ import java.util.Objects;
  * Builds and starts a {@link KvNode}. Required: {@link #nodeId}, {@link #dataDirectory} (or {@link
  * #inMemory}), {@link #listen} and {@link #peers} (every node of the cluster, this one included, by id).
  * Defaults: cluster id {@code kvstore}, N=3, W=2, R=2, durability ALWAYS, engine ROCKSDB, request timeout
- * 2 s. Every setter checks its argument at once; {@link #start()} checks the combination. Not thread-safe.
+ * 2 s, restore check at start at most 3 s. Every setter checks its argument at once; {@link #start()} checks the combination. Not thread-safe.
  */
 public final class KvNodeBuilder {
   String nodeId;

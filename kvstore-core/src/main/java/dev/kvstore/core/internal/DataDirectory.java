@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * log and the engine. A directory without an identity is new (or was wiped) and gets a fresh random
  * incarnation, so the actor id of its versions never repeats one another replica may hold (Riak's kv679).
  * So does a directory whose store was not closed cleanly (no {@code CLEAN} marker): versions it handed out
- * may not have reached its disk.
+ * may not have reached its disk. Incarnations are numbered ({@link Incarnation}); a directory restored from a
+ * clean backup resumes the backup's incarnation, and the store takes a new one ({@link #renewIncarnation}) when
+ * its peers show they hold counters of it that it did not issue (docs/storage.md, "Restore detection").
  * Not API. Thread-safe after {@link #open}; {@link #close} releases the lock.
  */
 public final class DataDirectory implements AutoCloseable {
