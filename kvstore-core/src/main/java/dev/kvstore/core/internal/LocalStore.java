@@ -49,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * without locks and see only durable, applied sets. Lock order: the close lock (read side) before a key
  * stripe.
  *
+ * <p>Dots: the store numbers the dots of its actor across all keys (one counter, {@code issued}), and keeps the
+ * highest counter it holds of every actor ({@link ActorCounters}, rebuilt from the engine at open). Peers'
+ * answers about this node's actors go to {@link #checkOwnCounters}, which takes a new incarnation when they
+ * show the directory is an older copy; {@link #holdMinting} keeps coordinated writes out until they answered
+ * (docs/storage.md, "Restore detection").
+ *
  * <p>Thread-safe. Not API: open it through {@link KvStore#local()}; the cluster uses it as a {@link
  * Replica}.
  */

@@ -18,7 +18,11 @@ import java.util.function.BiPredicate;
  * wake-up); without one, on the log's thread.
  */
 public interface Replica {
-  /** The actor id this replica issues dots under: node id, a dot, the data directory's incarnation. */
+  /**
+   * The actor id this replica issues dots under: node id, a dot, the data directory's incarnation. It changes
+   * while the replica runs only when {@link #checkOwnCounters} finds the directory was restored from an older
+   * copy.
+   */
   String actorId();
 
   /**
