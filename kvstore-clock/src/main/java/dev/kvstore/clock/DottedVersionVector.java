@@ -124,9 +124,13 @@ public final class DottedVersionVector {
     return 31 * dot.hashCode() + past.hashCode();
   }
 
-  /** Returns the version as {@code dot past}, for example {@code a:3 {a:2, b:1}}. */
+  /**
+   * Returns the version as {@code (node,counter) after past}, for example {@code (a,3) after {a:2, b:1}}:
+   * the write event {@code a:3}, made by a writer that had seen {@code a:2} and {@code b:1} (and not {@code
+   * a:3} itself, which a plain vector clock {@code {a:3, b:1}} could not tell).
+   */
   @Override
   public String toString() {
-    return dot + " " + past;
+    return "(" + dot.node() + "," + dot.counter() + ") after " + past;
   }
 }

@@ -95,7 +95,31 @@ public final class DvvSet<V> {
     if (seen == Long.MAX_VALUE) {
       throw new IllegalArgumentException("counter of node '" + node + "' would overflow");
     }
-    Dot dot = new Dot(node, seen + 1);
+    return update(ctx, value, new Dot(node, seen + 1));
+  }
+
+  /**
+   * Returns the set after a write named {@code dot}, as {@link #update(VectorClock, Object, String)}, but
+   * with a dot the caller issued. An actor that numbers its writes across all keys (so that the highest
+   * counter it ever issued says how far it got) passes its next counter here; the gap it leaves in this
+   * key's counters is harmless, since no write of this key can carry the skipped dots.
+   *
+   * @param ctx the causal context the client read
+   * @param value the new value
+   * @param dot the new write's dot; its counter must be above what this set and {@code ctx} have seen of its
+   *     node
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code dot} was already seen by this set or {@code ctx}, or the
+   *     context would exceed {@value VectorClock#MAX_ENTRIES} entries
+   */
+  public DvvSet<V> update(VectorClock ctx, V value, Dot dot) {
+    Objects.requireNonNull(ctx, "ctx must not be null");
+    Objects.requireNonNull(value, "value must not be null");
+    Objects.requireNonNull(dot, "dot must not be null");
+    if (context.covers(dot) || ctx.covers(dot)) {
+      throw new IllegalArgumentException("dot " + dot + " was already seen (context " + context + ", ctx "
+          + ctx + "): a new write needs a counter above both");
+    }
     List<Versioned<V>> next = new ArrayList<>(siblings.size() + 1);
     for (Versioned<V> s : siblings) {
       if (!ctx.covers(s.dot())) {
@@ -104,7 +128,7 @@ public final class DvvSet<V> {
     }
     next.add(new Versioned<>(DottedVersionVector.of(dot, ctx), value));
     next.sort(BY_DOT);
-    return new DvvSet<>(context.merge(ctx).withAtLeast(node, dot.counter()), List.copyOf(next));
+    return new DvvSet<>(context.merge(ctx).withAtLeast(dot.node(), dot.counter()), List.copyOf(next));
   }
 
   /**
@@ -268,7 +292,7 @@ public final class DvvSet<V> {
     return 31 * context.hashCode() + siblings.hashCode();
   }
 
-  /** Returns a readable form, for example {@code DvvSet{context={a:2}, siblings=[a:2 {a:1}=x]}}. */
+  /** Returns a readable form, for example {@code DvvSet{context={a:2}, siblings=[(a,2) after {a:1}=x]}}. */
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("DvvSet{context=").append(context).append(", siblings=[");

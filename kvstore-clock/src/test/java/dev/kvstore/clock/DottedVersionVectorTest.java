@@ -42,7 +42,7 @@ class DottedVersionVectorTest {
   @Test
   void toVectorClockJoinsThePastWithTheDot() {
     assertThat(dvv("a:3", "a:1", "b:1").toVectorClock()).isEqualTo(clock("a:3", "b:1"));
-    assertThat(dvv("a:3", "a:1", "b:1")).hasToString("a:3 {a:1, b:1}");
+    assertThat(dvv("a:3", "a:1", "b:1")).hasToString("(a,3) after {a:1, b:1}");
   }
 
   @Test

@@ -42,6 +42,27 @@ class DvvSetTest {
   }
 
   @Test
+  void aWriteWithAnIssuedDotSkipsCountersAndStaysConcurrentWithWhatItDidNotSee() {
+    DvvSet<String> base = DvvSet.<String>empty().update(VectorClock.empty(), "v0", "a");
+    VectorClock ctx = base.context();
+    DvvSet<String> s = base.update(ctx, "x", new Dot("a", 7)).update(ctx, "y", new Dot("a", 9));
+    assertThat(s.siblings()).extracting(Versioned::dot).containsExactly(new Dot("a", 7), new Dot("a", 9));
+    assertThat(s.siblings().get(0).version().compare(s.siblings().get(1).version()))
+        .isEqualTo(Causality.CONCURRENT);
+    assertThat(s.context()).isEqualTo(clock("a:9"));
+  }
+
+  @Test
+  void anIssuedDotThatWasAlreadySeenIsRefusedAndChangesNothing() {
+    DvvSet<String> base = DvvSet.<String>empty().update(VectorClock.empty(), "v0", "a");
+    assertThatThrownBy(() -> base.update(VectorClock.empty(), "x", new Dot("a", 1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already seen");
+    assertThatThrownBy(() -> DvvSet.<String>empty().update(clock("a:4"), "x", new Dot("a", 4)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already seen");
+    assertThat(base.values()).containsExactly("v0");
+  }
+
+  @Test
   void aWriteWhoseContextSawBothSiblingsReplacesThem() {
     DvvSet<String> base = DvvSet.<String>empty().update(VectorClock.empty(), "x", "a");
     DvvSet<String> two = base.update(VectorClock.empty(), "y", "a");

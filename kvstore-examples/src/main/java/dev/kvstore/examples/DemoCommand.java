@@ -74,31 +74,35 @@ public final class DemoCommand implements Callable<Integer> {
     KvNode n2 = nodes.get("n2");
     KvNode n3 = nodes.get("n3");
 
-    say("Write cart=[milk] through n1, read it through n2: a version is a vector clock of (actor: counter)");
+    say("Write cart=[milk] through n1, read it through n2: a version is its dot (actor,counter) and the causal past it was written after");
     n1.put("cart", "[milk]");
     Versions v = n2.get("cart");
     show(v);
     check(v.strings().equals(List.of("[milk]")), "n2 reads what n1 wrote");
 
-    say("Read, then write with the context you read: the new version supersedes the old one (its clock is later)");
+    say("Read, then write with the context you read: the new version supersedes the old one (its past holds the old dot)");
     Context ctx = n3.get("cart").context();
     n3.put("cart", "[milk, eggs]", ctx);
     v = n1.get("cart");
     show(v);
     check(v.strings().equals(List.of("[milk, eggs]")), "one value, the causal successor");
 
-    say("Two clients read the same version and both write: neither write is lost, they become siblings");
+    say("Two clients read the same version and both write through the same node n1: neither write is lost, "
+        + "they become siblings with two dots of n1");
     Context both = n1.get("cart").context();
     n1.put("cart", "[milk, eggs, bread]", both);
-    n2.put("cart", "[milk, eggs, jam]", both);
+    n1.put("cart", "[milk, eggs, jam]", both);
     v = n3.get("cart");
     show(v);
     check(v.versions().size() == 2, "two concurrent siblings");
     if (v.versions().size() == 2) {
       Version a = v.versions().get(0);
       Version b = v.versions().get(1);
-      out.printf("    compare(%s, %s) = %s%n", a.clock(), b.clock(), a.clock().compare(b.clock()));
-      check(a.clock().isConcurrentWith(b.clock()), "their clocks are concurrent");
+      out.printf("    compare(%s, %s) = %s%n", a.history(), b.history(), a.compare(b));
+      check(a.writer().equals(b.writer()), "one coordinator minted both dots: " + a.dot() + " and " + b.dot());
+      check(a.isConcurrentWith(b), "neither write had seen the other's dot: concurrent");
+      out.printf("    (joined into plain vector clocks they would read %s and %s, compared %s: the lossy view)%n",
+          a.joinedClock(), b.joinedClock(), a.joinedClock().compare(b.joinedClock()));
     }
 
     say("The reader resolves the siblings (a union of both carts) and writes with the context that saw both");
@@ -167,7 +171,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
     StringBuilder s = new StringBuilder();
     for (Version version : v.versions()) {
-      s.append(s.length() == 0 ? "" : "  |  ").append(version.valueAsString()).append("  ").append(version.clock());
+      s.append(s.length() == 0 ? "" : "  |  ").append(version.valueAsString()).append("  ").append(version.history());
     }
     return s.toString();
   }

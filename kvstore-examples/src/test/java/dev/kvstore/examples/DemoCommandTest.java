@@ -25,6 +25,8 @@ class DemoCommandTest {
     int exit = cli.execute("demo", "--dir", dir.toString());
     assertThat(out.toString())
         .contains("two concurrent siblings", "InsufficientReplicasException", "n3 caught up")
+        .contains("ok: one coordinator minted both dots", "ok: neither write had seen the other's dot: concurrent")
+        .containsPattern("compare\\(\\(n1\\.[^,]+,\\d+\\) after \\{.*\\}, \\(n1\\.[^,]+,\\d+\\) after \\{.*\\}\\) = CONCURRENT")
         .doesNotContain("FAILED")
         .contains("All 9 steps held.");
     assertThat(exit).isZero();

@@ -11,6 +11,7 @@ import dev.kvstore.net.internal.replica.ClusterStore;
 import dev.kvstore.net.internal.replica.Coordinator;
 import dev.kvstore.net.internal.replica.Quorum;
 import dev.kvstore.net.internal.replica.ReplicaService;
+import dev.kvstore.net.internal.replica.RestoreCheck;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.transport.NettyTransport;
 import dev.kvstore.net.internal.transport.EventLoopScheduler;
@@ -81,6 +82,7 @@ public final class KvNode implements KvStore {
     FailureDetector detector = null;
     try {
       hints = HintStore.open(b.hintStoreConfig());
+      RestoreCheck restoreCheck = new RestoreCheck(local, hints, othersThan(b.nodeId, b.peers).keySet());
       scheduler = new EventLoopScheduler(RealScheduler.create("kvstore-" + b.nodeId, b.storeThreads));
       transport = NettyTransport.builder()
           .nodeId(b.nodeId)
@@ -89,6 +91,7 @@ public final class KvNode implements KvStore {
           .peers(othersThan(b.nodeId, b.peers))
           .maxFrameBytes(b.maxFrameBytes)
           .placement(ring.placement(b.n))
+          .actorCounters(restoreCheck)
           .build();
       detector = new FailureDetector(b.nodeId, b.peers.keySet(), scheduler, b.detector);
       Transport observed = detector.observe(transport);
@@ -103,6 +106,8 @@ public final class KvNode implements KvStore {
       });
       observed.serve(new ReplicaService(b.nodeId, coordinator, quorum));
       transport.start();
+      transport.connectAll();
+      restoreCheck.awaitPeers(b.restoreCheckTimeout);
       detector.start();
       handoff.start();
       KvNode node = new KvNode(b.nodeId, local, scheduler, transport, coordinator, quorum, b.conflictResolver,

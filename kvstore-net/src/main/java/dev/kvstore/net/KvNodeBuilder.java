@@ -20,7 +20,9 @@ import java.util.Objects;
  * Builds and starts a {@link KvNode}. Required: {@link #nodeId}, {@link #dataDirectory} (or {@link
  * #inMemory}), {@link #listen} and {@link #peers} (every node of the cluster, this one included, by id).
  * Defaults: cluster id {@code kvstore}, N=3, W=2, R=2, durability ALWAYS, engine ROCKSDB, request timeout
- * 2 s, sloppy quorum with a 3-hour hint window, heartbeats every 500 ms with a phi threshold of 8. Every setter checks its argument at once; {@link #start()} checks the combination. Not thread-safe.
+ * 2 s, sloppy quorum with a 3-hour hint window, heartbeats every 500 ms with a phi threshold of 8, restore check
+ * at start at most 3 s. Every setter checks its argument at once; {@link #start()} checks the combination. Not
+ * thread-safe.
  */
 public final class KvNodeBuilder {
   String nodeId;
@@ -45,6 +47,7 @@ public final class KvNodeBuilder {
   DetectorOptions detector = DetectorOptions.DEFAULTS;
   HandoffOptions handoff = HandoffOptions.DEFAULTS;
   QuorumMode quorumMode = QuorumMode.SLOPPY;
+  Duration restoreCheckTimeout = Duration.ofSeconds(3);
 
   KvNodeBuilder() {}
 
@@ -179,6 +182,21 @@ public final class KvNodeBuilder {
     return this;
   }
 
+  /**
+   * How long a starting node waits, at most, for its peers to tell it which of its version counters they
+   * hold before it coordinates writes, 0 to 10 minutes (default 3 s). A node restored from an older copy of
+   * its data directory learns so from them and takes a new incarnation, so it never reissues a version
+   * counter a peer already holds (docs/storage.md). Unreachable peers do not make it wait; 0 does not wait
+   * at all (a restore is then noticed only as peers answer).
+   */
+  public KvNodeBuilder restoreCheckTimeout(Duration timeout) {
+    if (timeout == null || timeout.isNegative() || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new IllegalArgumentException("restoreCheckTimeout must be between 0 and 10 minutes, got " + timeout);
+    }
+    this.restoreCheckTimeout = timeout;
+    return this;
+  }
+
   /** Resolves siblings at read time. */
   public KvNodeBuilder conflictResolver(ConflictResolver resolver) {
     this.conflictResolver = Objects.requireNonNull(resolver, "conflictResolver");
@@ -208,7 +226,8 @@ public final class KvNodeBuilder {
   }
 
   /**
-   * Starts the node: opens its store, binds its port, and serves its peers.
+   * Starts the node: opens its store, binds its port, serves its peers, and asks them (for at most {@link
+   * #restoreCheckTimeout}) which of its version counters they hold before it coordinates writes.
    *
    * @throws IllegalArgumentException if a required option is missing or the options do not fit together
    * @throws dev.kvstore.core.KvStoreException if the store cannot open or the port cannot be bound

@@ -113,7 +113,7 @@ class KvClientTest {
 
     Versions siblings = client.get("cart");
     assertThat(siblings.strings()).containsExactlyInAnyOrder("[milk, eggs]", "[milk, jam]");
-    assertThat(siblings.versions().get(0).clock().compare(siblings.versions().get(1).clock()))
+    assertThat(siblings.versions().get(0).compare(siblings.versions().get(1)))
         .isEqualTo(dev.kvstore.clock.Causality.CONCURRENT);
 
     client.put("cart", "[milk, eggs, jam]", siblings.context());

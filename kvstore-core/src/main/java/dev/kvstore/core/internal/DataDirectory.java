@@ -18,11 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A store's data directory: its lock, its identity (store id, node id, incarnation) and the places of the
+ * A store's data directory: its lock, its identity (store id, node id, ordered {@link Incarnation}) and the places of the
  * log and the engine. A directory without an identity is new (or was wiped) and gets a fresh random
  * incarnation, so the actor id of its versions never repeats one another replica may hold (Riak's kv679).
  * So does a directory whose store was not closed cleanly (no {@code CLEAN} marker): versions it handed out
- * may not have reached its disk.
+ * may not have reached its disk. Incarnations are numbered ({@link Incarnation}); a directory restored from a
+ * clean backup resumes the backup's incarnation, and the store takes a new one ({@link #renewIncarnation}) when
+ * its peers show they hold counters of it that it did not issue (docs/storage.md, "Restore detection").
  * Not API. Thread-safe after {@link #open}; {@link #close} releases the lock.
  */
 public final class DataDirectory implements AutoCloseable {
@@ -34,14 +36,16 @@ public final class DataDirectory implements AutoCloseable {
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final String storeId;
-  private final String incarnation;
+  private final Properties identity; // guarded by this
+  private Incarnation incarnation; // guarded by this
 
-  private DataDirectory(Path root, FileChannel lockChannel, FileLock lock, String storeId, String incarnation) {
+  private DataDirectory(Path root, FileChannel lockChannel, FileLock lock, Properties identity) {
     this.root = root;
     this.lockChannel = lockChannel;
     this.lock = lock;
-    this.storeId = storeId;
-    this.incarnation = incarnation;
+    this.storeId = identity.getProperty("store");
+    this.identity = identity;
+    this.incarnation = Incarnation.parse(identity.getProperty("incarnation"));
   }
 
   /**
@@ -58,7 +62,7 @@ public final class DataDirectory implements AutoCloseable {
       channel = FileChannel.open(root.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock = tryLock(channel, root);
       Properties identity = readOrCreateIdentity(root, nodeId, random);
-      return new DataDirectory(root, channel, lock, identity.getProperty("store"), identity.getProperty("incarnation"));
+      return new DataDirectory(root, channel, lock, identity);
     } catch (IOException e) {
       closeQuietly(channel);
       throw new StorageException("cannot open data directory " + root + ": " + e.getMessage(), e);
@@ -97,6 +101,12 @@ public final class DataDirectory implements AutoCloseable {
             "data directory " + root + " belongs to node '" + p.getProperty("node") + "', not '" + nodeId
                 + "': use that node id or another directory");
       }
+      try {
+        Incarnation.parse(p.getProperty("incarnation"));
+      } catch (IllegalArgumentException e) {
+        throw new StorageException("identity file " + file + " has a bad incarnation ("
+            + e.getMessage() + "); restore it or wipe the directory", e);
+      }
       if (Files.isDirectory(root.resolve("wal")) && Files.isDirectory(root.resolve("engine"))) {
         Path clean = root.resolve(CLEAN);
         if (Files.deleteIfExists(clean)) {
@@ -108,7 +118,7 @@ public final class DataDirectory implements AutoCloseable {
         // log forces it, and with durability EVERY or NEVER an acknowledged write can be lost. Continuing
         // under the same incarnation could reissue such a counter for a different value.
         String old = p.getProperty("incarnation");
-        p.setProperty("incarnation", newIncarnation(random));
+        p.setProperty("incarnation", Incarnation.parse(old).next(0, random).toString());
         writeIdentity(root, p);
         log.info("data directory {} was not closed cleanly; new incarnation {} (was {}) so no version counter "
             + "it may have handed out is reused", root, p.getProperty("incarnation"), old);
@@ -117,7 +127,7 @@ public final class DataDirectory implements AutoCloseable {
       // The data was wiped but the identity kept: the old counters of this actor may live on in other
       // replicas, so continuing under the same incarnation could reissue them for new values.
       String old = p.getProperty("incarnation");
-      p.setProperty("incarnation", newIncarnation(random));
+      p.setProperty("incarnation", Incarnation.parse(old).next(0, random).toString());
       writeIdentity(root, p);
       log.warn("data directory {} has an identity but no log or engine: its data was lost; new incarnation {} "
           + "(was {}) so no version counter is ever reused", root, p.getProperty("incarnation"), old);
@@ -126,7 +136,7 @@ public final class DataDirectory implements AutoCloseable {
     p.setProperty("format", "1");
     p.setProperty("store", newStoreId(random));
     p.setProperty("node", nodeId);
-    p.setProperty("incarnation", newIncarnation(random));
+    p.setProperty("incarnation", Incarnation.first(random).toString());
     writeIdentity(root, p);
     log.info("new data directory {}: node {}, incarnation {}", root, nodeId, p.getProperty("incarnation"));
     return p;
@@ -143,15 +153,6 @@ public final class DataDirectory implements AutoCloseable {
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     forceDirectory(root);
-  }
-
-  /** A fresh random incarnation: 6 base-36 characters. */
-  public static String newIncarnation(java.util.random.RandomGenerator random) {
-    StringBuilder s = new StringBuilder();
-    for (int i = 0; i < 6; i++) {
-      s.append(Character.forDigit(random.nextInt(36), 36));
-    }
-    return s.toString();
   }
 
   /** A fresh random store id (a UUID drawn from {@code random}). */
@@ -186,9 +187,32 @@ public final class DataDirectory implements AutoCloseable {
     return storeId;
   }
 
-  /** This directory's incarnation. */
-  public String incarnation() {
+  /** This directory's current incarnation. */
+  public synchronized Incarnation incarnation() {
     return incarnation;
+  }
+
+  /**
+   * Starts a new incarnation numbered above both the current one and {@code atLeastAbove}, and records it
+   * (forced) in the identity file before returning it, so no dot is issued under it that a crash could
+   * forget. Used when peers show that this directory's incarnation already issued counters it does not hold
+   * (it was restored from a backup).
+   *
+   * @throws StorageException if the identity file cannot be written; the incarnation is then unchanged
+   */
+  public synchronized Incarnation renewIncarnation(long atLeastAbove, java.util.random.RandomGenerator random) {
+    Incarnation next = incarnation.next(atLeastAbove, random);
+    Properties p = (Properties) identity.clone();
+    p.setProperty("incarnation", next.toString());
+    try {
+      writeIdentity(root, p);
+    } catch (IOException e) {
+      throw new StorageException("cannot record a new incarnation in " + root.resolve(IDENTITY) + ": "
+          + e.getMessage(), e);
+    }
+    identity.setProperty("incarnation", next.toString());
+    incarnation = next;
+    return next;
   }
 
   /**

@@ -1,8 +1,10 @@
 package dev.kvstore.core.internal;
 
+import dev.kvstore.clock.Dot;
 import dev.kvstore.clock.DvvSet;
 import dev.kvstore.clock.HlcTimestamp;
 import dev.kvstore.clock.HybridLogicalClock;
+import dev.kvstore.clock.VectorClock;
 import dev.kvstore.clock.Versioned;
 import dev.kvstore.core.ConflictPolicy;
 import dev.kvstore.core.Context;
@@ -26,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.BiPredicate;
@@ -45,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * several of them). A write's future completes once it is durable and applied. Reads go to the engine
  * without locks and see only durable, applied sets. Lock order: the close lock (read side) before a key
  * stripe.
+ *
+ * <p>Dots: the store numbers the dots of its actor across all keys (one counter, {@code issued}), and keeps the
+ * highest counter it holds of every actor ({@link ActorCounters}, rebuilt from the engine at open). Peers'
+ * answers about this node's actors go to {@link #checkOwnCounters}, which takes a new incarnation when they
+ * show the directory is an older copy; {@link #holdMinting} keeps coordinated writes out until they answered
+ * (docs/storage.md, "Restore detection").
  *
  * <p>Thread-safe. Not API: open it through {@link KvStore#local()}; the cluster uses it as a {@link
  * Replica}.
@@ -68,9 +77,20 @@ public final class LocalStore implements KvStore, Replica {
   /** A write appended to the log and not yet durable: the set it writes and the log's future. */
   private record InFlight(DvvSet<StoredValue> set, CompletableFuture<Long> durable) {}
 
+  /**
+   * The actor this store issues dots under and the highest counter it issued, over all keys. Replaced as a
+   * whole when the store takes a new incarnation, so a dot never pairs one actor's id with another's counter.
+   */
+  private record Actor(String id, Incarnation incarnation, AtomicLong issued) {}
+
   private final LocalStoreConfig config;
   private final StoreParts parts;
-  private final String actorId;
+  private volatile Actor actor; // replaced (under renewLock) only when restore detection renews the incarnation
+  private final Object renewLock = new Object();
+  private final ActorCounters counters = new ActorCounters();
+  // While set, coordinated writes are refused (nothing minted): a node holds minting at start until its peers
+  // told it what they hold of its own actors (restore detection, docs/storage.md).
+  private volatile String mintingHeld;
   private final String scope;
   private final RequestChecks checks;
   private final HybridLogicalClock hlc;
@@ -93,7 +113,7 @@ public final class LocalStore implements KvStore, Replica {
   private LocalStore(LocalStoreConfig config, StoreParts parts) {
     this.config = config;
     this.parts = parts;
-    this.actorId = config.nodeId() + "." + parts.incarnation();
+    this.actor = new Actor(parts.incarnation().actorOf(config.nodeId()), parts.incarnation(), new AtomicLong());
     this.scope = config.contextScope() != null ? config.contextScope() : parts.storeId();
     this.checks = new RequestChecks(config.maxKeyBytes(), config.maxValueBytes(), scope);
     this.hlc = new HybridLogicalClock(config.clock());
@@ -118,8 +138,14 @@ public final class LocalStore implements KvStore, Replica {
   /** Opens a store over parts assembled by the caller (tests inject engines and logs that fail). */
   static LocalStore open(LocalStoreConfig config, StoreParts parts) {
     LocalStore store = new LocalStore(config, parts);
+    try {
+      store.rebuildCounters();
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
     log.info("opened store {} as actor {} ({}, {} engine, durability {})",
-        config.dataDirectory() == null ? "in memory" : config.dataDirectory(), store.actorId,
+        config.dataDirectory() == null ? "in memory" : config.dataDirectory(), store.actorId(),
         store.parts.commitLog().describe(), config.engine(), config.durability());
     return store;
   }
@@ -200,7 +226,77 @@ public final class LocalStore implements KvStore, Replica {
 
   @Override
   public String actorId() {
-    return actorId;
+    return actor.id();
+  }
+
+  /** The highest counter this store issued under its current actor, over all keys. */
+  public long issuedCounter() {
+    return actor.issued().get();
+  }
+
+  @Override
+  public java.util.Map<String, Long> highestCountersOf(String nodeId) {
+    return counters.ofNode(nodeId);
+  }
+
+  @Override
+  public boolean checkOwnCounters(String source, java.util.Map<String, Long> reported) {
+    synchronized (renewLock) {
+      Actor a = actor;
+      long issued = a.issued().get();
+      long highestSeq = a.incarnation().seq();
+      String found = null;
+      for (java.util.Map.Entry<String, Long> e : reported.entrySet()) {
+        Incarnation other = Incarnation.ofActor(e.getKey(), config.nodeId());
+        if (other == null) {
+          continue;
+        }
+        highestSeq = Math.max(highestSeq, other.seq());
+        if (e.getKey().equals(a.id()) && e.getValue() > issued) {
+          found = "it holds counter " + e.getValue() + " of this actor " + a.id() + ", which issued only up to "
+              + issued;
+        } else if (!e.getKey().equals(a.id()) && a.incarnation().seq() > 0 && other.seq() >= a.incarnation().seq()) {
+          found = "it holds incarnation " + e.getKey() + ", numbered at or above this one (" + a.id() + ")";
+        }
+      }
+      if (found == null) {
+        return false;
+      }
+      Incarnation next = parts.directory() != null
+          ? parts.directory().renewIncarnation(highestSeq, config.random())
+          : a.incarnation().next(highestSeq, config.random());
+      actor = new Actor(next.actorOf(config.nodeId()), next, new AtomicLong());
+      log.warn("restore detected: {} says {}; this data directory is an older copy (a restored backup?). New "
+          + "incarnation {} so no counter it already issued is reused", source, found, actor.id());
+      return true;
+    }
+  }
+
+  /**
+   * Refuses coordinated writes (with {@link dev.kvstore.core.OverloadedException}, nothing minted) until {@link
+   * #releaseMinting()}: a node holds minting at start until its peers told it what they hold of its actors.
+   *
+   * @param why said in the refusal
+   */
+  public void holdMinting(String why) {
+    mintingHeld = java.util.Objects.requireNonNull(why, "why");
+  }
+
+  /** Lets coordinated writes mint dots again (see {@link #holdMinting}). */
+  public void releaseMinting() {
+    mintingHeld = null;
+  }
+
+  /** Builds the highest counter of every actor from the engine; the current actor goes on from its own. */
+  private void rebuildCounters() {
+    scan(null, null, (k, set) -> {
+      counters.observe(set.context());
+      return true;
+    });
+    Actor a = actor;
+    a.issued().set(counters.highest(a.id()));
+    log.debug("store {}: {} actors in the stored clocks, this one issued up to {}", a.id(), counters.size(),
+        a.issued().get());
   }
 
   @Override
@@ -256,9 +352,20 @@ public final class LocalStore implements KvStore, Replica {
       for (Versioned<StoredValue> s : current.siblings()) {
         hlc.update(s.value().time()); // never stamp a new version before one it may supersede
       }
+      String held = mintingHeld;
+      if (held != null) {
+        throw new dev.kvstore.core.OverloadedException("node " + config.nodeId() + " issues no new version yet: "
+            + held + "; retry shortly");
+      }
       HlcTimestamp time = hlc.now();
       StoredValue stored = value == null ? StoredValue.tombstone(time) : StoredValue.of(value, time);
-      return current.update(context == null ? current.context() : context.clock(), stored, actorId);
+      VectorClock seen = context == null ? current.context() : context.clock();
+      // One counter per actor across all keys, so the highest counter a peer holds of this actor says exactly
+      // whether this store remembers everything it issued (restore detection, docs/storage.md).
+      Actor a = actor;
+      long floor = Math.max(current.context().get(a.id()), seen.get(a.id()));
+      long counter = a.issued().updateAndGet(issued -> Math.max(issued, floor) + 1);
+      return current.update(seen, stored, Dot.of(a.id(), counter));
     };
   }
 
@@ -296,6 +403,11 @@ public final class LocalStore implements KvStore, Replica {
   private void observe(DvvSet<StoredValue> remote) {
     for (Versioned<StoredValue> s : remote.siblings()) {
       hlc.update(s.value().time());
+    }
+    Actor a = actor;
+    long theirs = remote.context().get(a.id());
+    if (theirs > a.issued().get()) { // a replicated set knows more of this actor than the actor itself
+      checkOwnCounters("a replicated set", java.util.Map.of(a.id(), theirs));
     }
   }
 
@@ -461,7 +573,7 @@ public final class LocalStore implements KvStore, Replica {
       InFlight prior = inFlight.get(ref);
       StorageException failed = logFailure;
       if (failed != null) {
-        throw new StorageException("store " + actorId + " takes no writes since its log failed (" + failed.getMessage()
+        throw new StorageException("store " + actorId() + " takes no writes since its log failed (" + failed.getMessage()
             + "); reopen it", failed);
       }
       DvvSet<StoredValue> current = prior != null ? prior.set()
@@ -472,6 +584,9 @@ public final class LocalStore implements KvStore, Replica {
       DvvSet<StoredValue> changed = change.apply(current);
       boolean remove = changed == null; // removeIfUnchanged: the record goes
       DvvSet<StoredValue> next = remove ? DvvSet.empty() : applyPolicy(changed);
+      if (!remove) {
+        counters.observe(next.context());
+      }
       if (!remove && next.equals(current)) {
         return new Logged(current, null, prior == null
             ? CompletableFuture.completedFuture(current)
@@ -555,7 +670,7 @@ public final class LocalStore implements KvStore, Replica {
 
   private void checkOpen() {
     if (closed) {
-      throw new StoreClosedException("store " + actorId + " is closed; open it again to use it");
+      throw new StoreClosedException("store " + actorId() + " is closed; open it again to use it");
     }
   }
 
@@ -563,7 +678,7 @@ public final class LocalStore implements KvStore, Replica {
     try {
       return CompletableFuture.supplyAsync(op, executor);
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      return CompletableFuture.failedFuture(new StoreClosedException("store " + actorId + " is closed"));
+      return CompletableFuture.failedFuture(new StoreClosedException("store " + actorId() + " is closed"));
     }
   }
 
@@ -587,12 +702,12 @@ public final class LocalStore implements KvStore, Replica {
     try {
       // The log first: it completes the writes in flight, whose async results the executor still hands on.
       parts.close();
-      log.info("closed store {} ({})", actorId, parts.commitLog().describe());
+      log.info("closed store {} ({})", actorId(), parts.commitLog().describe());
     } finally {
       executor.shutdown();
       try {
         if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
-          log.warn("store {}: callbacks still running a minute after close", actorId);
+          log.warn("store {}: callbacks still running a minute after close", actorId());
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

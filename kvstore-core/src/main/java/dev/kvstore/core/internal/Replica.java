@@ -18,8 +18,32 @@ import java.util.function.BiPredicate;
  * wake-up); without one, on the log's thread.
  */
 public interface Replica {
-  /** The actor id this replica issues dots under: node id, a dot, the data directory's incarnation. */
+  /**
+   * The actor id this replica issues dots under: node id, a dot, the data directory's incarnation. It changes
+   * while the replica runs only when {@link #checkOwnCounters} finds the directory was restored from an older
+   * copy.
+   */
   String actorId();
+
+  /**
+   * The highest counter this replica holds, over all keys, for each actor (incarnation) of node {@code
+   * nodeId}, by actor id: what a node is told about its own actors by its peers (at the handshake; later also
+   * with hints and anti-entropy exchanges), so that it notices when it runs from a restored older copy of its
+   * directory. Empty for a node none of whose versions are held here.
+   */
+  java.util.Map<String, Long> highestCountersOf(String nodeId);
+
+  /**
+   * Checks what {@code source} (a peer) holds of this node's own actors, as {@link #highestCountersOf} answered
+   * there. If the peer holds a counter of the current actor above the highest this replica has issued, or an
+   * incarnation of this node numbered at or above the current one, this replica runs from an older copy of its
+   * directory (a backup was restored): it takes a new incarnation, numbered above every one reported, before it
+   * issues another dot, and logs once what it found. Otherwise does nothing. Safe to call from any thread; the
+   * rare renewal forces the identity file.
+   *
+   * @return true if a new incarnation was taken
+   */
+  boolean checkOwnCounters(String source, java.util.Map<String, Long> reported);
 
   /** The scope of the contexts this replica hands out. */
   String contextScope();

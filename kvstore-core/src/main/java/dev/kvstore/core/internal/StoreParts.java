@@ -19,15 +19,15 @@ import dev.kvstore.core.internal.wal.WalOptions;
  * @param engine the engine
  * @param commitLog the log in front of the engine
  * @param storeId the store's id
- * @param incarnation the directory's incarnation
+ * @param incarnation the incarnation the store opened with (the directory's, or a fresh one in memory)
  */
-record StoreParts(DataDirectory directory, Engine engine, CommitLog commitLog, String storeId, String incarnation) {
+record StoreParts(DataDirectory directory, Engine engine, CommitLog commitLog, String storeId, Incarnation incarnation) {
 
   static StoreParts open(LocalStoreConfig config) {
     if (config.dataDirectory() == null) {
       Engine engine = MemoryEngine.inMemory();
       return new StoreParts(null, engine, new DirectCommitLog(engine),
-          DataDirectory.newStoreId(config.random()), DataDirectory.newIncarnation(config.random()));
+          DataDirectory.newStoreId(config.random()), Incarnation.first(config.random()));
     }
     DataDirectory dir = DataDirectory.open(config.dataDirectory(), config.nodeId(), config.random());
     Engine engine = null;

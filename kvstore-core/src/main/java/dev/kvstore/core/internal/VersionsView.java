@@ -1,5 +1,7 @@
 package dev.kvstore.core.internal;
 
+import dev.kvstore.clock.Dot;
+import dev.kvstore.clock.DottedVersionVector;
 import dev.kvstore.clock.DvvSet;
 import dev.kvstore.clock.Versioned;
 import dev.kvstore.core.ConflictResolver;
@@ -12,8 +14,11 @@ import java.util.List;
 
 /** Turns a raw sibling set into what a reader sees. Not API. Thread-safe (stateless). */
 public final class VersionsView {
-  /** The writer shown for a value a {@link ConflictResolver} produced. */
+  /** The writer shown for a value a {@link ConflictResolver} produced (not an actor id: those hold a dot). */
   public static final String RESOLVED = "resolved";
+
+  /** The placeholder dot of a resolved value, which is no stored version; its past is all the read saw. */
+  private static final Dot RESOLVED_DOT = Dot.of(RESOLVED, 1);
 
   private VersionsView() {}
 
@@ -25,8 +30,7 @@ public final class VersionsView {
     List<Version> live = new ArrayList<>();
     for (Versioned<StoredValue> s : set.siblings()) {
       if (!s.value().isTombstone()) {
-        live.add(new Version(s.value().value(), s.version().toVectorClock(), s.dot().node(),
-            Instant.ofEpochMilli(s.value().time().physicalMillis())));
+        live.add(new Version(s.value().value(), s.version(), Instant.ofEpochMilli(s.value().time().physicalMillis())));
       }
     }
     if (resolver != null && live.size() > 1) {
@@ -40,7 +44,7 @@ public final class VersionsView {
         throw new dev.kvstore.core.KvStoreException("the ConflictResolver returned null for " + live.size() + " siblings");
       }
       Instant latest = live.stream().map(Version::writtenAt).max(Instant::compareTo).orElseThrow();
-      live = List.of(new Version(merged, set.context(), RESOLVED, latest));
+      live = List.of(new Version(merged, DottedVersionVector.of(RESOLVED_DOT, set.context()), latest));
     }
     return new Versions(live, context);
   }

@@ -39,7 +39,7 @@ class LogFailureTest {
     SegmentedWal wal = SegmentedWal.open(WalOptions.defaults(Files.createDirectories(dir.resolve("wal")), Durability.ALWAYS));
     CommitLog log = WalCommitLog.recover(engine, wal, Long.MAX_VALUE);
     try (LocalStore store = LocalStore.open(KvStore.local().inMemory().nodeId("a").engine(EngineType.MEMORY).config(),
-        new StoreParts(null, engine, log, "store", "inc"))) {
+        new StoreParts(null, engine, log, "store", Incarnation.parse("1-inc")))) {
       byte[] key = bytes("k");
       store.coordinateNow(key, bytes("v1"), null);
 

@@ -104,6 +104,11 @@ public final class HintStore implements AutoCloseable {
     return held;
   }
 
+  /** The highest counter of each actor of {@code node} in the hints held here (restore detection). */
+  public Map<String, Long> highestCountersOf(String node) {
+    return store.highestCountersOf(node);
+  }
+
   private static byte[] prefix(String target) {
     byte[] id = target.getBytes(StandardCharsets.UTF_8);
     byte[] p = new byte[id.length + 1];

@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens our connection to a peer: sends the {@code Handshake} as soon as the channel is active and waits, up
- * to the connect timeout, for a {@code HandshakeAck} from the expected node (then removes itself and lets the
- * connection send its queued requests) or an {@code Error} (the refusal fails the queued requests with the
+ * to the connect timeout, for a {@code HandshakeAck} from the expected node (then removes itself, hands the
+ * counters the peer holds of our actors to the {@link ActorCounterExchange}, and lets the connection send its
+ * queued requests) or an {@code Error} (the refusal fails the queued requests with the
  * mapped exception). Anything else closes the connection.
  *
  * <p>One instance per channel, event-loop confined.
@@ -61,6 +62,8 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
   private void onAnswer(ChannelHandlerContext ctx, Envelope envelope) {
     if (envelope.hasHandshakeAck() && envelope.getHandshakeAck().getNodeId().equals(connection.peer())) {
       ctx.pipeline().remove(this);
+      // before any queued request leaves: it may be a write this node coordinated
+      transport.actorCounters().reported(connection.peer(), envelope.getHandshakeAck().getYourActorCountersMap());
       connection.onReady(ctx.channel());
     } else if (envelope.hasError()) {
       connection.onRefused(ctx.channel(), ErrorCodes.toException(envelope.getError(), connection.peer()));

@@ -87,8 +87,16 @@ public final class EnvelopeStamper {
 
   /** Returns the acceptance of {@code handshake}. */
   public Envelope handshakeAck(Envelope handshake) {
-    return stamp(Envelope.newBuilder().setHandshakeAck(HandshakeAck.newBuilder().setNodeId(node)),
-        handshake.getRequestId(), true);
+    return handshakeAck(handshake, java.util.Map.of());
+  }
+
+  /**
+   * Returns the acceptance of {@code handshake}, telling the connecting node the highest counter held here for
+   * each of its actors (restore detection).
+   */
+  public Envelope handshakeAck(Envelope handshake, java.util.Map<String, Long> yourActorCounters) {
+    return stamp(Envelope.newBuilder().setHandshakeAck(HandshakeAck.newBuilder().setNodeId(node)
+        .putAllYourActorCounters(yourActorCounters)), handshake.getRequestId(), true);
   }
 
   private Envelope stamp(Envelope.Builder builder, long id, boolean reply) {

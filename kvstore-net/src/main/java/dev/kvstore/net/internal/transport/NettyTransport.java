@@ -57,6 +57,7 @@ public final class NettyTransport implements Transport {
   private final int ioThreads;
   private final int maxQueuedRequests;
   private final LamportClock lamport;
+  private final ActorCounterExchange actorCounters;
   private final EnvelopeStamper stamper;
   private final PendingRequests pending;
   private final Map<String, PeerConnection> connections = new ConcurrentHashMap<>();
@@ -80,6 +81,7 @@ public final class NettyTransport implements Transport {
     this.maxQueuedRequests = b.maxQueuedRequests;
     this.lamport = b.lamport != null ? b.lamport : new LamportClock();
     this.placement = b.placement;
+    this.actorCounters = b.actorCounters;
     this.stamper = new EnvelopeStamper(nodeId, clusterId, placement, lamport);
     this.pending = new PendingRequests(Runnable::run);
   }
@@ -156,6 +158,25 @@ public final class NettyTransport implements Transport {
       throw new IllegalStateException("node " + nodeId + ": transport is not started");
     }
     return (InetSocketAddress) channel.localAddress();
+  }
+
+  /**
+   * Opens a connection to every known peer that has none (connections are otherwise opened by the first
+   * request): each handshake then reports to the {@link ActorCounterExchange}, as reported or unreachable.
+   *
+   * @throws IllegalStateException if the transport is not started
+   */
+  public void connectAll() {
+    if (state != State.STARTED) {
+      throw new IllegalStateException("node " + nodeId + ": transport is " + state + ", start it first");
+    }
+    for (String peer : peers.keySet()) {
+      try {
+        connection(peer).open();
+      } catch (RejectedExecutionException e) {
+        actorCounters.unreachable(peer, "the transport is closing");
+      }
+    }
   }
 
   /**
@@ -262,6 +283,10 @@ public final class NettyTransport implements Transport {
 
   String placement() {
     return placement;
+  }
+
+  ActorCounterExchange actorCounters() {
+    return actorCounters;
   }
 
   EnvelopeStamper stamper() {

@@ -27,6 +27,7 @@ public final class NettyTransportBuilder {
   String placement = "";
   int maxQueuedRequests = 10_000;
   LamportClock lamport;
+  ActorCounterExchange actorCounters = ActorCounterExchange.NONE;
 
   NettyTransportBuilder() {}
 
@@ -62,6 +63,16 @@ public final class NettyTransportBuilder {
    */
   public NettyTransportBuilder listen(InetSocketAddress address) {
     this.listen = Objects.requireNonNull(address, "listen");
+    return this;
+  }
+
+  /**
+   * Sets what the handshake carries for restore detection (default {@link ActorCounterExchange#NONE}).
+   *
+   * @throws NullPointerException if {@code exchange} is null
+   */
+  public NettyTransportBuilder actorCounters(ActorCounterExchange exchange) {
+    this.actorCounters = Objects.requireNonNull(exchange, "actorCounters");
     return this;
   }
 

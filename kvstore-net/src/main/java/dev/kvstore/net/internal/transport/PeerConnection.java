@@ -44,6 +44,7 @@ final class PeerConnection {
   private FlushBatcher flusher;
   private boolean ready;
   private boolean backingOff;
+  private boolean probing; // the current attempt was opened by open(), not by a request: its failure starts no backoff
   private int failures;
   private String lastFailure = "no attempt yet";
   private boolean closed;
@@ -85,6 +86,26 @@ final class PeerConnection {
     sendNow(request);
   }
 
+  /**
+   * Connects now if not connected (the handshake then reports to the {@link ActorCounterExchange}); from any
+   * thread. While a reconnect backoff runs, reports the peer unreachable instead.
+   *
+   * @throws java.util.concurrent.RejectedExecutionException if the event loop is shut down
+   */
+  void open() {
+    loop.execute(() -> {
+      if (closed || channel != null) {
+        return;
+      }
+      if (backingOff) {
+        transport.actorCounters().unreachable(peer, lastFailure);
+      } else {
+        connect();
+        probing = true;
+      }
+    });
+  }
+
   /** Closes the connection for good and fails what it holds; from any thread. */
   void shutdown() {
     try {
@@ -109,6 +130,7 @@ final class PeerConnection {
       return;
     }
     ready = true;
+    probing = false;
     failures = 0;
     transport.logged(() -> {
       log.debug("connected to node {} at {}", peer, address);
@@ -124,6 +146,7 @@ final class PeerConnection {
     transport.logged(() -> {
       log.warn("node {} at {} refused the connection: {}", peer, address, reason.getMessage());
     });
+    transport.actorCounters().unreachable(peer, lastFailure);
     failQueued(reason);
     ch.close();
   }
@@ -198,13 +221,18 @@ final class PeerConnection {
       return;
     }
     boolean wasReady = ready;
+    boolean wasProbe = probing;
+    probing = false;
     channel = null;
     flusher = null;
     ready = false;
     PeerUnavailableException failure = new PeerUnavailableException("connection to node " + peer + " at "
         + address + " closed" + (wasReady ? "" : " before the handshake completed (" + lastFailure + ")"));
     failQueued(failure);
-    if (!wasReady && !closed) {
+    if (!wasReady) {
+      transport.actorCounters().unreachable(peer, lastFailure);
+    }
+    if (!wasReady && !closed && !wasProbe) { // a failed probe leaves the next request free to try at once
       failures++;
       backingOff = true;
       Duration delay = transport.backoff().delay(failures);

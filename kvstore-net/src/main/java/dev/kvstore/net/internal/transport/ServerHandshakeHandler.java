@@ -115,7 +115,8 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
     cancelTimer();
     ctx.channel().attr(REMOTE_NODE).set(envelope.getHandshake().getNodeId());
     ctx.pipeline().remove(this);
-    ctx.writeAndFlush(transport.stamper().handshakeAck(envelope));
+    String remote = envelope.getHandshake().getNodeId();
+    ctx.writeAndFlush(transport.stamper().handshakeAck(envelope, transport.actorCounters().heldFor(remote)));
     log.debug("accepted connection from node {} at {}", envelope.getHandshake().getNodeId(),
         ctx.channel().remoteAddress());
   }

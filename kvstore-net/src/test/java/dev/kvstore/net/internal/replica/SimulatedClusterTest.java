@@ -176,7 +176,7 @@ class SimulatedClusterTest {
         Versions v = f.join();
         List<String> values = v.strings().stream().sorted().toList();
         h.finalReads.put(key, values);
-        h.events.add("get " + key + " = " + values + " " + v.versions().stream().map(Version::clock).toList());
+        h.events.add("get " + key + " = " + values + " " + v.versions().stream().map(Version::history).toList());
         return v;
       }
     }
