@@ -7,6 +7,7 @@ import dev.kvstore.core.InsufficientReplicasException;
 import dev.kvstore.core.Version;
 import dev.kvstore.core.Versions;
 import dev.kvstore.net.KvNode;
+import dev.kvstore.net.QuorumMode;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -46,7 +47,8 @@ public final class DemoCommand implements Callable<Integer> {
     Map<String, InetSocketAddress> peers = LocalMachine.loopbackAddresses(3);
     Map<String, KvNode> nodes = new LinkedHashMap<>();
     try {
-      say("Starting a 3-node cluster on 127.0.0.1 (N=3 replicas, W=2 write acks, R=2 read replies, fsync on every write)");
+      say("Starting a 3-node cluster on 127.0.0.1 (N=3 replicas, W=2 write acks, R=2 read replies, fsync on every write;"
+          + " strict quorum and no hinted handoff, so that quorums and read repair show alone)");
       for (String id : peers.keySet()) {
         nodes.put(id, start(id, root, peers));
         out.printf("    %s listening on %s, data in %s%n", id, peers.get(id), root.resolve(id));
@@ -153,7 +155,8 @@ public final class DemoCommand implements Callable<Integer> {
   private KvNode start(String id, Path root, Map<String, InetSocketAddress> peers) {
     return KvNode.builder().nodeId(id).clusterId("demo").dataDirectory(root.resolve(id))
         .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS)
-        .listen(peers.get(id)).peers(peers).requestTimeout(Duration.ofSeconds(2)).start();
+        .listen(peers.get(id)).peers(peers).requestTimeout(Duration.ofSeconds(2))
+        .quorumMode(QuorumMode.STRICT).hintedHandoff(false).start();
   }
 
   private void say(String what) {

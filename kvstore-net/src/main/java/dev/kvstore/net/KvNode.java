@@ -95,8 +95,9 @@ public final class KvNode implements KvStore {
           .build();
       detector = new FailureDetector(b.nodeId, b.peers.keySet(), scheduler, b.detector);
       Transport observed = detector.observe(transport);
-      Coordinator coordinator = new Coordinator(b.nodeId, local, ring, observed, scheduler, detector, hints,
-          b.quorumMode == QuorumMode.SLOPPY);
+      boolean sloppy = b.hintedHandoff && b.quorumMode == QuorumMode.SLOPPY;
+      Coordinator coordinator = new Coordinator(b.nodeId, local, ring, observed, scheduler, detector,
+          b.hintedHandoff ? hints : null, sloppy);
       HintedHandoff handoff = new HintedHandoff(b.nodeId, b.peers.keySet(), hints, observed, scheduler, detector,
           b.handoff, System::currentTimeMillis, b.requestTimeout);
       detector.addListener((peer, up) -> {
@@ -109,12 +110,14 @@ public final class KvNode implements KvStore {
       transport.connectAll();
       restoreCheck.awaitPeers(b.restoreCheckTimeout);
       detector.start();
-      handoff.start();
+      if (b.hintedHandoff) {
+        handoff.start();
+      }
       KvNode node = new KvNode(b.nodeId, local, scheduler, transport, coordinator, quorum, b.conflictResolver,
           detector, hints, handoff);
       log.info("node {} of cluster {} listening on {} with {} peers (N={} W={} R={}, {} quorum)",
           b.nodeId, b.clusterId, transport.boundAddress(), b.peers.size() - 1, b.n, b.w, b.r,
-          b.quorumMode.name().toLowerCase(java.util.Locale.ROOT));
+          sloppy ? "sloppy" : b.hintedHandoff ? "strict" : "strict, no hinted handoff,");
       return node;
     } catch (RuntimeException e) {
       if (detector != null) {

@@ -47,6 +47,7 @@ public final class KvNodeBuilder {
   DetectorOptions detector = DetectorOptions.DEFAULTS;
   HandoffOptions handoff = HandoffOptions.DEFAULTS;
   QuorumMode quorumMode = QuorumMode.SLOPPY;
+  boolean hintedHandoff = true;
   Duration restoreCheckTimeout = Duration.ofSeconds(3);
 
   KvNodeBuilder() {}
@@ -170,6 +171,17 @@ public final class KvNodeBuilder {
   /** Sloppy (the default) or strict quorum: whether hints count toward W. See {@link QuorumMode}. */
   public KvNodeBuilder quorumMode(QuorumMode mode) {
     this.quorumMode = Objects.requireNonNull(mode, "quorumMode");
+    return this;
+  }
+
+  /**
+   * Whether the node holds and delivers hints (default true). Off, the quorum is strict whatever {@link
+   * #quorumMode} says, and a replica that missed writes catches up only through read repair (and
+   * anti-entropy, once built): for demonstrations of those, and for clusters that must not hold data for
+   * other nodes. Hints already held stay on disk until it is on again.
+   */
+  public KvNodeBuilder hintedHandoff(boolean enabled) {
+    this.hintedHandoff = enabled;
     return this;
   }
 
