@@ -111,6 +111,14 @@ public final class KvNode implements KvStore {
     return transport.boundAddress();
   }
 
+  /**
+   * Points this node at a peer's address, for tests in this package that start nodes on port 0 and learn the
+   * addresses only once each node is bound (a connection to the old address is closed).
+   */
+  void peerAddress(String id, InetSocketAddress address) {
+    transport.addPeer(id, address);
+  }
+
   /** A view of this node whose requests use {@code w} write acks and {@code r} read replies (0 keeps the node's). */
   public KvStore withQuorum(int w, int r) {
     return store.withQuorum(w, r);
