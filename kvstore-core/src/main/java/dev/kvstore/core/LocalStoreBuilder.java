@@ -1,5 +1,6 @@
 package dev.kvstore.core;
 
+import dev.kvstore.core.internal.Arguments;
 import dev.kvstore.core.internal.LocalStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -105,13 +106,13 @@ public final class LocalStoreBuilder {
 
   /** The longest key accepted, 1 to 65535 bytes (default 1024). */
   public LocalStoreBuilder maxKeyBytes(int limit) {
-    this.maxKeyBytes = checkRange("maxKeyBytes", limit, 1, MAX_KEY_LIMIT);
+    this.maxKeyBytes = Arguments.checkRange("maxKeyBytes", limit, 1, MAX_KEY_LIMIT);
     return this;
   }
 
   /** The longest value accepted, 0 to 64 MiB (default 1 MiB). */
   public LocalStoreBuilder maxValueBytes(int limit) {
-    this.maxValueBytes = checkRange("maxValueBytes", limit, 0, MAX_VALUE_LIMIT);
+    this.maxValueBytes = Arguments.checkRange("maxValueBytes", limit, 0, MAX_VALUE_LIMIT);
     return this;
   }
 
@@ -132,13 +133,13 @@ public final class LocalStoreBuilder {
 
   /** The size at which the log starts a new segment, 4 KiB to 1 GiB (default 64 MiB). */
   public LocalStoreBuilder walSegmentBytes(long bytes) {
-    this.walSegmentBytes = checkRange("walSegmentBytes", bytes, 4096, 1L << 30);
+    this.walSegmentBytes = Arguments.checkRange("walSegmentBytes", bytes, 4096, 1L << 30);
     return this;
   }
 
   /** Log bytes after which the engine is checkpointed and old segments deleted, 4 KiB to 16 GiB (default 256 MiB). */
   public LocalStoreBuilder checkpointBytes(long bytes) {
-    this.checkpointBytes = checkRange("checkpointBytes", bytes, 4096, 16L << 30);
+    this.checkpointBytes = Arguments.checkRange("checkpointBytes", bytes, 4096, 16L << 30);
     return this;
   }
 
@@ -147,10 +148,7 @@ public final class LocalStoreBuilder {
    * directory). A cluster sets its cluster id here so contexts travel between its nodes.
    */
   public LocalStoreBuilder contextScope(String scope) {
-    if (scope == null || scope.isEmpty() || scope.length() > 128) {
-      throw new IllegalArgumentException("contextScope must be 1 to 128 characters, got " + scope);
-    }
-    this.contextScope = scope;
+    this.contextScope = Arguments.checkLength("contextScope", scope, 1, 128);
     return this;
   }
 
@@ -169,7 +167,7 @@ public final class LocalStoreBuilder {
    * shows as refusals and latency rather than a growing heap.
    */
   public LocalStoreBuilder maxPendingWrites(int writes) {
-    this.maxPendingWrites = checkRange("maxPendingWrites", writes, 1, 1 << 24);
+    this.maxPendingWrites = Arguments.checkRange("maxPendingWrites", writes, 1, 1 << 24);
     return this;
   }
 
@@ -180,7 +178,7 @@ public final class LocalStoreBuilder {
    * load that only inserts new keys it costs a few percent of throughput. Ignored by the memory engine.
    */
   public LocalStoreBuilder valueCacheBytes(long bytes) {
-    this.valueCacheBytes = checkRange("valueCacheBytes", bytes, 0, 16L << 30);
+    this.valueCacheBytes = Arguments.checkRange("valueCacheBytes", bytes, 0, 16L << 30);
     return this;
   }
 
@@ -216,16 +214,5 @@ public final class LocalStoreBuilder {
    */
   public KvStore open() {
     return LocalStore.open(config());
-  }
-
-  private static int checkRange(String name, int value, int min, int max) {
-    return (int) checkRange(name, (long) value, min, max);
-  }
-
-  private static long checkRange(String name, long value, long min, long max) {
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
-    }
-    return value;
   }
 }

@@ -7,8 +7,10 @@ import dev.kvstore.core.KvStore;
 import dev.kvstore.core.LocalStoreBuilder;
 import dev.kvstore.core.StoreClosedException;
 import dev.kvstore.core.Versions;
+import dev.kvstore.core.internal.Arguments;
 import dev.kvstore.core.internal.Futures;
 import dev.kvstore.core.internal.RequestChecks;
+import dev.kvstore.core.internal.Threads;
 import dev.kvstore.net.internal.client.ClientRequests;
 import dev.kvstore.net.internal.client.ClientRouter;
 import dev.kvstore.net.internal.ring.Ring;
@@ -26,7 +28,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -191,15 +192,7 @@ public final class KvClient implements KvStore {
     try {
       transport.close();
     } finally {
-      executor.shutdown();
-      try {
-        if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-          log.warn("client {}: callbacks still running 5 s after close", clientId);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        log.warn("client {}: interrupted while waiting for callbacks to finish", clientId);
-      }
+      Threads.shutdownAndAwait(executor, Duration.ofSeconds(5), "client " + clientId + " callbacks");
     }
     log.debug("client {} closed", clientId);
   }
@@ -259,10 +252,7 @@ public final class KvClient implements KvStore {
      * @throws IllegalArgumentException if it is null, empty or longer than 128 characters
      */
     public Builder clusterId(String id) {
-      if (id == null || id.isEmpty() || id.length() > 128) {
-        throw new IllegalArgumentException("clusterId must be 1 to 128 characters, got " + id);
-      }
-      this.clusterId = id;
+      this.clusterId = Arguments.checkLength("clusterId", id, 1, 128);
       return this;
     }
 
@@ -308,10 +298,7 @@ public final class KvClient implements KvStore {
      * @throws IllegalArgumentException if out of range
      */
     public Builder requestTimeout(Duration timeout) {
-      if (timeout == null || timeout.toMillis() < 1 || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
-        throw new IllegalArgumentException("requestTimeout must be between 1 ms and 10 minutes, got " + timeout);
-      }
-      this.requestTimeout = timeout;
+      this.requestTimeout = Arguments.checkRange("requestTimeout", timeout, Duration.ofMillis(1), Duration.ofMinutes(10));
       return this;
     }
 
@@ -322,7 +309,7 @@ public final class KvClient implements KvStore {
      * @throws IllegalArgumentException if out of range
      */
     public Builder vnodes(int count) {
-      this.vnodes = checkRange("vnodes", count, 1, Ring.MAX_VNODES);
+      this.vnodes = Arguments.checkRange("vnodes", count, 1, Ring.MAX_VNODES);
       return this;
     }
 
@@ -332,8 +319,8 @@ public final class KvClient implements KvStore {
      * @throws IllegalArgumentException if a key limit is not in [1, 65535] or a value limit not in [0, 64 MiB]
      */
     public Builder limits(int maxKeyBytes, int maxValueBytes) {
-      this.maxKeyBytes = checkRange("maxKeyBytes", maxKeyBytes, 1, LocalStoreBuilder.MAX_KEY_LIMIT);
-      this.maxValueBytes = checkRange("maxValueBytes", maxValueBytes, 0, LocalStoreBuilder.MAX_VALUE_LIMIT);
+      this.maxKeyBytes = Arguments.checkRange("maxKeyBytes", maxKeyBytes, 1, LocalStoreBuilder.MAX_KEY_LIMIT);
+      this.maxValueBytes = Arguments.checkRange("maxValueBytes", maxValueBytes, 0, LocalStoreBuilder.MAX_VALUE_LIMIT);
       return this;
     }
 
@@ -365,7 +352,7 @@ public final class KvClient implements KvStore {
      * @throws IllegalArgumentException if out of range
      */
     public Builder threads(int count) {
-      this.threads = checkRange("threads", count, 1, 64);
+      this.threads = Arguments.checkRange("threads", count, 1, 64);
       return this;
     }
 
@@ -412,25 +399,14 @@ public final class KvClient implements KvStore {
     }
 
     private static ExecutorService newExecutor(String clientId, int threads) {
-      AtomicInteger count = new AtomicInteger();
-      return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
-        Thread t = new Thread(task, "kv-client-" + clientId + "-" + count.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+          Threads.daemons("kv-client-" + clientId));
     }
 
     private static byte[] uuidBytes() {
       UUID u = UUID.randomUUID();
       return java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
           .putLong(u.getLeastSignificantBits()).array();
-    }
-
-    private static int checkRange(String name, int value, int min, int max) {
-      if (value < min || value > max) {
-        throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
-      }
-      return value;
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.kvstore.core.EngineType;
 import dev.kvstore.core.KvStore;
 import dev.kvstore.core.LocalStoreBuilder;
 import dev.kvstore.core.LocalStoreConfig;
+import dev.kvstore.core.internal.Arguments;
 import dev.kvstore.net.internal.replica.Quorum;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -52,10 +53,7 @@ public final class KvNodeBuilder {
 
   /** The cluster id; peers with another one are refused at the handshake (default {@code kvstore}). */
   public KvNodeBuilder clusterId(String id) {
-    if (id == null || id.isEmpty() || id.length() > 128) {
-      throw new IllegalArgumentException("clusterId must be 1 to 128 characters, got " + id);
-    }
-    this.clusterId = id;
+    this.clusterId = Arguments.checkLength("clusterId", id, 1, 128);
     return this;
   }
 
@@ -112,19 +110,13 @@ public final class KvNodeBuilder {
 
   /** How long a request waits for its quorum, 1 ms to 10 minutes (default 2 s). */
   public KvNodeBuilder requestTimeout(Duration timeout) {
-    if (timeout == null || timeout.toMillis() < 1 || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
-      throw new IllegalArgumentException("requestTimeout must be between 1 ms and 10 minutes, got " + timeout);
-    }
-    this.requestTimeout = timeout;
+    this.requestTimeout = Arguments.checkRange("requestTimeout", timeout, Duration.ofMillis(1), Duration.ofMinutes(10));
     return this;
   }
 
   /** Virtual nodes per node on the ring, 1 to 4096 (default 256). */
   public KvNodeBuilder vnodes(int count) {
-    if (count < 1 || count > 4096) {
-      throw new IllegalArgumentException("vnodes must be between 1 and 4096, got " + count);
-    }
-    this.vnodes = count;
+    this.vnodes = Arguments.checkRange("vnodes", count, 1, 4096);
     return this;
   }
 

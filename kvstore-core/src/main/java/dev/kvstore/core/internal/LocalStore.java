@@ -25,7 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.BiPredicate;
@@ -97,9 +96,8 @@ public final class LocalStore implements KvStore, Replica {
     this.scope = config.contextScope() != null ? config.contextScope() : parts.storeId();
     this.checks = new RequestChecks(config.maxKeyBytes(), config.maxValueBytes(), scope);
     this.hlc = new HybridLogicalClock(config.clock());
-    AtomicInteger n = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(EXECUTOR_THREADS, r -> daemon(r, "kvstore-" + config.nodeId() + "-" + n.incrementAndGet()));
-    this.purger = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kvstore-" + config.nodeId() + "-purge"));
+    this.executor = Executors.newFixedThreadPool(EXECUTOR_THREADS, Threads.daemons("kvstore-" + config.nodeId()));
+    this.purger = Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon(r, "kvstore-" + config.nodeId() + "-purge"));
     long every = Math.max(1000, Math.min(600_000, config.tombstoneGrace().toMillis() / 2));
     purger.scheduleWithFixedDelay(this::purgeQuietly, every, every, TimeUnit.MILLISECONDS);
   }
@@ -568,20 +566,7 @@ public final class LocalStore implements KvStore, Replica {
       parts.close();
       log.info("closed store {} ({})", actorId, parts.commitLog().describe());
     } finally {
-      executor.shutdown();
-      try {
-        if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
-          log.warn("store {}: callbacks still running a minute after close", actorId);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      Threads.shutdownAndAwait(executor, java.time.Duration.ofMinutes(1), "store " + actorId + " callbacks");
     }
-  }
-
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
   }
 }
