@@ -19,14 +19,21 @@ import java.util.regex.Pattern;
  *
  * Every setter checks its argument at once; {@link #open()} checks the combination. Defaults: engine
  * {@link EngineType#ROCKSDB}, durability {@link Durability#ALWAYS}, conflict policy {@link
- * ConflictPolicy#SIBLINGS}, node id {@code local}, keys up to 1 KiB, values up to 1 MiB, tombstones kept
- * for 1 hour. Not thread-safe; the store it opens is.
+ * ConflictPolicy#SIBLINGS}, node id {@code local}, keys up to 1 KiB, values up to 1 MiB, a key's sibling set
+ * up to 16 MiB, tombstones kept for 1 hour. Not thread-safe; the store it opens is.
  */
 public final class LocalStoreBuilder {
   /** The largest value limit a store accepts: 64 MiB. */
   public static final int MAX_VALUE_LIMIT = 64 << 20;
   /** The largest key limit a store accepts: 64 KiB - 1. */
   public static final int MAX_KEY_LIMIT = 65_535;
+
+  /** The default of {@link #maxSetBytes(int)}: 16 MiB. */
+  public static final int DEFAULT_MAX_SET_BYTES = 16 << 20;
+  /** The largest sibling set limit a store accepts: 256 MiB. */
+  public static final int MAX_SET_LIMIT = 256 << 20;
+  /** What a sibling set needs besides its values (clocks, dots, timestamps), reserved by {@link #maxSetBytes}. */
+  public static final int SET_OVERHEAD_BYTES = 4096;
 
   /** The default of {@link #maxPendingWrites(int)}: writes that may wait for the disk. */
   public static final int DEFAULT_MAX_PENDING_WRITES = 65_536;
@@ -50,6 +57,7 @@ public final class LocalStoreBuilder {
   private java.util.random.RandomGenerator random;
   private int maxPendingWrites = DEFAULT_MAX_PENDING_WRITES;
   private long valueCacheBytes;
+  private int maxSetBytes = DEFAULT_MAX_SET_BYTES;
 
   LocalStoreBuilder() {}
 
@@ -113,6 +121,19 @@ public final class LocalStoreBuilder {
   /** The longest value accepted, 0 to 64 MiB (default 1 MiB). */
   public LocalStoreBuilder maxValueBytes(int limit) {
     this.maxValueBytes = Arguments.checkRange("maxValueBytes", limit, 0, MAX_VALUE_LIMIT);
+    return this;
+  }
+
+  /**
+   * The largest encoded sibling set one key may hold (its values and tombstones with their clocks), 4 KiB to
+   * 256 MiB (default 16 MiB); it must hold one value of {@link #maxValueBytes} plus {@value #SET_OVERHEAD_BYTES}
+   * bytes. A write that would make a key's set larger is refused with {@link InvalidRequestException} (reason
+   * {@link InvalidRequestException.Reason#SET_TOO_LARGE}) before anything is logged: read the key and write the
+   * resolution with its context. A cluster node sizes its frames from this limit, so every set it accepts can
+   * be replicated and read from any node.
+   */
+  public LocalStoreBuilder maxSetBytes(int limit) {
+    this.maxSetBytes = Arguments.checkRange("maxSetBytes", limit, SET_OVERHEAD_BYTES, MAX_SET_LIMIT);
     return this;
   }
 
@@ -193,6 +214,10 @@ public final class LocalStoreBuilder {
     if (conflictResolver != null && conflictPolicy != ConflictPolicy.SIBLINGS) {
       throw new IllegalArgumentException("a conflictResolver needs conflictPolicy SIBLINGS, not " + conflictPolicy);
     }
+    if ((long) maxValueBytes + SET_OVERHEAD_BYTES > maxSetBytes) {
+      throw new IllegalArgumentException("maxSetBytes (" + maxSetBytes + ") must hold one value: at least maxValueBytes ("
+          + maxValueBytes + ") + " + SET_OVERHEAD_BYTES);
+    }
     if (walSegmentBytes < (long) maxValueBytes + maxKeyBytes + 4096) {
       throw new IllegalArgumentException(
           "walSegmentBytes (" + walSegmentBytes + ") must exceed maxValueBytes + maxKeyBytes + 4096");
@@ -201,7 +226,7 @@ public final class LocalStoreBuilder {
         dataDirectory, inMemory ? EngineType.MEMORY : engine, durability, nodeId, conflictPolicy,
         conflictResolver, maxKeyBytes, maxValueBytes, tombstoneGrace, clock, walSegmentBytes,
         checkpointBytes, contextScope, random != null ? random : new java.security.SecureRandom(),
-        maxPendingWrites, valueCacheBytes);
+        maxPendingWrites, valueCacheBytes, maxSetBytes);
   }
 
   /**

@@ -240,6 +240,7 @@ public final class KvClient implements KvStore {
     private int vnodes = Ring.DEFAULT_VNODES;
     private int maxKeyBytes = 1024;
     private int maxValueBytes = 1 << 20;
+    private int maxSetBytes = LocalStoreBuilder.DEFAULT_MAX_SET_BYTES;
     private String clientId = "client-" + HexFormat.of().formatHex(uuidBytes()).substring(0, 12);
     private ConflictResolver conflictResolver;
     private int threads = DEFAULT_THREADS;
@@ -325,6 +326,18 @@ public final class KvClient implements KvStore {
     }
 
     /**
+     * The largest sibling set the client reads, 4 KiB to 256 MiB (default 16 MiB, as a node's default): the
+     * nodes' {@link KvNodeBuilder#maxSetBytes}. Sizes the client's frames as a node's.
+     *
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder maxSetBytes(int bytes) {
+      this.maxSetBytes = Arguments.checkRange("maxSetBytes", bytes, LocalStoreBuilder.SET_OVERHEAD_BYTES,
+          LocalStoreBuilder.MAX_SET_LIMIT);
+      return this;
+    }
+
+    /**
      * The id the client presents to the nodes (default {@code client-} and 12 random hex digits): 1 to 64
      * characters of {@code [A-Za-z0-9_-]}, different from every node id.
      *
@@ -383,6 +396,7 @@ public final class KvClient implements KvStore {
             .listen(new InetSocketAddress("127.0.0.1", 0))
             .peers(nodes)
             .placement(Ring.of(nodes.keySet(), vnodes).placement(n))
+            .maxFrameBytes(KvNodeBuilder.frameBytes(maxSetBytes))
             .build();
         String id = clientId;
         transport.serve(request -> CompletableFuture.failedFuture(

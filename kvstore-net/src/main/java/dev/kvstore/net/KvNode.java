@@ -73,7 +73,7 @@ public final class KvNode implements KvStore {
           .clusterId(b.clusterId)
           .listen(b.listen)
           .peers(othersThan(b.nodeId, b.peers))
-          .maxFrameBytes(b.maxFrameBytes)
+          .maxFrameBytes(KvNodeBuilder.frameBytes(b.maxSetBytes))
           .placement(ring.placement(b.n))
           .build();
       Coordinator coordinator = new Coordinator(b.nodeId, local, ring, transport, scheduler);

@@ -35,7 +35,7 @@ public final class KvNodeBuilder {
   EngineType engine = EngineType.ROCKSDB;
   Duration requestTimeout = Duration.ofSeconds(2);
   int vnodes = 256;
-  int maxFrameBytes = 16 << 20;
+  int maxSetBytes = LocalStoreBuilder.DEFAULT_MAX_SET_BYTES;
   // Reads that miss the cache and callers' async callbacks; requests themselves run on the event loop.
   int storeThreads = 4;
   ConflictResolver conflictResolver;
@@ -141,6 +141,26 @@ public final class KvNodeBuilder {
     return this;
   }
 
+  /**
+   * The largest encoded sibling set one key may hold, 4 KiB to 256 MiB (default 16 MiB; see {@link
+   * LocalStoreBuilder#maxSetBytes}). The node's frames are sized from it ({@link #frameBytes}), so every set it
+   * accepts can be replicated and read; a write that would make a set larger is refused with {@link
+   * dev.kvstore.core.InvalidRequestException} before it is logged. Every node of a cluster should use the same.
+   */
+  public KvNodeBuilder maxSetBytes(int bytes) {
+    KvStore.local().maxSetBytes(bytes); // the local store's rule
+    this.maxSetBytes = bytes;
+    return this;
+  }
+
+  /**
+   * The largest frame for sibling sets of up to {@code maxSetBytes}: the set, the longest key, and 64 KiB for the
+   * rest of the envelope (ids, clocks, operation id). One rule for nodes and clients.
+   */
+  static int frameBytes(int maxSetBytes) {
+    return maxSetBytes + LocalStoreBuilder.MAX_KEY_LIMIT + (64 << 10);
+  }
+
   /** Resolves siblings at read time. */
   public KvNodeBuilder conflictResolver(ConflictResolver resolver) {
     this.conflictResolver = Objects.requireNonNull(resolver, "conflictResolver");
@@ -149,7 +169,7 @@ public final class KvNodeBuilder {
 
   LocalStoreConfig storeConfig() {
     LocalStoreBuilder b = KvStore.local().nodeId(nodeId).contextScope(clusterId).durability(durability).engine(engine)
-        .maxPendingWrites(maxPendingWrites).valueCacheBytes(valueCacheBytes);
+        .maxPendingWrites(maxPendingWrites).valueCacheBytes(valueCacheBytes).maxSetBytes(maxSetBytes);
     if (inMemory) {
       b.inMemory();
     } else {

@@ -54,9 +54,6 @@ public final class LocalStore implements KvStore, Replica {
       Comparator.<Versioned<StoredValue>, HlcTimestamp>comparing(v -> v.value().time())
           .thenComparing(v -> v.dot().node());
 
-  /** The largest encoded sibling set of one key: a write that would make it bigger is refused. */
-  public static final int MAX_SET_BYTES = 256 << 20;
-
   // Threads that run getAsync and complete the async API's futures (user callbacks run there, never on the
   // log's threads). No thread of the store waits for a force(), so a few suffice.
   private static final int EXECUTOR_THREADS = 8;
@@ -455,10 +452,11 @@ public final class LocalStore implements KvStore, Replica {
             : completeOn(prior.durable().thenApply(seq -> current), completer));
       }
       byte[] encoded = SiblingCodec.encode(next);
-      if (encoded.length > MAX_SET_BYTES) {
-        throw new InvalidRequestException(
+      if (encoded.length > config.maxSetBytes()) {
+        throw new InvalidRequestException(InvalidRequestException.Reason.SET_TOO_LARGE,
             "key would hold " + next.size() + " siblings in " + encoded.length + " bytes, over the "
-                + MAX_SET_BYTES + "-byte limit of one key; read it and write the resolution with its context");
+                + config.maxSetBytes() + "-byte limit of one key's set (maxSetBytes); read it and write the "
+                + "resolution with its context");
       }
       CompletableFuture<Long> durable = parts.commitLog().commit(key, encoded, completer);
       if (durable.isCompletedExceptionally()) {
