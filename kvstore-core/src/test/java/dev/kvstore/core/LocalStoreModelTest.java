@@ -3,8 +3,8 @@ package dev.kvstore.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kvstore.clock.testing.Seeds;
 import dev.kvstore.clock.VectorClock;
-import dev.kvstore.core.internal.wal.Seeds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +77,7 @@ class LocalStoreModelTest {
   @ParameterizedTest
   @EnumSource(value = EngineType.class)
   void randomOperationsAgreeWithAMapOfSiblingSets(EngineType engine) {
-    Seeds.check(SEEDS, seed -> run(engine, seed));
+    Seeds.forEach(SEEDS, seed -> run(engine, seed));
   }
 
   private KvStore open(EngineType engine, Path data) {
