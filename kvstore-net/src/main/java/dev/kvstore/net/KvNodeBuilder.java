@@ -148,8 +148,8 @@ public final class KvNodeBuilder {
    * dev.kvstore.core.InvalidRequestException} before it is logged. Every node of a cluster should use the same.
    */
   public KvNodeBuilder maxSetBytes(int bytes) {
-    KvStore.local().maxSetBytes(bytes); // the local store's rule
-    this.maxSetBytes = bytes;
+    this.maxSetBytes = Arguments.checkRange("maxSetBytes", bytes, LocalStoreBuilder.SET_OVERHEAD_BYTES,
+        LocalStoreBuilder.MAX_SET_LIMIT);
     return this;
   }
 
