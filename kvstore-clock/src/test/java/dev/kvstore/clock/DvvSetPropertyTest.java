@@ -2,6 +2,7 @@ package dev.kvstore.clock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kvstore.clock.testing.Seeds;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class DvvSetPropertyTest {
 
   @Test
   void noWriteIsLostUnlessAWriteWhoseContextSawItSupersededIt() {
-    Seeds.forEach(
+    Seeds.forEachRandom(
         SEEDS,
         rnd -> {
           DvvHistory h = DvvHistory.random(rnd, 2 + rnd.nextInt(3), 40);
@@ -41,7 +42,7 @@ class DvvSetPropertyTest {
 
   @Test
   void twoConcurrentWritesWithTheSameContextThroughTheSameCoordinatorBothSurvive() {
-    Seeds.forEach(
+    Seeds.forEachRandom(
         SEEDS,
         rnd -> {
           DvvHistory h = DvvHistory.random(rnd, 3, 20);
@@ -55,7 +56,7 @@ class DvvSetPropertyTest {
 
   @Test
   void contextCoversEverySiblingDotAndNoTwoSiblingsShareADot() {
-    Seeds.forEach(
+    Seeds.forEachRandom(
         SEEDS,
         rnd -> {
           DvvHistory h = DvvHistory.random(rnd, 3, 30);
@@ -79,7 +80,7 @@ class DvvSetPropertyTest {
 
   @Test
   void syncIsCommutativeAssociativeAndIdempotent() {
-    Seeds.forEach(
+    Seeds.forEachRandom(
         SEEDS,
         rnd -> {
           DvvHistory h = DvvHistory.random(rnd, 3, 30);

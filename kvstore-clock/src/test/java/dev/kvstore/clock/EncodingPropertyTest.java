@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.kvstore.clock.testing.Seeds;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -75,7 +76,7 @@ class EncodingPropertyTest {
 
   @Test
   void everyTypeRoundTripsThroughItsEncoding() {
-    Seeds.forEach(
+    Seeds.forEachRandom(
         SEEDS,
         rnd -> {
           VectorClock c = Gen.anyClock(rnd);
@@ -96,7 +97,7 @@ class EncodingPropertyTest {
 
   @Test
   void everyTruncatedPrefixIsRejected() {
-    Seeds.forEach(
+    Seeds.forEachRandom(
         SEEDS / 5,
         rnd -> {
           for (Codec codec : CODECS) {
@@ -117,7 +118,7 @@ class EncodingPropertyTest {
 
   @Test
   void randomBytesAreRejectedOrDecodeToACanonicalValue() {
-    Seeds.forEach(
+    Seeds.forEachRandom(
         SEEDS * 4,
         rnd -> {
           for (Codec codec : CODECS) {
@@ -132,7 +133,7 @@ class EncodingPropertyTest {
 
   @Test
   void mutatedEncodingsAreRejectedOrDecodeToACanonicalValue() {
-    Seeds.forEach(
+    Seeds.forEachRandom(
         SEEDS,
         rnd -> {
           for (Codec codec : CODECS) {
@@ -177,7 +178,7 @@ class EncodingPropertyTest {
   @Test
   void samplesAreNonTrivial() {
     List<Integer> sizes = new ArrayList<>();
-    Seeds.forEach(50, rnd -> sizes.add(dvvSetBytes(rnd).length));
+    Seeds.forEachRandom(50, rnd -> sizes.add(dvvSetBytes(rnd).length));
     assertThat(sizes.stream().mapToInt(i -> i).max().orElse(0)).isGreaterThan(20);
   }
 }

@@ -2,6 +2,7 @@ package dev.kvstore.clock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kvstore.clock.testing.Seeds;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,7 @@ class VectorClockPropertyTest {
 
   @Test
   void compareAgreesWithTheEntryWiseDefinition() {
-    Seeds.forEach(
+    Seeds.forEachRandom(
         SEEDS,
         rnd -> {
           VectorClock a = small(rnd);
@@ -43,7 +44,7 @@ class VectorClockPropertyTest {
 
   @Test
   void compareIsReflexiveAndMirrored() {
-    Seeds.forEach(
+    Seeds.forEachRandom(
         SEEDS,
         rnd -> {
           VectorClock a = small(rnd);
@@ -55,7 +56,7 @@ class VectorClockPropertyTest {
 
   @Test
   void compareIsAntisymmetric() {
-    Seeds.forEach(
+    Seeds.forEachRandom(
         SEEDS,
         rnd -> {
           VectorClock a = small(rnd);
@@ -69,7 +70,7 @@ class VectorClockPropertyTest {
 
   @Test
   void happenedBeforeIsTransitive() {
-    Seeds.forEach(
+    Seeds.forEachRandom(
         SEEDS,
         rnd -> {
           VectorClock a = small(rnd);
@@ -87,7 +88,7 @@ class VectorClockPropertyTest {
 
   @Test
   void mergeIsCommutativeAssociativeAndIdempotent() {
-    Seeds.forEach(
+    Seeds.forEachRandom(
         SEEDS,
         rnd -> {
           VectorClock a = small(rnd);
@@ -101,7 +102,7 @@ class VectorClockPropertyTest {
 
   @Test
   void mergeIsTheLeastUpperBound() {
-    Seeds.forEach(
+    Seeds.forEachRandom(
         SEEDS,
         rnd -> {
           VectorClock a = small(rnd);
@@ -117,7 +118,7 @@ class VectorClockPropertyTest {
 
   @Test
   void incrementMakesAStrictlyLaterClock() {
-    Seeds.forEach(
+    Seeds.forEachRandom(
         SEEDS,
         rnd -> {
           VectorClock a = small(rnd);
@@ -129,7 +130,7 @@ class VectorClockPropertyTest {
 
   @Test
   void parseOfToStringAndOfToMapAreIdentities() {
-    Seeds.forEach(
+    Seeds.forEachRandom(
         SEEDS,
         rnd -> {
           VectorClock a = Gen.anyClock(rnd);

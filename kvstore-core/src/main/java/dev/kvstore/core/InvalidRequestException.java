@@ -19,6 +19,8 @@ public class InvalidRequestException extends KvStoreException {
     NULL_VALUE,
     /** The value was longer than the store's value limit. */
     VALUE_TOO_LARGE,
+    /** The write would make the key's sibling set larger than the store's {@code maxSetBytes}. */
+    SET_TOO_LARGE,
     /** The context was null. */
     NULL_CONTEXT,
     /** The context came from another store or cluster. */

@@ -1,6 +1,5 @@
 package dev.kvstore.core;
 
-import dev.kvstore.core.internal.Futures;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
@@ -17,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
  * Every operation has an {@code ...Async} twin. Bad arguments throw {@link InvalidRequestException}
  * at once, from both forms, and change nothing; a closed store throws {@link StoreClosedException}.
  * Failures that happen later (storage, replication) complete the future exceptionally with a
- * {@link KvStoreException}; the blocking forms throw it.
+ * {@link KvStoreException}; the blocking forms throw it, and throw nothing else: an unexpected failure of
+ * another type reaches them wrapped in a {@link KvStoreException}.
  *
  * <p>Implementations are thread-safe.
  */
@@ -48,7 +48,7 @@ public interface KvStore extends AutoCloseable {
    * @throws StoreClosedException if the store is closed
    */
   default Versions get(byte[] key) {
-    return Futures.join(getAsync(key));
+    return Blocking.join(getAsync(key));
   }
 
   /**
@@ -61,7 +61,7 @@ public interface KvStore extends AutoCloseable {
    * @throws StoreClosedException if the store is closed
    */
   default Context put(byte[] key, byte[] value, Context context) {
-    return Futures.join(putAsync(key, value, context));
+    return Blocking.join(putAsync(key, value, context));
   }
 
   /**
@@ -72,7 +72,7 @@ public interface KvStore extends AutoCloseable {
    * @throws StoreClosedException if the store is closed
    */
   default Context put(byte[] key, byte[] value) {
-    return Futures.join(putAsync(key, value));
+    return Blocking.join(putAsync(key, value));
   }
 
   /**
@@ -84,7 +84,7 @@ public interface KvStore extends AutoCloseable {
    * @throws StoreClosedException if the store is closed
    */
   default Context delete(byte[] key, Context context) {
-    return Futures.join(deleteAsync(key, context));
+    return Blocking.join(deleteAsync(key, context));
   }
 
   /** {@link #get(byte[])} with a UTF-8 key. */

@@ -1,5 +1,6 @@
 package dev.kvstore.core;
 
+import dev.kvstore.core.internal.Arguments;
 import dev.kvstore.core.internal.LocalStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,14 +19,21 @@ import java.util.regex.Pattern;
  *
  * Every setter checks its argument at once; {@link #open()} checks the combination. Defaults: engine
  * {@link EngineType#ROCKSDB}, durability {@link Durability#ALWAYS}, conflict policy {@link
- * ConflictPolicy#SIBLINGS}, node id {@code local}, keys up to 1 KiB, values up to 1 MiB, tombstones kept
- * for 1 hour. Not thread-safe; the store it opens is.
+ * ConflictPolicy#SIBLINGS}, node id {@code local}, keys up to 1 KiB, values up to 1 MiB, a key's sibling set
+ * up to 16 MiB, tombstones kept for 1 hour. Not thread-safe; the store it opens is.
  */
 public final class LocalStoreBuilder {
   /** The largest value limit a store accepts: 64 MiB. */
   public static final int MAX_VALUE_LIMIT = 64 << 20;
   /** The largest key limit a store accepts: 64 KiB - 1. */
   public static final int MAX_KEY_LIMIT = 65_535;
+
+  /** The default of {@link #maxSetBytes(int)}: 16 MiB. */
+  public static final int DEFAULT_MAX_SET_BYTES = 16 << 20;
+  /** The largest sibling set limit a store accepts: 256 MiB. */
+  public static final int MAX_SET_LIMIT = 256 << 20;
+  /** What a sibling set needs besides its values (clocks, dots, timestamps), reserved by {@link #maxSetBytes}. */
+  public static final int SET_OVERHEAD_BYTES = 4096;
 
   /** The default of {@link #maxPendingWrites(int)}: writes that may wait for the disk. */
   public static final int DEFAULT_MAX_PENDING_WRITES = 65_536;
@@ -49,6 +57,7 @@ public final class LocalStoreBuilder {
   private java.util.random.RandomGenerator random;
   private int maxPendingWrites = DEFAULT_MAX_PENDING_WRITES;
   private long valueCacheBytes;
+  private int maxSetBytes = DEFAULT_MAX_SET_BYTES;
 
   LocalStoreBuilder() {}
 
@@ -105,13 +114,26 @@ public final class LocalStoreBuilder {
 
   /** The longest key accepted, 1 to 65535 bytes (default 1024). */
   public LocalStoreBuilder maxKeyBytes(int limit) {
-    this.maxKeyBytes = checkRange("maxKeyBytes", limit, 1, MAX_KEY_LIMIT);
+    this.maxKeyBytes = Arguments.checkRange("maxKeyBytes", limit, 1, MAX_KEY_LIMIT);
     return this;
   }
 
   /** The longest value accepted, 0 to 64 MiB (default 1 MiB). */
   public LocalStoreBuilder maxValueBytes(int limit) {
-    this.maxValueBytes = checkRange("maxValueBytes", limit, 0, MAX_VALUE_LIMIT);
+    this.maxValueBytes = Arguments.checkRange("maxValueBytes", limit, 0, MAX_VALUE_LIMIT);
+    return this;
+  }
+
+  /**
+   * The largest encoded sibling set one key may hold (its values and tombstones with their clocks), 4 KiB to
+   * 256 MiB (default 16 MiB); it must hold one value of {@link #maxValueBytes} plus {@value #SET_OVERHEAD_BYTES}
+   * bytes. A write that would make a key's set larger is refused with {@link InvalidRequestException} (reason
+   * {@link InvalidRequestException.Reason#SET_TOO_LARGE}) before anything is logged: read the key and write the
+   * resolution with its context. A cluster node sizes its frames from this limit, so every set it accepts can
+   * be replicated and read from any node.
+   */
+  public LocalStoreBuilder maxSetBytes(int limit) {
+    this.maxSetBytes = Arguments.checkRange("maxSetBytes", limit, SET_OVERHEAD_BYTES, MAX_SET_LIMIT);
     return this;
   }
 
@@ -132,13 +154,13 @@ public final class LocalStoreBuilder {
 
   /** The size at which the log starts a new segment, 4 KiB to 1 GiB (default 64 MiB). */
   public LocalStoreBuilder walSegmentBytes(long bytes) {
-    this.walSegmentBytes = checkRange("walSegmentBytes", bytes, 4096, 1L << 30);
+    this.walSegmentBytes = Arguments.checkRange("walSegmentBytes", bytes, 4096, 1L << 30);
     return this;
   }
 
   /** Log bytes after which the engine is checkpointed and old segments deleted, 4 KiB to 16 GiB (default 256 MiB). */
   public LocalStoreBuilder checkpointBytes(long bytes) {
-    this.checkpointBytes = checkRange("checkpointBytes", bytes, 4096, 16L << 30);
+    this.checkpointBytes = Arguments.checkRange("checkpointBytes", bytes, 4096, 16L << 30);
     return this;
   }
 
@@ -147,10 +169,7 @@ public final class LocalStoreBuilder {
    * directory). A cluster sets its cluster id here so contexts travel between its nodes.
    */
   public LocalStoreBuilder contextScope(String scope) {
-    if (scope == null || scope.isEmpty() || scope.length() > 128) {
-      throw new IllegalArgumentException("contextScope must be 1 to 128 characters, got " + scope);
-    }
-    this.contextScope = scope;
+    this.contextScope = Arguments.checkLength("contextScope", scope, 1, 128);
     return this;
   }
 
@@ -169,7 +188,7 @@ public final class LocalStoreBuilder {
    * shows as refusals and latency rather than a growing heap.
    */
   public LocalStoreBuilder maxPendingWrites(int writes) {
-    this.maxPendingWrites = checkRange("maxPendingWrites", writes, 1, 1 << 24);
+    this.maxPendingWrites = Arguments.checkRange("maxPendingWrites", writes, 1, 1 << 24);
     return this;
   }
 
@@ -180,7 +199,7 @@ public final class LocalStoreBuilder {
    * load that only inserts new keys it costs a few percent of throughput. Ignored by the memory engine.
    */
   public LocalStoreBuilder valueCacheBytes(long bytes) {
-    this.valueCacheBytes = checkRange("valueCacheBytes", bytes, 0, 16L << 30);
+    this.valueCacheBytes = Arguments.checkRange("valueCacheBytes", bytes, 0, 16L << 30);
     return this;
   }
 
@@ -195,6 +214,10 @@ public final class LocalStoreBuilder {
     if (conflictResolver != null && conflictPolicy != ConflictPolicy.SIBLINGS) {
       throw new IllegalArgumentException("a conflictResolver needs conflictPolicy SIBLINGS, not " + conflictPolicy);
     }
+    if ((long) maxValueBytes + SET_OVERHEAD_BYTES > maxSetBytes) {
+      throw new IllegalArgumentException("maxSetBytes (" + maxSetBytes + ") must hold one value: at least maxValueBytes ("
+          + maxValueBytes + ") + " + SET_OVERHEAD_BYTES);
+    }
     if (walSegmentBytes < (long) maxValueBytes + maxKeyBytes + 4096) {
       throw new IllegalArgumentException(
           "walSegmentBytes (" + walSegmentBytes + ") must exceed maxValueBytes + maxKeyBytes + 4096");
@@ -203,7 +226,7 @@ public final class LocalStoreBuilder {
         dataDirectory, inMemory ? EngineType.MEMORY : engine, durability, nodeId, conflictPolicy,
         conflictResolver, maxKeyBytes, maxValueBytes, tombstoneGrace, clock, walSegmentBytes,
         checkpointBytes, contextScope, random != null ? random : new java.security.SecureRandom(),
-        maxPendingWrites, valueCacheBytes);
+        maxPendingWrites, valueCacheBytes, maxSetBytes);
   }
 
   /**
@@ -216,16 +239,5 @@ public final class LocalStoreBuilder {
    */
   public KvStore open() {
     return LocalStore.open(config());
-  }
-
-  private static int checkRange(String name, int value, int min, int max) {
-    return (int) checkRange(name, (long) value, min, max);
-  }
-
-  private static long checkRange(String name, long value, long min, long max) {
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
-    }
-    return value;
   }
 }

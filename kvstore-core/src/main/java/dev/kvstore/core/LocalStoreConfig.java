@@ -24,6 +24,7 @@ import java.time.InstantSource;
  * @param random source of a new directory's (or an in-memory store's) incarnation and id
  * @param maxPendingWrites the most writes waiting for the disk before new ones are refused
  * @param valueCacheBytes bytes of recently written values kept in memory in front of RocksDB (0: none)
+ * @param maxSetBytes the largest encoded sibling set of one key
  */
 public record LocalStoreConfig(
     Path dataDirectory,
@@ -41,4 +42,5 @@ public record LocalStoreConfig(
     String contextScope,
     java.util.random.RandomGenerator random,
     int maxPendingWrites,
-    long valueCacheBytes) {}
+    long valueCacheBytes,
+    int maxSetBytes) {}

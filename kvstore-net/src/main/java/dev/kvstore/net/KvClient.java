@@ -7,8 +7,10 @@ import dev.kvstore.core.KvStore;
 import dev.kvstore.core.LocalStoreBuilder;
 import dev.kvstore.core.StoreClosedException;
 import dev.kvstore.core.Versions;
+import dev.kvstore.core.internal.Arguments;
 import dev.kvstore.core.internal.Futures;
 import dev.kvstore.core.internal.RequestChecks;
+import dev.kvstore.core.internal.Threads;
 import dev.kvstore.net.internal.client.ClientRequests;
 import dev.kvstore.net.internal.client.ClientRouter;
 import dev.kvstore.net.internal.ring.Ring;
@@ -26,7 +28,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -191,15 +192,7 @@ public final class KvClient implements KvStore {
     try {
       transport.close();
     } finally {
-      executor.shutdown();
-      try {
-        if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-          log.warn("client {}: callbacks still running 5 s after close", clientId);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        log.warn("client {}: interrupted while waiting for callbacks to finish", clientId);
-      }
+      Threads.shutdownAndAwait(executor, Duration.ofSeconds(5), "client " + clientId + " callbacks");
     }
     log.debug("client {} closed", clientId);
   }
@@ -247,6 +240,7 @@ public final class KvClient implements KvStore {
     private int vnodes = Ring.DEFAULT_VNODES;
     private int maxKeyBytes = 1024;
     private int maxValueBytes = 1 << 20;
+    private int maxSetBytes = LocalStoreBuilder.DEFAULT_MAX_SET_BYTES;
     private String clientId = "client-" + HexFormat.of().formatHex(uuidBytes()).substring(0, 12);
     private ConflictResolver conflictResolver;
     private int threads = DEFAULT_THREADS;
@@ -259,10 +253,7 @@ public final class KvClient implements KvStore {
      * @throws IllegalArgumentException if it is null, empty or longer than 128 characters
      */
     public Builder clusterId(String id) {
-      if (id == null || id.isEmpty() || id.length() > 128) {
-        throw new IllegalArgumentException("clusterId must be 1 to 128 characters, got " + id);
-      }
-      this.clusterId = id;
+      this.clusterId = Arguments.checkLength("clusterId", id, 1, 128);
       return this;
     }
 
@@ -308,10 +299,7 @@ public final class KvClient implements KvStore {
      * @throws IllegalArgumentException if out of range
      */
     public Builder requestTimeout(Duration timeout) {
-      if (timeout == null || timeout.toMillis() < 1 || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
-        throw new IllegalArgumentException("requestTimeout must be between 1 ms and 10 minutes, got " + timeout);
-      }
-      this.requestTimeout = timeout;
+      this.requestTimeout = Arguments.checkRange("requestTimeout", timeout, Duration.ofMillis(1), Duration.ofMinutes(10));
       return this;
     }
 
@@ -322,7 +310,7 @@ public final class KvClient implements KvStore {
      * @throws IllegalArgumentException if out of range
      */
     public Builder vnodes(int count) {
-      this.vnodes = checkRange("vnodes", count, 1, Ring.MAX_VNODES);
+      this.vnodes = Arguments.checkRange("vnodes", count, 1, Ring.MAX_VNODES);
       return this;
     }
 
@@ -332,8 +320,20 @@ public final class KvClient implements KvStore {
      * @throws IllegalArgumentException if a key limit is not in [1, 65535] or a value limit not in [0, 64 MiB]
      */
     public Builder limits(int maxKeyBytes, int maxValueBytes) {
-      this.maxKeyBytes = checkRange("maxKeyBytes", maxKeyBytes, 1, LocalStoreBuilder.MAX_KEY_LIMIT);
-      this.maxValueBytes = checkRange("maxValueBytes", maxValueBytes, 0, LocalStoreBuilder.MAX_VALUE_LIMIT);
+      this.maxKeyBytes = Arguments.checkRange("maxKeyBytes", maxKeyBytes, 1, LocalStoreBuilder.MAX_KEY_LIMIT);
+      this.maxValueBytes = Arguments.checkRange("maxValueBytes", maxValueBytes, 0, LocalStoreBuilder.MAX_VALUE_LIMIT);
+      return this;
+    }
+
+    /**
+     * The largest sibling set the client reads, 4 KiB to 256 MiB (default 16 MiB, as a node's default): the
+     * nodes' {@link KvNodeBuilder#maxSetBytes}. Sizes the client's frames as a node's.
+     *
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder maxSetBytes(int bytes) {
+      this.maxSetBytes = Arguments.checkRange("maxSetBytes", bytes, LocalStoreBuilder.SET_OVERHEAD_BYTES,
+          LocalStoreBuilder.MAX_SET_LIMIT);
       return this;
     }
 
@@ -365,7 +365,7 @@ public final class KvClient implements KvStore {
      * @throws IllegalArgumentException if out of range
      */
     public Builder threads(int count) {
-      this.threads = checkRange("threads", count, 1, 64);
+      this.threads = Arguments.checkRange("threads", count, 1, 64);
       return this;
     }
 
@@ -396,6 +396,7 @@ public final class KvClient implements KvStore {
             .listen(new InetSocketAddress("127.0.0.1", 0))
             .peers(nodes)
             .placement(Ring.of(nodes.keySet(), vnodes).placement(n))
+            .maxFrameBytes(KvNodeBuilder.frameBytes(maxSetBytes))
             .build();
         String id = clientId;
         transport.serve(request -> CompletableFuture.failedFuture(
@@ -412,25 +413,14 @@ public final class KvClient implements KvStore {
     }
 
     private static ExecutorService newExecutor(String clientId, int threads) {
-      AtomicInteger count = new AtomicInteger();
-      return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
-        Thread t = new Thread(task, "kv-client-" + clientId + "-" + count.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+          Threads.daemons("kv-client-" + clientId));
     }
 
     private static byte[] uuidBytes() {
       UUID u = UUID.randomUUID();
       return java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
           .putLong(u.getLeastSignificantBits()).array();
-    }
-
-    private static int checkRange(String name, int value, int min, int max) {
-      if (value < min || value > max) {
-        throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got " + value);
-      }
-      return value;
     }
   }
 }

@@ -89,7 +89,7 @@ public final class KvNode implements KvStore {
           .clusterId(b.clusterId)
           .listen(b.listen)
           .peers(othersThan(b.nodeId, b.peers))
-          .maxFrameBytes(b.maxFrameBytes)
+          .maxFrameBytes(KvNodeBuilder.frameBytes(b.maxSetBytes))
           .placement(ring.placement(b.n))
           .actorCounters(restoreCheck)
           .build();
@@ -151,6 +151,14 @@ public final class KvNode implements KvStore {
   /** The address the node listens on (the real port when it was started with port 0). */
   public InetSocketAddress address() {
     return transport.boundAddress();
+  }
+
+  /**
+   * Points this node at a peer's address, for tests in this package that start nodes on port 0 and learn the
+   * addresses only once each node is bound (a connection to the old address is closed).
+   */
+  void peerAddress(String id, InetSocketAddress address) {
+    transport.addPeer(id, address);
   }
 
   /** A view of this node whose requests use {@code w} write acks and {@code r} read replies (0 keeps the node's). */

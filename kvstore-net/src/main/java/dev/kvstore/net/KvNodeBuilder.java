@@ -8,6 +8,7 @@ import dev.kvstore.core.LocalStoreBuilder;
 import dev.kvstore.core.LocalStoreConfig;
 import dev.kvstore.net.internal.health.DetectorOptions;
 import dev.kvstore.net.internal.hints.HandoffOptions;
+import dev.kvstore.core.internal.Arguments;
 import dev.kvstore.net.internal.replica.Quorum;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ public final class KvNodeBuilder {
   EngineType engine = EngineType.ROCKSDB;
   Duration requestTimeout = Duration.ofSeconds(2);
   int vnodes = 256;
-  int maxFrameBytes = 16 << 20;
+  int maxSetBytes = LocalStoreBuilder.DEFAULT_MAX_SET_BYTES;
   // Reads that miss the cache and callers' async callbacks; requests themselves run on the event loop.
   int storeThreads = 4;
   ConflictResolver conflictResolver;
@@ -61,10 +62,7 @@ public final class KvNodeBuilder {
 
   /** The cluster id; peers with another one are refused at the handshake (default {@code kvstore}). */
   public KvNodeBuilder clusterId(String id) {
-    if (id == null || id.isEmpty() || id.length() > 128) {
-      throw new IllegalArgumentException("clusterId must be 1 to 128 characters, got " + id);
-    }
-    this.clusterId = id;
+    this.clusterId = Arguments.checkLength("clusterId", id, 1, 128);
     return this;
   }
 
@@ -121,19 +119,13 @@ public final class KvNodeBuilder {
 
   /** How long a request waits for its quorum, 1 ms to 10 minutes (default 2 s). */
   public KvNodeBuilder requestTimeout(Duration timeout) {
-    if (timeout == null || timeout.toMillis() < 1 || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
-      throw new IllegalArgumentException("requestTimeout must be between 1 ms and 10 minutes, got " + timeout);
-    }
-    this.requestTimeout = timeout;
+    this.requestTimeout = Arguments.checkRange("requestTimeout", timeout, Duration.ofMillis(1), Duration.ofMinutes(10));
     return this;
   }
 
   /** Virtual nodes per node on the ring, 1 to 4096 (default 256). */
   public KvNodeBuilder vnodes(int count) {
-    if (count < 1 || count > 4096) {
-      throw new IllegalArgumentException("vnodes must be between 1 and 4096, got " + count);
-    }
-    this.vnodes = count;
+    this.vnodes = Arguments.checkRange("vnodes", count, 1, 4096);
     return this;
   }
 
@@ -175,6 +167,18 @@ public final class KvNodeBuilder {
   }
 
   /**
+   * The largest encoded sibling set one key may hold, 4 KiB to 256 MiB (default 16 MiB; see {@link
+   * LocalStoreBuilder#maxSetBytes}). The node's frames are sized from it ({@link #frameBytes}), so every set it
+   * accepts can be replicated and read; a write that would make a set larger is refused with {@link
+   * dev.kvstore.core.InvalidRequestException} before it is logged. Every node of a cluster should use the same.
+   */
+  public KvNodeBuilder maxSetBytes(int bytes) {
+    this.maxSetBytes = Arguments.checkRange("maxSetBytes", bytes, LocalStoreBuilder.SET_OVERHEAD_BYTES,
+        LocalStoreBuilder.MAX_SET_LIMIT);
+    return this;
+  }
+
+  /**
    * Whether the node holds and delivers hints (default true). Off, the quorum is strict whatever {@link
    * #quorumMode} says, and a replica that missed writes catches up only through read repair (and
    * anti-entropy, once built): for demonstrations of those, and for clusters that must not hold data for
@@ -209,6 +213,14 @@ public final class KvNodeBuilder {
     return this;
   }
 
+  /**
+   * The largest frame for sibling sets of up to {@code maxSetBytes}: the set, the longest key, and 64 KiB for the
+   * rest of the envelope (ids, clocks, operation id). One rule for nodes and clients.
+   */
+  static int frameBytes(int maxSetBytes) {
+    return maxSetBytes + LocalStoreBuilder.MAX_KEY_LIMIT + (64 << 10);
+  }
+
   /** Resolves siblings at read time. */
   public KvNodeBuilder conflictResolver(ConflictResolver resolver) {
     this.conflictResolver = Objects.requireNonNull(resolver, "conflictResolver");
@@ -217,7 +229,7 @@ public final class KvNodeBuilder {
 
   LocalStoreConfig storeConfig() {
     LocalStoreBuilder b = KvStore.local().nodeId(nodeId).contextScope(clusterId).durability(durability).engine(engine)
-        .maxPendingWrites(maxPendingWrites).valueCacheBytes(valueCacheBytes);
+        .maxPendingWrites(maxPendingWrites).valueCacheBytes(valueCacheBytes).maxSetBytes(maxSetBytes);
     if (inMemory) {
       b.inMemory();
     } else {
@@ -228,7 +240,8 @@ public final class KvNodeBuilder {
 
   /** The hint store's options: a directory of its own beside the node's store, with its durability and engine. */
   LocalStoreConfig hintStoreConfig() {
-    LocalStoreBuilder b = KvStore.local().nodeId(nodeId).durability(durability).engine(engine).valueCacheBytes(0);
+    LocalStoreBuilder b = KvStore.local().nodeId(nodeId).durability(durability).engine(engine).valueCacheBytes(0)
+        .maxSetBytes(maxSetBytes);
     if (inMemory) {
       b.inMemory();
     } else {

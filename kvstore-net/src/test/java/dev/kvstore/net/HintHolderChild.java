@@ -13,7 +13,8 @@ import java.util.Map;
  * writes {@code count} keys through itself (W=2), waits until it holds a durable hint for n3 for each, prints
  * {@code held N}, and then waits to be killed.
  *
- * <p>Arguments: data directory of n1, the ports of n1, n2 and n3, the number of keys.
+ * <p>Arguments: data directory of n1, the port of n2, the number of keys. n1 listens on a port of its own
+ * choosing (port 0); n3 is given port 0, where nothing listens.
  */
 public final class HintHolderChild {
   private HintHolderChild() {}
@@ -26,13 +27,13 @@ public final class HintHolderChild {
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     Map<String, InetSocketAddress> peers = new LinkedHashMap<>();
-    for (int i = 0; i < 3; i++) {
-      peers.put("n" + (i + 1), new InetSocketAddress("127.0.0.1", Integer.parseInt(args[1 + i])));
-    }
-    int count = Integer.parseInt(args[4]);
+    peers.put("n1", PortZeroCluster.ANY_PORT);
+    peers.put("n2", new InetSocketAddress("127.0.0.1", Integer.parseInt(args[1])));
+    peers.put("n3", PortZeroCluster.ANY_PORT); // not running: nothing listens on port 0
+    int count = Integer.parseInt(args[2]);
     KvNode n1 = KvNode.builder().nodeId("n1").clusterId("hints").dataDirectory(dir).engine(EngineType.ROCKSDB)
-        .durability(Durability.ALWAYS).listen(peers.get("n1")).peers(peers).requestTimeout(Duration.ofSeconds(5))
-        .failureDetection(Duration.ofMillis(100), 8).start();
+        .durability(Durability.ALWAYS).listen(PortZeroCluster.ANY_PORT).peers(peers)
+        .requestTimeout(Duration.ofSeconds(5)).failureDetection(Duration.ofMillis(100), 8).start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     // A child process polling its own state (the parent test waits on the line it prints): first until it
     // has heard from n2 and treats n3 as down, then until the hints are durable.

@@ -30,34 +30,36 @@ import org.junit.jupiter.api.io.TempDir;
 class HintHolderCrashIT {
   private static final int KEYS = 300;
   @TempDir Path dir;
+  private static final List<String> IDS = List.of("n1", "n2", "n3");
   private final List<KvNode> nodes = new ArrayList<>();
+  private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
 
   @AfterEach
   void stop() {
     nodes.forEach(KvNode::close);
   }
 
-  private KvNode start(String id, Map<String, InetSocketAddress> peers) {
-    KvNode node = KvNode.builder().nodeId(id).clusterId("hints").dataDirectory(dir.resolve(id))
-        .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS).listen(peers.get(id)).peers(peers)
-        .requestTimeout(Duration.ofSeconds(5)).failureDetection(Duration.ofMillis(100), 8).start();
+  private KvNodeBuilder builder(String id) {
+    return KvNode.builder().nodeId(id).clusterId("hints").dataDirectory(dir.resolve(id))
+        .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS)
+        .requestTimeout(Duration.ofSeconds(5)).failureDetection(Duration.ofMillis(100), 8);
+  }
+
+  private KvNode start(String id) {
+    KvNode node = PortZeroCluster.startOne(id, IDS, addresses, this::builder);
     nodes.add(node);
+    PortZeroCluster.introduce(nodes);
     return node;
   }
 
   @Test
   void hintsHeldByANodeKilledWithSigkillAreDeliveredAfterItsRestart() throws Exception {
-    List<Integer> ports = KvNodeClusterTest.freePorts(3);
-    Map<String, InetSocketAddress> peers = new LinkedHashMap<>();
-    for (int i = 0; i < 3; i++) {
-      peers.put("n" + (i + 1), new InetSocketAddress("127.0.0.1", ports.get(i)));
-    }
-    start("n2", peers);
+    start("n2");
 
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
         HintHolderChild.class.getName(), dir.resolve("n1").toString(),
-        ports.get(0).toString(), ports.get(1).toString(), ports.get(2).toString(), Integer.toString(KEYS))
+        Integer.toString(addresses.get("n2").getPort()), Integer.toString(KEYS))
         .redirectError(ProcessBuilder.Redirect.DISCARD)
         .start();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -70,9 +72,9 @@ class HintHolderCrashIT {
     }
     assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
 
-    KvNode n1 = start("n1", peers);
+    KvNode n1 = start("n1");
     assertThat(n1.health().hintsHeld().get("n3").keys()).as("hints found after the restart").isEqualTo(KEYS);
-    KvNode n3 = start("n3", peers);
+    KvNode n3 = start("n3");
     await().atMost(Duration.ofSeconds(60)).until(() -> n1.health().hintKeysHeld() == 0);
     for (int i = 0; i < KEYS; i++) {
       assertThat(n3.localVersions("key-" + i).strings()).as("n3's own copy of key-%d", i).containsExactly("value-" + i);

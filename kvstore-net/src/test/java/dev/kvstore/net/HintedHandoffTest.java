@@ -8,7 +8,6 @@ import dev.kvstore.core.Durability;
 import dev.kvstore.core.EngineType;
 import dev.kvstore.core.InsufficientReplicasException;
 import dev.kvstore.net.internal.testing.NettyLeakDetection;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,19 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 @ExtendWith(NettyLeakDetection.class)
 class HintedHandoffTest {
+  private static final List<String> IDS = List.of("n1", "n2", "n3");
   @TempDir Path dir;
   private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
   private final Map<String, KvNode> nodes = new LinkedHashMap<>();
 
   @BeforeEach
-  void startThree() throws IOException {
-    List<Integer> ports = KvNodeClusterTest.freePorts(3);
-    for (int i = 0; i < 3; i++) {
-      addresses.put("n" + (i + 1), new InetSocketAddress("127.0.0.1", ports.get(i)));
-    }
-    for (String id : addresses.keySet()) {
-      nodes.put(id, start(id, QuorumMode.SLOPPY));
-    }
+  void startThree() {
+    nodes.putAll(PortZeroCluster.start(IDS, addresses, id -> builder(id, QuorumMode.SLOPPY)));
   }
 
   @AfterEach
@@ -50,11 +44,18 @@ class HintedHandoffTest {
     nodes.values().forEach(KvNode::close);
   }
 
-  private KvNode start(String id, QuorumMode mode) {
+  private KvNodeBuilder builder(String id, QuorumMode mode) {
     return KvNode.builder().nodeId(id).clusterId("hints").dataDirectory(dir.resolve(id))
-        .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS)
-        .listen(addresses.get(id)).peers(addresses).requestTimeout(Duration.ofSeconds(2))
-        .failureDetection(Duration.ofMillis(100), 8).quorumMode(mode).start();
+        .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS).requestTimeout(Duration.ofSeconds(2))
+        .failureDetection(Duration.ofMillis(100), 8).quorumMode(mode);
+  }
+
+  /** Starts {@code id} again on a new port 0 and tells the running nodes where it is. */
+  private KvNode start(String id, QuorumMode mode) {
+    KvNode node = PortZeroCluster.startOne(id, IDS, addresses, x -> builder(x, mode));
+    nodes.put(id, node);
+    PortZeroCluster.introduce(nodes.values());
+    return node;
   }
 
   private void awaitSeenDown(String node, String... by) {
@@ -74,7 +75,6 @@ class HintedHandoffTest {
     assertThat(nodes.get("n1").health().hintsHeld()).containsOnlyKeys("n3");
 
     KvNode n3 = start("n3", QuorumMode.SLOPPY);
-    nodes.put("n3", n3);
     await().atMost(Duration.ofSeconds(60)).until(() ->
         nodes.get("n1").health().hintKeysHeld() + nodes.get("n2").health().hintKeysHeld() == 0);
     for (int i = 0; i < 1000; i++) {
@@ -98,7 +98,7 @@ class HintedHandoffTest {
     nodes.remove("n3").close();
     for (String id : List.of("n1", "n2")) {
       nodes.remove(id).close();
-      nodes.put(id, start(id, QuorumMode.STRICT));
+      start(id, QuorumMode.STRICT);
     }
     awaitSeenDown("n3", "n1");
     assertThatThrownBy(() -> nodes.get("n1").withQuorum(3, 2).put("strict", "x"))

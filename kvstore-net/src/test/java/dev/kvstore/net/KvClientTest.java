@@ -14,7 +14,6 @@ import dev.kvstore.core.StoreClosedException;
 import dev.kvstore.core.Versions;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.testing.NettyLeakDetection;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -43,18 +42,11 @@ class KvClientTest {
   private KvClient client;
 
   @BeforeEach
-  void startThreeNodesAndAClient() throws IOException {
-    List<Integer> ports = KvNodeClusterTest.freePorts(3);
-    for (int i = 0; i < 3; i++) {
-      addresses.put("n" + (i + 1), new InetSocketAddress("127.0.0.1", ports.get(i)));
-    }
-    for (String id : addresses.keySet()) {
-      nodes.put(id, KvNode.builder().nodeId(id).clusterId(CLUSTER).dataDirectory(dir.resolve(id))
-          .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS)
-          .listen(addresses.get(id)).peers(addresses).requestTimeout(Duration.ofSeconds(2))
-          .quorumMode(QuorumMode.STRICT) // refused quorums reach the client (sloppy quorums: HintedHandoffTest)
-          .start());
-    }
+  void startThreeNodesAndAClient() {
+    nodes.putAll(PortZeroCluster.start(List.of("n1", "n2", "n3"), addresses,
+        id -> KvNode.builder().nodeId(id).clusterId(CLUSTER).dataDirectory(dir.resolve(id))
+            .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS).requestTimeout(Duration.ofSeconds(2))
+            .quorumMode(QuorumMode.STRICT))); // refused quorums reach the client (sloppy: HintedHandoffTest)
     client = connect(2);
   }
 

@@ -11,7 +11,6 @@ import dev.kvstore.core.KvStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -35,20 +34,15 @@ import dev.kvstore.net.internal.testing.NettyLeakDetection;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 @ExtendWith(NettyLeakDetection.class)
 class KvNodeClusterTest {
+  private static final List<String> IDS = List.of("n1", "n2", "n3");
   @TempDir Path dir;
   private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
   private final Map<String, KvNode> nodes = new LinkedHashMap<>();
   private QuorumMode quorumMode = QuorumMode.SLOPPY;
 
   @BeforeEach
-  void startThree() throws IOException {
-    List<Integer> ports = freePorts(3);
-    for (int i = 0; i < 3; i++) {
-      addresses.put("n" + (i + 1), new InetSocketAddress("127.0.0.1", ports.get(i)));
-    }
-    for (String id : addresses.keySet()) {
-      nodes.put(id, start(id, "test-cluster"));
-    }
+  void startThree() {
+    nodes.putAll(PortZeroCluster.start(IDS, addresses, id -> builder(id, "test-cluster", 3)));
   }
 
   @AfterEach
@@ -56,23 +50,24 @@ class KvNodeClusterTest {
     nodes.values().forEach(KvNode::close);
   }
 
-  private KvNode start(String id, String clusterId) {
-    return start(id, clusterId, 3);
-  }
-
-  private KvNode start(String id, String clusterId, int n) {
+  private KvNodeBuilder builder(String id, String clusterId, int n) {
     return KvNode.builder()
         .nodeId(id)
         .clusterId(clusterId)
         .dataDirectory(dir.resolve(id))
         .engine(EngineType.ROCKSDB)
         .durability(Durability.ALWAYS)
-        .listen(addresses.get(id))
-        .peers(addresses)
         .replication(n, Math.min(2, n), Math.min(2, n))
-        .requestTimeout(Duration.ofSeconds(2))
         .quorumMode(quorumMode)
-        .start();
+        .requestTimeout(Duration.ofSeconds(2));
+  }
+
+  /** Starts node {@code id} again (on a new port 0) and tells the running nodes where it is. */
+  private KvNode restart(String id, String clusterId, int n) {
+    KvNode node = PortZeroCluster.startOne(id, IDS, addresses, x -> builder(x, clusterId, n));
+    nodes.put(id, node);
+    PortZeroCluster.introduce(nodes.values());
+    return node;
   }
 
   @Test
@@ -100,7 +95,7 @@ class KvNodeClusterTest {
     quorumMode = QuorumMode.STRICT; // only home replicas count (sloppy quorums: HintedHandoffTest)
     for (String id : List.of("n1", "n2")) {
       nodes.remove(id).close();
-      nodes.put(id, start(id, "test-cluster"));
+      restart(id, "test-cluster", 3);
     }
     KvNode n1 = nodes.get("n1");
     for (int i = 0; i < 20; i++) {
@@ -123,8 +118,7 @@ class KvNodeClusterTest {
   @Test
   void aPeerWithAnotherClusterIdIsRefused() {
     nodes.remove("n3").close();
-    KvNode stranger = start("n3", "another-cluster");
-    nodes.put("n3", stranger);
+    KvNode stranger = restart("n3", "another-cluster", 3);
     KvStore viaStranger = stranger.withQuorum(3, 3);
     assertThatThrownBy(() -> viaStranger.put("k", "v"))
         .isInstanceOf(InsufficientReplicasException.class)
@@ -136,8 +130,7 @@ class KvNodeClusterTest {
   @Test
   void aPeerThatPlacesKeysDifferentlyIsRefusedAtTheHandshake() {
     nodes.remove("n3").close();
-    KvNode misconfigured = start("n3", "test-cluster", 2); // N=2 while the others use N=3
-    nodes.put("n3", misconfigured);
+    KvNode misconfigured = restart("n3", "test-cluster", 2); // N=2 while the others use N=3
     Throwable failure = org.assertj.core.api.Assertions.catchThrowable(
         () -> misconfigured.withQuorum(2, 2).put("k", "v"));
     assertThat(failure).isInstanceOf(dev.kvstore.core.KvStoreException.class);
@@ -220,18 +213,12 @@ class KvNodeClusterTest {
   }
 
   @Test
-  void aWriteThroughANodeThatIsNotAReplicaIsForwardedOverRealSockets() throws IOException {
+  void aWriteThroughANodeThatIsNotAReplicaIsForwardedOverRealSockets() {
     Map<String, InetSocketAddress> four = new LinkedHashMap<>();
-    List<Integer> ports = freePorts(4);
-    for (int i = 0; i < 4; i++) {
-      four.put("m" + (i + 1), new InetSocketAddress("127.0.0.1", ports.get(i)));
-    }
-    List<KvNode> started = new ArrayList<>();
+    List<KvNode> started = new ArrayList<>(PortZeroCluster.start(List.of("m1", "m2", "m3", "m4"), four,
+        id -> KvNode.builder().nodeId(id).clusterId("four").dataDirectory(dir.resolve(id)).replication(3, 2, 2))
+        .values());
     try {
-      for (String id : four.keySet()) {
-        started.add(KvNode.builder().nodeId(id).clusterId("four").dataDirectory(dir.resolve(id))
-            .listen(four.get(id)).peers(four).replication(3, 2, 2).start());
-      }
       dev.kvstore.net.internal.ring.Ring ring = dev.kvstore.net.internal.ring.Ring.of(four.keySet());
       for (int i = 0; i < 20; i++) {
         String key = "key-" + i;
@@ -256,22 +243,6 @@ class KvNodeClusterTest {
       }
     } finally {
       started.forEach(KvNode::close);
-    }
-  }
-
-  static List<Integer> freePorts(int count) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < count; i++) {
-        ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
-        s.setReuseAddress(true);
-        sockets.add(s);
-      }
-      return sockets.stream().map(ServerSocket::getLocalPort).toList();
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
     }
   }
 }

@@ -9,7 +9,6 @@ import dev.kvstore.core.KvStoreException;
 import dev.kvstore.core.OverloadedException;
 import dev.kvstore.core.internal.Futures;
 import dev.kvstore.net.internal.testing.NettyLeakDetection;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -44,25 +42,16 @@ class KvNodeOverloadTest {
   private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
   private final Map<String, KvNode> nodes = new LinkedHashMap<>();
 
-  @BeforeEach
-  void addresses() throws IOException {
-    List<Integer> ports = KvNodeClusterTest.freePorts(3);
-    for (int i = 0; i < 3; i++) {
-      addresses.put("n" + (i + 1), new InetSocketAddress("127.0.0.1", ports.get(i)));
-    }
-  }
-
   @AfterEach
   void stopAll() {
     nodes.values().forEach(KvNode::close);
   }
 
   private void startAll() {
-    for (String id : addresses.keySet()) {
-      nodes.put(id, KvNode.builder().nodeId(id).clusterId(CLUSTER).dataDirectory(dir.resolve(id))
-          .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS).maxPendingWrites(PENDING_WRITES)
-          .listen(addresses.get(id)).peers(addresses).requestTimeout(Duration.ofSeconds(10)).start());
-    }
+    nodes.putAll(PortZeroCluster.start(List.of("n1", "n2", "n3"), addresses,
+        id -> KvNode.builder().nodeId(id).clusterId(CLUSTER).dataDirectory(dir.resolve(id))
+            .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS).maxPendingWrites(PENDING_WRITES)
+            .requestTimeout(Duration.ofSeconds(10))));
   }
 
   @Test

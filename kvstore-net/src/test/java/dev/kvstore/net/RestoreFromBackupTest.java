@@ -39,19 +39,14 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 @ExtendWith(NettyLeakDetection.class)
 class RestoreFromBackupTest {
+  private static final List<String> IDS = List.of("n1", "n2", "n3");
   @TempDir Path dir;
   private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
   private final Map<String, KvNode> nodes = new LinkedHashMap<>();
 
   @BeforeEach
-  void startThree() throws IOException {
-    List<Integer> ports = KvNodeClusterTest.freePorts(3);
-    for (int i = 0; i < 3; i++) {
-      addresses.put("n" + (i + 1), new InetSocketAddress("127.0.0.1", ports.get(i)));
-    }
-    for (String id : addresses.keySet()) {
-      nodes.put(id, start(id));
-    }
+  void startThree() {
+    nodes.putAll(PortZeroCluster.start(IDS, addresses, this::builder));
   }
 
   @AfterEach
@@ -59,11 +54,19 @@ class RestoreFromBackupTest {
     nodes.values().forEach(KvNode::close);
   }
 
-  private KvNode start(String id) {
+  private KvNodeBuilder builder(String id) {
     return KvNode.builder().nodeId(id).clusterId("restore").dataDirectory(dir.resolve(id))
-        .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS)
-        .listen(addresses.get(id)).peers(addresses).replication(3, 2, 2)
-        .requestTimeout(Duration.ofSeconds(5)).start();
+        .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS).replication(3, 2, 2)
+        .requestTimeout(Duration.ofSeconds(5));
+  }
+
+  /** Starts {@code id} again on a new port 0 (it dials the running nodes) and tells them where it is. */
+  private KvNode start(String id) {
+    KvNode node = PortZeroCluster.startOne(id, IDS, addresses, this::builder);
+    List<KvNode> running = new ArrayList<>(nodes.values());
+    running.add(node);
+    PortZeroCluster.introduce(running);
+    return node;
   }
 
   @Test

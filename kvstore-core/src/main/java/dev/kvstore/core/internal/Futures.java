@@ -39,21 +39,10 @@ public final class Futures {
     if (!future.isDone()) {
       BlockingGuard.checkMayBlock("waiting for a future");
     }
-    boolean interrupted = false;
     try {
-      while (true) {
-        try {
-          return future.get();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (ExecutionException e) {
-          throw unwrap(e.getCause());
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      return Threads.uninterruptibly(future::get);
+    } catch (ExecutionException e) {
+      throw unwrap(e.getCause());
     }
   }
 

@@ -64,9 +64,6 @@ public final class LocalStore implements KvStore, Replica {
       Comparator.<Versioned<StoredValue>, HlcTimestamp>comparing(v -> v.value().time())
           .thenComparing(v -> v.dot().node());
 
-  /** The largest encoded sibling set of one key: a write that would make it bigger is refused. */
-  public static final int MAX_SET_BYTES = 256 << 20;
-
   // Threads that run getAsync and complete the async API's futures (user callbacks run there, never on the
   // log's threads). No thread of the store waits for a force(), so a few suffice.
   private static final int EXECUTOR_THREADS = 8;
@@ -117,9 +114,8 @@ public final class LocalStore implements KvStore, Replica {
     this.scope = config.contextScope() != null ? config.contextScope() : parts.storeId();
     this.checks = new RequestChecks(config.maxKeyBytes(), config.maxValueBytes(), scope);
     this.hlc = new HybridLogicalClock(config.clock());
-    AtomicInteger n = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(EXECUTOR_THREADS, r -> daemon(r, "kvstore-" + config.nodeId() + "-" + n.incrementAndGet()));
-    this.purger = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kvstore-" + config.nodeId() + "-purge"));
+    this.executor = Executors.newFixedThreadPool(EXECUTOR_THREADS, Threads.daemons("kvstore-" + config.nodeId()));
+    this.purger = Executors.newSingleThreadScheduledExecutor(r -> Threads.daemon(r, "kvstore-" + config.nodeId() + "-purge"));
     long every = Math.max(1000, Math.min(600_000, config.tombstoneGrace().toMillis() / 2));
     purger.scheduleWithFixedDelay(this::purgeQuietly, every, every, TimeUnit.MILLISECONDS);
   }
@@ -593,10 +589,11 @@ public final class LocalStore implements KvStore, Replica {
             : completeOn(prior.durable().thenApply(seq -> current), completer));
       }
       byte[] encoded = remove ? null : SiblingCodec.encode(next);
-      if (encoded != null && encoded.length > MAX_SET_BYTES) {
-        throw new InvalidRequestException(
+      if (encoded != null && encoded.length > config.maxSetBytes()) {
+        throw new InvalidRequestException(InvalidRequestException.Reason.SET_TOO_LARGE,
             "key would hold " + next.size() + " siblings in " + encoded.length + " bytes, over the "
-                + MAX_SET_BYTES + "-byte limit of one key; read it and write the resolution with its context");
+                + config.maxSetBytes() + "-byte limit of one key's set (maxSetBytes); read it and write the "
+                + "resolution with its context");
       }
       CompletableFuture<Long> durable = parts.commitLog().commit(key, encoded, completer);
       if (durable.isCompletedExceptionally()) {
@@ -704,20 +701,7 @@ public final class LocalStore implements KvStore, Replica {
       parts.close();
       log.info("closed store {} ({})", actorId(), parts.commitLog().describe());
     } finally {
-      executor.shutdown();
-      try {
-        if (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
-          log.warn("store {}: callbacks still running a minute after close", actorId());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      Threads.shutdownAndAwait(executor, java.time.Duration.ofMinutes(1), "store " + actorId() + " callbacks");
     }
-  }
-
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
   }
 }

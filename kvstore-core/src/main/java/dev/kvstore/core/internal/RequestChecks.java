@@ -7,18 +7,12 @@ import dev.kvstore.core.InvalidRequestException.Reason;
 /**
  * The argument checks of every public store operation, with messages that name the argument and the
  * limit. Not API. Immutable and thread-safe.
+ *
+ * @param maxKeyBytes the longest key accepted
+ * @param maxValueBytes the longest value accepted
+ * @param scope the context scope of this store or cluster
  */
-public final class RequestChecks {
-  private final int maxKeyBytes;
-  private final int maxValueBytes;
-  private final String scope;
-
-  /** Checks against these limits and this context scope. */
-  public RequestChecks(int maxKeyBytes, int maxValueBytes, String scope) {
-    this.maxKeyBytes = maxKeyBytes;
-    this.maxValueBytes = maxValueBytes;
-    this.scope = scope;
-  }
+public record RequestChecks(int maxKeyBytes, int maxValueBytes, String scope) {
 
   /** Rejects a null, empty or too long key. */
   public void key(byte[] key) {

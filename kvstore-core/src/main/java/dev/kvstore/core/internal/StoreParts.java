@@ -39,7 +39,7 @@ record StoreParts(DataDirectory directory, Engine engine, CommitLog commitLog, S
           WalOptions.defaults(dir.walDirectory(), config.durability())
               .withSegmentBytes(config.walSegmentBytes())
               .withMaxQueuedRecords(config.maxPendingWrites())
-              .withMaxRecordBytes(LocalStore.MAX_SET_BYTES + LocalStoreBuilder.MAX_KEY_LIMIT + 4096));
+              .withMaxRecordBytes(config.maxSetBytes() + LocalStoreBuilder.MAX_KEY_LIMIT + 4096));
       CommitLog log;
       try {
         log = WalCommitLog.recover(engine, wal, config.checkpointBytes());

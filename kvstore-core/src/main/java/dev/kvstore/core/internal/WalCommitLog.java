@@ -37,7 +37,7 @@ final class WalCommitLog implements CommitLog {
   private final AtomicLong bytesSinceCheckpoint = new AtomicLong();
   private final AtomicBoolean checkpointRunning = new AtomicBoolean();
   private final ExecutorService checkpointer =
-      Executors.newSingleThreadExecutor(r -> daemon(r, "kvstore-checkpoint"));
+      Executors.newSingleThreadExecutor(r -> Threads.daemon(r, "kvstore-checkpoint"));
 
   private WalCommitLog(Engine engine, WriteAheadLog wal, long checkpointBytes) {
     this.engine = engine;
@@ -135,24 +135,12 @@ final class WalCommitLog implements CommitLog {
 
   @Override
   public void close() {
-    checkpointer.shutdown();
     try {
-      if (!checkpointer.awaitTermination(1, TimeUnit.MINUTES)) {
-        log.warn("a checkpoint did not finish within a minute of close; closing the log anyway");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      log.warn("interrupted while waiting for a checkpoint; closing the log anyway");
+      Threads.shutdownAndAwait(checkpointer, java.time.Duration.ofMinutes(1), "checkpointer (the log closes anyway)");
     } finally {
       wal.close();
     }
     long durable = engine.checkpoint();
     log.debug("closed the log; engine durable at sequence {} (older segments go at the next checkpoint)", durable);
-  }
-
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
   }
 }

@@ -1,6 +1,7 @@
 package dev.kvstore.core.internal.engine;
 
 import dev.kvstore.core.StorageException;
+import dev.kvstore.core.internal.DataDirectory;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -175,20 +176,10 @@ final class MemorySnapshot {
         channel.force(true);
       }
       Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      forceDirectory(directory);
+      DataDirectory.forceDirectory(directory);
     } catch (IOException e) {
       throw new StorageException("cannot write memory engine snapshot " + file + ": " + e, e);
     }
   }
 
-  private static void forceDirectory(Path directory) throws IOException {
-    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      if (!System.getProperty("os.name", "").startsWith("Windows")) {
-        throw e;
-      }
-      // Windows cannot open a directory as a channel; NTFS journals the metadata itself.
-    }
-  }
 }

@@ -210,10 +210,7 @@ final class AppendQueue {
     lock.lock();
     try {
       failure = cause;
-      List<Pending> drained = new ArrayList<>(queue);
-      queue.clear();
-      queuedBytes = 0;
-      return drained;
+      return drainLocked();
     } finally {
       lock.unlock();
     }
@@ -224,12 +221,17 @@ final class AppendQueue {
     lock.lock();
     try {
       closed = true;
-      List<Pending> drained = new ArrayList<>(queue);
-      queue.clear();
-      queuedBytes = 0;
-      return drained;
+      return drainLocked();
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Empties the queue and returns what it held. Guarded by lock. */
+  private List<Pending> drainLocked() {
+    List<Pending> drained = new ArrayList<>(queue);
+    queue.clear();
+    queuedBytes = 0;
+    return drained;
   }
 }

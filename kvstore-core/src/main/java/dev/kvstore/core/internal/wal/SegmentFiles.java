@@ -1,6 +1,7 @@
 package dev.kvstore.core.internal.wal;
 
 import dev.kvstore.core.StorageException;
+import dev.kvstore.core.internal.DataDirectory;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -146,17 +147,6 @@ final class SegmentFiles {
 
   /** Forces the directory, so that files created or renamed in it survive a machine crash. */
   private void forceDirectory() throws IOException {
-    FileChannel dir;
-    try {
-      dir = channels.open(directory, StandardOpenOption.READ);
-    } catch (IOException e) {
-      if (System.getProperty("os.name", "").startsWith("Windows")) {
-        return; // Windows cannot open a directory as a channel; NTFS journals the metadata itself.
-      }
-      throw e;
-    }
-    try (dir) {
-      dir.force(true);
-    }
+    DataDirectory.forceDirectory(directory, d -> channels.open(d, StandardOpenOption.READ));
   }
 }

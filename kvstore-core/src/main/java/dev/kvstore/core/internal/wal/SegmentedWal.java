@@ -4,6 +4,7 @@ import dev.kvstore.core.CorruptLogException;
 import dev.kvstore.core.Durability;
 import dev.kvstore.core.StorageException;
 import dev.kvstore.core.internal.LoopExecutor;
+import dev.kvstore.core.internal.Threads;
 import dev.kvstore.core.StoreClosedException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -208,8 +209,7 @@ public final class SegmentedWal implements WriteAheadLog {
       throw new StorageException(
           "cannot start write-ahead log in " + options.directory() + ": " + e, e);
     }
-    thread = new Thread(writer, "kvstore-wal-writer-" + options.directory().getFileName());
-    thread.setDaemon(true);
+    thread = Threads.daemon(writer, "kvstore-wal-writer-" + options.directory().getFileName());
     thread.start();
     running = writer;
   }
@@ -311,22 +311,7 @@ public final class SegmentedWal implements WriteAheadLog {
       toJoin = thread;
     }
     if (toJoin != null && toJoin != Thread.currentThread()) {
-      joinUninterruptibly(toJoin);
-    }
-  }
-
-  private static void joinUninterruptibly(Thread t) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        t.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+      Threads.joinUninterruptibly(toJoin);
     }
   }
 

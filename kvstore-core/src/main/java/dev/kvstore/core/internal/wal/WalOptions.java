@@ -1,6 +1,7 @@
 package dev.kvstore.core.internal.wal;
 
 import dev.kvstore.core.Durability;
+import dev.kvstore.core.internal.Arguments;
 import java.nio.file.Path;
 import java.util.function.LongSupplier;
 
@@ -53,20 +54,9 @@ public record WalOptions(
     requireNonNull(durability, "durability");
     requireNonNull(nanoTicker, "nanoTicker");
     requireNonNull(channelFactory, "channelFactory");
-    if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
-      throw new IllegalArgumentException(
-          "segmentBytes must be in [" + MIN_SEGMENT_BYTES + ", 2^62], got " + segmentBytes);
-    }
-    if (maxRecordBytes < 1 || maxRecordBytes > SegmentFormat.MAX_PAYLOAD_BYTES) {
-      throw new IllegalArgumentException(
-          "maxRecordBytes must be in [1, "
-              + SegmentFormat.MAX_PAYLOAD_BYTES
-              + "], got "
-              + maxRecordBytes);
-    }
-    if (maxQueuedRecords < 1 || maxQueuedRecords > 1 << 24) {
-      throw new IllegalArgumentException("maxQueuedRecords must be in [1, 2^24], got " + maxQueuedRecords);
-    }
+    Arguments.checkRange("segmentBytes", segmentBytes, MIN_SEGMENT_BYTES, MAX_SEGMENT_BYTES);
+    Arguments.checkRange("maxRecordBytes", maxRecordBytes, 1, SegmentFormat.MAX_PAYLOAD_BYTES);
+    Arguments.checkRange("maxQueuedRecords", maxQueuedRecords, 1, 1 << 24);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.kvstore.core.internal.wal;
 import dev.kvstore.core.Durability;
 import dev.kvstore.core.StorageException;
 import dev.kvstore.core.internal.BlockingGuard;
+import dev.kvstore.core.internal.Threads;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -139,14 +140,13 @@ final class WalWriter implements Runnable {
 
   @Override
   public void run() {
-    Thread applier = new Thread(this::applyLoop, Thread.currentThread().getName() + "-apply");
-    applier.setDaemon(true);
+    Thread applier = Threads.daemon(this::applyLoop, Thread.currentThread().getName() + "-apply");
     applier.start();
     try {
       writeLoop();
     } finally {
       putUninterruptibly(END);
-      joinUninterruptibly(applier);
+      Threads.joinUninterruptibly(applier);
     }
   }
 
@@ -401,52 +401,14 @@ final class WalWriter implements Runnable {
   }
 
   private Delivery takeUninterruptibly() {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return deliveries.take();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    return Threads.uninterruptibly(deliveries::take);
   }
 
   private void putUninterruptibly(Delivery d) {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          deliveries.put(d);
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private static void joinUninterruptibly(Thread t) {
-    boolean interrupted = false;
-    while (t.isAlive()) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    Threads.uninterruptibly(() -> {
+      deliveries.put(d);
+      return null;
+    });
   }
 
   private void reserve(int n) {

@@ -3,8 +3,8 @@ package dev.kvstore.core.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kvstore.clock.testing.Seeds;
 import dev.kvstore.core.StoreClosedException;
-import dev.kvstore.core.internal.wal.Seeds;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -267,7 +267,7 @@ abstract class EngineContractTest {
 
   @Test
   void randomOperationsMatchASortedMapModel() {
-    Seeds.check(
+    Seeds.forEach(
         propertySeeds(),
         seed -> {
           Random random = new Random(seed);

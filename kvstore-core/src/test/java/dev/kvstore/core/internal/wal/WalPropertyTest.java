@@ -3,6 +3,7 @@ package dev.kvstore.core.internal.wal;
 import static dev.kvstore.core.internal.wal.WalTesting.segments;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kvstore.clock.testing.Seeds;
 import dev.kvstore.core.Durability;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -29,7 +30,7 @@ class WalPropertyTest {
 
   @Test
   void logHoldsExactlyTheModelRecordsThroughDeletesReopensAndTornTails() {
-    Seeds.check(200, seed -> new Run(seed, root.resolve("seed-" + seed)).run());
+    Seeds.forEach(200, seed -> new Run(seed, root.resolve("seed-" + seed)).run());
   }
 
   /** One seeded run against its own directory. */

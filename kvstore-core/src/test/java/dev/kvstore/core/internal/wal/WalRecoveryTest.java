@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.kvstore.clock.testing.Seeds;
 import dev.kvstore.core.CorruptLogException;
 import dev.kvstore.core.Durability;
 import dev.kvstore.core.StorageException;
@@ -124,7 +125,7 @@ class WalRecoveryTest {
     writeLog(dir, 5);
     Path last = lastSegment(dir);
     long goodSize = Files.size(last);
-    Seeds.check(
+    Seeds.forEach(
         20,
         seed -> {
           byte[] garbage = new byte[1 + new Random(seed).nextInt(3000)];

@@ -1,6 +1,7 @@
 package dev.kvstore.net.internal.transport;
 
 import dev.kvstore.clock.LamportClock;
+import dev.kvstore.core.internal.Arguments;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
@@ -98,11 +99,7 @@ public final class NettyTransportBuilder {
    * @throws IllegalArgumentException if not in [1024, 2^30]
    */
   public NettyTransportBuilder maxFrameBytes(int bytes) {
-    if (bytes < MIN_FRAME || bytes > MAX_FRAME) {
-      throw new IllegalArgumentException("maxFrameBytes must be in [" + MIN_FRAME + ", " + MAX_FRAME + "], got "
-          + bytes);
-    }
-    this.maxFrameBytes = bytes;
+    this.maxFrameBytes = Arguments.checkRange("maxFrameBytes", bytes, MIN_FRAME, MAX_FRAME);
     return this;
   }
 
@@ -110,14 +107,11 @@ public final class NettyTransportBuilder {
    * Sets how long a TCP connect, and then the handshake, may take (default 3 s).
    *
    * @throws NullPointerException if {@code timeout} is null
-   * @throws IllegalArgumentException if not in (0, 1 min]
+   * @throws IllegalArgumentException if not in [1 ms, 1 min]
    */
   public NettyTransportBuilder connectTimeout(Duration timeout) {
     Objects.requireNonNull(timeout, "connectTimeout");
-    if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
-      throw new IllegalArgumentException("connectTimeout must be in (0, 1 min], got " + timeout);
-    }
-    this.connectTimeout = timeout;
+    this.connectTimeout = Arguments.checkRange("connectTimeout", timeout, Duration.ofMillis(1), Duration.ofMinutes(1));
     return this;
   }
 
@@ -153,10 +147,7 @@ public final class NettyTransportBuilder {
    * @throws IllegalArgumentException if not in [1, 64]
    */
   public NettyTransportBuilder ioThreads(int threads) {
-    if (threads < 1 || threads > 64) {
-      throw new IllegalArgumentException("ioThreads must be in [1, 64], got " + threads);
-    }
-    this.ioThreads = threads;
+    this.ioThreads = Arguments.checkRange("ioThreads", threads, 1, 64);
     return this;
   }
 
@@ -167,10 +158,7 @@ public final class NettyTransportBuilder {
    * @throws IllegalArgumentException if not in [1, 1,000,000]
    */
   public NettyTransportBuilder maxQueuedRequests(int requests) {
-    if (requests < 1 || requests > 1_000_000) {
-      throw new IllegalArgumentException("maxQueuedRequests must be in [1, 1000000], got " + requests);
-    }
-    this.maxQueuedRequests = requests;
+    this.maxQueuedRequests = Arguments.checkRange("maxQueuedRequests", requests, 1, 1_000_000);
     return this;
   }
 

@@ -1,5 +1,6 @@
 package dev.kvstore.net.internal.transport;
 
+import dev.kvstore.core.internal.Threads;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -8,9 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +36,8 @@ public final class RealScheduler implements Scheduler, AutoCloseable {
   private RealScheduler(String name, int threads) {
     this.name = name;
     this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        new NamedThreadFactory(name));
-    this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory(name + "-timer"));
+        Threads.daemons(name));
+    this.timer = new ScheduledThreadPoolExecutor(1, Threads.daemons(name + "-timer"));
     this.timer.setRemoveOnCancelPolicy(true);
     this.executor = task -> pool.execute(logged(Objects.requireNonNull(task, "task")));
   }
@@ -96,15 +95,8 @@ public final class RealScheduler implements Scheduler, AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
-    pool.shutdown();
-    try {
-      if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
-        log.warn("scheduler {}: tasks still running 5 s after close; interrupting them", name);
-        pool.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      log.warn("scheduler {}: interrupted while waiting for tasks to finish", name);
+    if (!Threads.shutdownAndAwait(pool, Duration.ofSeconds(5), "scheduler " + name + " (interrupting its tasks)")) {
+      pool.shutdownNow();
     }
   }
 
@@ -127,21 +119,5 @@ public final class RealScheduler implements Scheduler, AutoCloseable {
         log.error("scheduler {}: task {} failed", name, task, e);
       }
     };
-  }
-
-  private static final class NamedThreadFactory implements ThreadFactory {
-    private final String prefix;
-    private final AtomicInteger count = new AtomicInteger();
-
-    NamedThreadFactory(String prefix) {
-      this.prefix = prefix;
-    }
-
-    @Override
-    public Thread newThread(Runnable r) {
-      Thread t = new Thread(r, prefix + "-" + count.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    }
   }
 }

@@ -6,7 +6,7 @@ import com.google.protobuf.ByteString;
 import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.proto.Read;
 import dev.kvstore.net.internal.proto.ReadReply;
-import dev.kvstore.net.internal.testing.Seeds;
+import dev.kvstore.clock.testing.Seeds;
 import dev.kvstore.net.internal.transport.Transport;
 import java.time.Duration;
 import java.util.ArrayList;

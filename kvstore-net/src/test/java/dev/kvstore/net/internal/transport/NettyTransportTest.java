@@ -314,7 +314,7 @@ class NettyTransportTest extends TransportContractTest {
   void builderChecksEachOption() {
     NettyTransportBuilder b = NettyTransport.builder();
     assertThatThrownBy(() -> b.maxFrameBytes(10))
-        .hasMessageContaining("maxFrameBytes must be in");
+        .hasMessageContaining("maxFrameBytes must be between");
     assertThatThrownBy(() -> b.ioThreads(0)).hasMessageContaining("ioThreads");
     assertThatThrownBy(() -> b.nodeId(" ")).hasMessageContaining("nodeId");
     assertThatThrownBy(
