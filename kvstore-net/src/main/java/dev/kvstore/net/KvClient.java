@@ -6,6 +6,7 @@ import dev.kvstore.core.Context;
 import dev.kvstore.core.KvStore;
 import dev.kvstore.core.LocalStoreBuilder;
 import dev.kvstore.core.StoreClosedException;
+import dev.kvstore.net.internal.client.OperationIds;
 import dev.kvstore.core.Versions;
 import dev.kvstore.core.internal.Futures;
 import dev.kvstore.core.internal.RequestChecks;
@@ -63,6 +64,7 @@ public final class KvClient implements KvStore {
   private final ExecutorService executor;
   private final NettyTransport transport;
   private final ClientRouter router;
+  private final OperationIds operations;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private KvClient(Builder b, ExecutorService executor, NettyTransport transport) {
@@ -76,6 +78,7 @@ public final class KvClient implements KvStore {
     this.transport = transport;
     this.router = new ClientRouter(transport, Ring.of(b.nodes.keySet(), b.vnodes), b.n,
         b.requestTimeout.multipliedBy(2), closed::get);
+    this.operations = OperationIds.forInstance(b.clientId);
   }
 
   /** Starts a builder. */
@@ -213,7 +216,7 @@ public final class KvClient implements KvStore {
   private CompletableFuture<Context> write(String op, byte[] key, byte[] value, Context context) {
     checkOpen();
     byte[] k = key.clone();
-    return router.send(op, k, ClientRequests.write(k, value, context, w, requestTimeout), w)
+    return router.send(op, k, ClientRequests.write(k, value, context, operations.next(), w, requestTimeout), w)
         .thenApply(ClientRequests::context);
   }
 

@@ -5,6 +5,7 @@ import dev.kvstore.clock.DvvSet;
 import dev.kvstore.core.Context;
 import dev.kvstore.core.InsufficientReplicasException;
 import dev.kvstore.core.InvalidRequestException;
+import dev.kvstore.core.internal.OperationId;
 import dev.kvstore.core.internal.Replica;
 import dev.kvstore.core.internal.SiblingCodec;
 import dev.kvstore.core.internal.StoredValue;
@@ -16,6 +17,8 @@ import dev.kvstore.net.internal.proto.Read;
 import dev.kvstore.net.internal.proto.Replicate;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.transport.Cancellable;
+import dev.kvstore.net.internal.transport.ErrorCodes;
+import dev.kvstore.net.internal.transport.PeerException;
 import dev.kvstore.net.internal.transport.Scheduler;
 import dev.kvstore.net.internal.transport.Transport;
 import com.google.protobuf.UnsafeByteOperations;
@@ -66,6 +69,11 @@ public final class Coordinator {
     this.scheduler = scheduler;
   }
 
+  /** This node's id. */
+  public String localNode() {
+    return localNode;
+  }
+
   /** The replica this node holds. */
   public Replica replica() {
     return replica;
@@ -86,11 +94,24 @@ public final class Coordinator {
    * coordinating replica holds), and completes with the context after the write.
    */
   public CompletableFuture<Context> write(byte[] key, byte[] value, Context context, Quorum q) {
+    return write(key, value, context, null, q);
+  }
+
+  /**
+   * {@link #write(byte[], byte[], Context, Quorum)} as the client operation {@code op} (null: none). A node
+   * that is not a replica of the key, or whose replica takes no writes ({@link Replica#writeRefusal()}),
+   * forwards the write to the replicas in order; a forward is retried on the next replica when it was not
+   * sent, and also when it may have executed if it carries an operation id (the next coordinator then finds
+   * the id instead of minting a second version: see {@link #coordinateHere(byte[], byte[], Context,
+   * OperationId, boolean, Quorum)}).
+   */
+  public CompletableFuture<Context> write(byte[] key, byte[] value, Context context, OperationId op, Quorum q) {
     List<String> replicas = ring.preferenceList(key, q.n());
-    if (!replicas.contains(localNode)) {
-      return track(() -> forward(key, value, context, q, replicas, 0, null));
+    if (!replicas.contains(localNode) || replica.writeRefusal() != null) {
+      List<String> targets = replicas.stream().filter(node -> !node.equals(localNode)).toList();
+      return track(() -> forward(key, value, context, op, q, targets, 0, false, null));
     }
-    return coordinateHere(key, value, context, q);
+    return coordinateHere(key, value, context, op, false, q);
   }
 
   /**
@@ -132,17 +153,37 @@ public final class Coordinator {
    * key's set is in memory, else from the worker pool (the disk read).
    */
   CompletableFuture<Context> coordinateHere(byte[] key, byte[] value, Context context, Quorum q) {
+    return coordinateHere(key, value, context, null, false, q);
+  }
+
+  /**
+   * {@link #coordinateHere(byte[], byte[], Context, Quorum)} as the client operation {@code op} (null: none).
+   * When the key's set here already holds a sibling written by {@code op}, nothing is minted: that set is sent
+   * to the other replicas and the write answers once W of them hold it. With {@code retry} (an earlier attempt
+   * may have executed on another coordinator), the key is first read from R replicas and their sets merged
+   * here, so the id is found wherever a write quorum of the earlier attempt put it.
+   */
+  CompletableFuture<Context> coordinateHere(byte[] key, byte[] value, Context context, OperationId op,
+      boolean retry, Quorum q) {
+    if (!retry || op == null) {
+      return track(() -> coordinateLocally(key, value, context, op, q));
+    }
+    return track(() -> readNow(key, q)
+        .thenCompose(seen -> mergeHere(key, seen))
+        .thenCompose(merged -> coordinateLocally(key, value, context, op, q)));
+  }
+
+  private CompletableFuture<Context> coordinateLocally(byte[] key, byte[] value, Context context, OperationId op,
+      Quorum q) {
     List<String> replicas = ring.preferenceList(key, q.n());
-    String op = value == null ? "delete" : "put";
-    return track(() -> {
-      Replica.Logged logged = replica.tryCoordinateCached(key, value, context, scheduler.completer());
-      if (logged != null) {
-        return replicated(op, key, logged, replicas, q);
-      }
-      Executor pool = scheduler.executor();
-      return CompletableFuture.supplyAsync(() -> replica.coordinateLogged(key, value, context, pool), pool)
-          .thenCompose(onPool -> replicated(op, key, onPool, replicas, q));
-    });
+    String name = value == null ? "delete" : "put";
+    Replica.Logged logged = replica.tryCoordinateCached(key, value, context, op, scheduler.completer());
+    if (logged != null) {
+      return replicated(name, key, logged, replicas, q);
+    }
+    Executor pool = scheduler.executor();
+    return CompletableFuture.supplyAsync(() -> replica.coordinateLogged(key, value, context, op, pool), pool)
+        .thenCompose(onPool -> replicated(name, key, onPool, replicas, q));
   }
 
   /**
@@ -193,12 +234,16 @@ public final class Coordinator {
     return call.result().thenApply(acks -> logged.set());
   }
 
-  private CompletableFuture<Context> forward(
-      byte[] key, byte[] value, Context context, Quorum q, List<String> replicas, int index, Throwable last) {
+  private CompletableFuture<Context> forward(byte[] key, byte[] value, Context context, OperationId op, Quorum q,
+      List<String> replicas, int index, boolean maybeApplied, Throwable last) {
     if (index >= replicas.size()) {
-      InsufficientReplicasException e = new InsufficientReplicasException(value == null ? "delete" : "put", 0, q.w());
+      if (maybeApplied) {
+        return CompletableFuture.failedFuture(ErrorCodes.toPublic(last, false));
+      }
+      InsufficientReplicasException e = new InsufficientReplicasException(value == null ? "delete" : "put", 0, q.w(),
+          last == null ? "no replica of the key to forward to" : last.getMessage());
       if (last != null) {
-        e.addSuppressed(last);
+        e.addSuppressed(ErrorCodes.toPublic(last, false));
       }
       return CompletableFuture.failedFuture(e);
     }
@@ -214,18 +259,23 @@ public final class Coordinator {
     if (context != null) {
       f.setHasContext(true).setContext(ByteString.copyFrom(context.toBytes()));
     }
+    if (op != null) {
+      f.setOpClient(op.client()).setOpSequence(op.sequence()).setRetry(maybeApplied);
+    }
     String target = replicas.get(index);
     return transport.request(target, Envelope.newBuilder().setForward(f), q.timeout().multipliedBy(2))
         .thenApply(reply -> Context.fromBytes(reply.getForwardReply().getContext().toByteArray()))
         .exceptionallyCompose(failure -> {
           Throwable cause = dev.kvstore.core.internal.Futures.unwrap(failure);
-          // Retry only where the request cannot have been delivered: after a timeout the first replica may
-          // have written it, and a retry would mint a second version of the same write.
-          if (cause instanceof dev.kvstore.net.internal.transport.PeerUnavailableException) {
+          boolean executed = cause instanceof PeerException p && p.mayHaveExecuted();
+          // A request that was not sent (or that the node refused before doing anything) goes to the next
+          // replica. One that may have executed goes there only with an operation id, which the next
+          // coordinator looks for first; without one, a retry could mint a second version of the same write.
+          if (cause instanceof PeerException && (!executed || op != null)) {
             log.debug("forward to {} failed ({}); trying the next replica", target, cause.toString());
-            return forward(key, value, context, q, replicas, index + 1, cause);
+            return forward(key, value, context, op, q, replicas, index + 1, maybeApplied || executed, cause);
           }
-          return CompletableFuture.failedFuture(cause);
+          return CompletableFuture.failedFuture(ErrorCodes.toPublic(cause, false));
         });
   }
 
