@@ -111,6 +111,19 @@ public final class KvNode implements KvStore {
     return transport.boundAddress();
   }
 
+  /**
+   * Why this node takes no writes, or empty when it does. A node whose write-ahead log failed (an I/O error, a
+   * full disk) refuses every write until it is restarted: writes sent to it are answered UNAVAILABLE (clients
+   * and coordinators retry them on the next replica, as nothing was applied), writes made through it are
+   * forwarded to the key's other replicas, and it still serves reads. A failure detector may treat such a node
+   * as down for writes.
+   *
+   * @return the reason, for example {@code "the write-ahead log failed: No space left on device"}
+   */
+  public java.util.Optional<String> writeRefusal() {
+    return java.util.Optional.ofNullable(local.writeRefusal());
+  }
+
   /** A view of this node whose requests use {@code w} write acks and {@code r} read replies (0 keeps the node's). */
   public KvStore withQuorum(int w, int r) {
     return store.withQuorum(w, r);
