@@ -5,6 +5,7 @@ import dev.kvstore.core.KvStore;
 import dev.kvstore.core.Versions;
 import dev.kvstore.core.internal.LocalStore;
 import dev.kvstore.net.internal.replica.ClusterStore;
+import dev.kvstore.net.internal.replica.ClockOffsetGuard;
 import dev.kvstore.net.internal.replica.Coordinator;
 import dev.kvstore.net.internal.replica.Quorum;
 import dev.kvstore.net.internal.replica.ReplicaService;
@@ -76,7 +77,8 @@ public final class KvNode implements KvStore {
           .maxFrameBytes(b.maxFrameBytes)
           .placement(ring.placement(b.n))
           .build();
-      Coordinator coordinator = new Coordinator(b.nodeId, local, ring, transport, scheduler);
+      Coordinator coordinator = new Coordinator(b.nodeId, local, ring, transport, scheduler,
+          new ClockOffsetGuard(java.time.InstantSource.system(), b.maxClockOffset));
       transport.serve(new ReplicaService(b.nodeId, coordinator, quorum));
       transport.start();
       KvNode node = new KvNode(b.nodeId, local, scheduler, transport, coordinator, quorum, b.conflictResolver);

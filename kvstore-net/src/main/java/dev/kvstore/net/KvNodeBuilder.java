@@ -40,6 +40,7 @@ public final class KvNodeBuilder {
   ConflictResolver conflictResolver;
   int maxPendingWrites = LocalStoreBuilder.DEFAULT_MAX_PENDING_WRITES;
   long valueCacheBytes = 64L << 20;
+  Duration maxClockOffset = dev.kvstore.net.internal.replica.ClockOffsetGuard.DEFAULT_MAX_OFFSET;
 
   KvNodeBuilder() {}
 
@@ -146,6 +147,19 @@ public final class KvNodeBuilder {
   public KvNodeBuilder valueCacheBytes(long bytes) {
     KvStore.local().valueCacheBytes(bytes); // the local store's rule
     this.valueCacheBytes = bytes;
+    return this;
+  }
+
+  /**
+   * How far ahead of this node's clock a peer's hybrid-logical timestamp may be, 1 ms to 1 day (default 60 s):
+   * a version from a peer stamped further ahead is refused, with a log line naming the peer, so that one bad
+   * clock cannot push every node's clock forward for good (last-write-wins and tombstone expiry depend on it).
+   */
+  public KvNodeBuilder maxClockOffset(Duration offset) {
+    if (offset == null || offset.toMillis() < 1 || offset.compareTo(Duration.ofDays(1)) > 0) {
+      throw new IllegalArgumentException("maxClockOffset must be between 1 ms and 1 day, got " + offset);
+    }
+    this.maxClockOffset = offset;
     return this;
   }
 

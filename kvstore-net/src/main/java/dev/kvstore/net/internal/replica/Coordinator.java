@@ -56,17 +56,33 @@ public final class Coordinator {
   private final Ring ring;
   private final Transport transport;
   private final Scheduler scheduler;
+  private final ClockOffsetGuard clockGuard;
   // Every future handed to a client and not yet complete, so close() can fail them rather than leave
   // them hanging when the executor drops queued work.
   private final java.util.Set<CompletableFuture<?>> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  /** A coordinator for {@code localNode}, whose replica is {@code replica}. */
+  /**
+   * A coordinator for {@code localNode}, whose replica is {@code replica}; remote timestamps are checked against
+   * the system clock with the default maximum offset.
+   */
   public Coordinator(String localNode, Replica replica, Ring ring, Transport transport, Scheduler scheduler) {
+    this(localNode, replica, ring, transport, scheduler, ClockOffsetGuard.systemDefault());
+  }
+
+  /** A coordinator for {@code localNode} that refuses remote versions {@code clockGuard} refuses. */
+  public Coordinator(String localNode, Replica replica, Ring ring, Transport transport, Scheduler scheduler,
+      ClockOffsetGuard clockGuard) {
     this.localNode = localNode;
     this.replica = replica;
     this.ring = ring;
     this.transport = transport;
     this.scheduler = scheduler;
+    this.clockGuard = clockGuard;
+  }
+
+  /** The check of remote timestamps against this node's clock. */
+  public ClockOffsetGuard clockGuard() {
+    return clockGuard;
   }
 
   /** This node's id. */
@@ -364,7 +380,7 @@ public final class Coordinator {
         Throwable cause = failure;
         if (cause == null) {
           try {
-            set = decode(reply.getReadReply().getSiblings());
+            set = clockGuard.check(decode(reply.getReadReply().getSiblings()), node, "ReadReply");
           } catch (RuntimeException e) {
             cause = e;
           }

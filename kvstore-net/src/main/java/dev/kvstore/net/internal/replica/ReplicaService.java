@@ -42,7 +42,9 @@ public final class ReplicaService implements RequestHandler {
       case REPLICATE -> {
         byte[] key = request.getReplicate().getKey().toByteArray();
         replica.checks().key(key);
-        return coordinator.mergeHere(key, Coordinator.decode(request.getReplicate().getSiblings()))
+        var remote = coordinator.clockGuard().check(
+            Coordinator.decode(request.getReplicate().getSiblings()), request.getSender(), "Replicate");
+        return coordinator.mergeHere(key, remote)
             .thenApply(set -> Envelope.newBuilder().setReplicateAck(ReplicateAck.getDefaultInstance()));
       }
       case READ -> {
