@@ -82,6 +82,7 @@ class RetriedWriteTest {
 
     assertThat(proxies.get("n1").lost()).as("n1 executed the put and its connection closed before the reply").isOne();
     assertOneVersion(key, "once");
+    assertThat(nodes.get("n1").writeRefusal()).as("a healthy node takes writes").isEmpty();
   }
 
   @Test

@@ -120,6 +120,16 @@ class ClockOffsetGuardTest {
         .hasMessageContaining("maxClockOffset");
   }
 
+  @Test
+  void aNodeBuilderRefusesAnOutOfRangeMaxClockOffsetAndKeepsItsSetting() {
+    var builder = dev.kvstore.net.KvNode.builder();
+    for (Duration bad : new Duration[] {null, Duration.ZERO, Duration.ofDays(2)}) {
+      assertThatThrownBy(() -> builder.maxClockOffset(bad)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("maxClockOffset must be between 1 ms and 1 day");
+    }
+    assertThat(builder.maxClockOffset(Duration.ofSeconds(5))).isSameAs(builder);
+  }
+
   private CompletableFuture<Envelope> replicateFromRogue(Duration ahead, String value) {
     Transport rogue = net.transport("rogue");
     transports.add(rogue);
