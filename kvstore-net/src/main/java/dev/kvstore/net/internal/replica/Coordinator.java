@@ -59,7 +59,8 @@ public final class Coordinator {
   private final ClockOffsetGuard clockGuard;
   // Every future handed to a client and not yet complete, so close() can fail them rather than leave
   // them hanging when the executor drops queued work.
-  private final java.util.Set<CompletableFuture<?>> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  // (true for a write, which may have been applied when the node stops).
+  private final java.util.Map<CompletableFuture<?>, Boolean> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * A coordinator for {@code localNode}, whose replica is {@code replica}; remote timestamps are checked against
@@ -125,26 +126,29 @@ public final class Coordinator {
     List<String> replicas = ring.preferenceList(key, q.n());
     if (!replicas.contains(localNode) || replica.writeRefusal() != null) {
       List<String> targets = replicas.stream().filter(node -> !node.equals(localNode)).toList();
-      return track(() -> forward(key, value, context, op, q, targets, 0, false, null));
+      return track(true, () -> forward(key, value, context, op, q, targets, 0, false, null));
     }
     return coordinateHere(key, value, context, op, false, q);
   }
 
   /**
-   * Fails every client operation still in flight with {@link dev.kvstore.core.StoreClosedException}: called
-   * when the node stops, before its executor and transport go away.
+   * Fails every client operation still in flight: a read with {@link dev.kvstore.core.StoreClosedException}, a
+   * write with {@link dev.kvstore.core.OutcomeUnknownException} (it may have been applied). Called when the node
+   * stops, before its executor and transport go away.
    */
   public void close() {
-    dev.kvstore.core.StoreClosedException closed =
-        new dev.kvstore.core.StoreClosedException("node " + localNode + " stopped while the operation was in flight");
-    for (CompletableFuture<?> f : List.copyOf(inFlight)) {
-      f.completeExceptionally(closed);
+    String message = "node " + localNode + " stopped while the operation was in flight";
+    dev.kvstore.core.StoreClosedException closed = new dev.kvstore.core.StoreClosedException(message);
+    dev.kvstore.core.OutcomeUnknownException unknown = new dev.kvstore.core.OutcomeUnknownException(localNode,
+        message + "; the write may or may not have been applied", false, null);
+    for (var f : List.copyOf(inFlight.entrySet())) {
+      f.getKey().completeExceptionally(f.getValue() ? unknown : closed);
     }
   }
 
-  private <T> CompletableFuture<T> track(java.util.function.Supplier<CompletableFuture<T>> start) {
+  private <T> CompletableFuture<T> track(boolean write, java.util.function.Supplier<CompletableFuture<T>> start) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    inFlight.add(result);
+    inFlight.put(result, write);
     result.whenComplete((v, e) -> inFlight.remove(result));
     try {
       start.get().whenComplete((v, e) -> {
@@ -182,9 +186,9 @@ public final class Coordinator {
   CompletableFuture<Context> coordinateHere(byte[] key, byte[] value, Context context, OperationId op,
       boolean retry, Quorum q) {
     if (!retry || op == null) {
-      return track(() -> coordinateLocally(key, value, context, op, q));
+      return track(true, () -> coordinateLocally(key, value, context, op, q));
     }
-    return track(() -> readNow(key, q)
+    return track(true, () -> readNow(key, q)
         .thenCompose(seen -> mergeHere(key, seen))
         .thenCompose(merged -> coordinateLocally(key, value, context, op, q)));
   }
@@ -303,7 +307,7 @@ public final class Coordinator {
    * differs from the merge are sent the merge (read repair).
    */
   public CompletableFuture<DvvSet<StoredValue>> read(byte[] key, Quorum q) {
-    return track(() -> readNow(key, q));
+    return track(false, () -> readNow(key, q));
   }
 
   private CompletableFuture<DvvSet<StoredValue>> readNow(byte[] key, Quorum q) {
