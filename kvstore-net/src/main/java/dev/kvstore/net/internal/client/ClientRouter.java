@@ -77,18 +77,22 @@ public final class ClientRouter {
    * @return the reply, or a failure as described in the class comment
    */
   public CompletableFuture<Envelope> send(String op, byte[] key, Envelope.Builder body, int required) {
-    return attempt(op, ring.preferenceList(key, n), 0, body, required, false, null);
+    return attempt(op, ring.preferenceList(key, n), 0, body, required, null, null);
   }
 
+  /**
+   * One attempt; {@code unknown} is the first earlier failure after which the request may have executed (null:
+   * none), named in the final failure because that is where the write may be.
+   */
   private CompletableFuture<Envelope> attempt(String op, List<String> targets, int index, Envelope.Builder body,
-      int required, boolean maybeExecuted, Throwable last) {
+      int required, PeerException unknown, Throwable last) {
     boolean read = !isWrite(body);
     if (closed.getAsBoolean()) {
       return CompletableFuture.failedFuture(new StoreClosedException("this client is closed; connect a new one"));
     }
     if (index >= targets.size()) {
-      if (maybeExecuted) {
-        return CompletableFuture.failedFuture(ErrorCodes.toPublic(last, read));
+      if (unknown != null) {
+        return CompletableFuture.failedFuture(ErrorCodes.toPublic(unknown, read));
       }
       return CompletableFuture.failedFuture(new InsufficientReplicasException(
           op + " (no replica of the key answered the client: tried " + targets + "; last failure: "
@@ -105,8 +109,8 @@ public final class ClientRouter {
         return CompletableFuture.failedFuture(ErrorCodes.toPublic(cause, false));
       }
       log.debug("{} via {} failed ({}); trying the next replica", op, target, cause.toString());
-      boolean mayHave = maybeExecuted || executed;
-      return attempt(op, targets, index + 1, mayHave && !read ? asRetry(body) : body, required, mayHave, cause);
+      PeerException first = unknown != null ? unknown : executed ? peer : null;
+      return attempt(op, targets, index + 1, first != null && !read ? asRetry(body) : body, required, first, cause);
     });
   }
 

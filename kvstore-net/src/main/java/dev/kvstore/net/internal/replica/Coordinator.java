@@ -126,7 +126,7 @@ public final class Coordinator {
     List<String> replicas = ring.preferenceList(key, q.n());
     if (!replicas.contains(localNode) || replica.writeRefusal() != null) {
       List<String> targets = replicas.stream().filter(node -> !node.equals(localNode)).toList();
-      return track(true, () -> forward(key, value, context, op, q, targets, 0, false, null));
+      return track(true, () -> forward(key, value, context, op, q, targets, 0, null, null));
     }
     return coordinateHere(key, value, context, op, false, q);
   }
@@ -255,10 +255,10 @@ public final class Coordinator {
   }
 
   private CompletableFuture<Context> forward(byte[] key, byte[] value, Context context, OperationId op, Quorum q,
-      List<String> replicas, int index, boolean maybeApplied, Throwable last) {
+      List<String> replicas, int index, PeerException unknown, Throwable last) {
     if (index >= replicas.size()) {
-      if (maybeApplied) {
-        return CompletableFuture.failedFuture(ErrorCodes.toPublic(last, false));
+      if (unknown != null) { // the first attempt that may have executed: where the write may be
+        return CompletableFuture.failedFuture(ErrorCodes.toPublic(unknown, false));
       }
       InsufficientReplicasException e = new InsufficientReplicasException(value == null ? "delete" : "put", 0, q.w(),
           last == null ? "no replica of the key to forward to" : last.getMessage());
@@ -280,7 +280,7 @@ public final class Coordinator {
       f.setHasContext(true).setContext(ByteString.copyFrom(context.toBytes()));
     }
     if (op != null) {
-      f.setOpClient(op.client()).setOpSequence(op.sequence()).setRetry(maybeApplied);
+      f.setOpClient(op.client()).setOpSequence(op.sequence()).setRetry(unknown != null);
     }
     String target = replicas.get(index);
     return transport.request(target, Envelope.newBuilder().setForward(f), q.timeout().multipliedBy(2))
@@ -293,7 +293,8 @@ public final class Coordinator {
           // coordinator looks for first; without one, a retry could mint a second version of the same write.
           if (cause instanceof PeerException && (!executed || op != null)) {
             log.debug("forward to {} failed ({}); trying the next replica", target, cause.toString());
-            return forward(key, value, context, op, q, replicas, index + 1, maybeApplied || executed, cause);
+            PeerException first = unknown != null ? unknown : executed ? (PeerException) cause : null;
+            return forward(key, value, context, op, q, replicas, index + 1, first, cause);
           }
           return CompletableFuture.failedFuture(ErrorCodes.toPublic(cause, false));
         });
