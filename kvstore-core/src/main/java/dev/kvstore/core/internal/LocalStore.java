@@ -529,7 +529,8 @@ public final class LocalStore implements KvStore, Replica {
     }
   }
 
-  private DvvSet<StoredValue> applyPolicy(DvvSet<StoredValue> set) {
+  private DvvSet<StoredValue> applyPolicy(DvvSet<StoredValue> merged) {
+    DvvSet<StoredValue> set = RetryDuplicates.drop(merged);
     if (config.conflictPolicy() != ConflictPolicy.LAST_WRITE_WINS || set.size() <= 1) {
       return set;
     }

@@ -68,6 +68,45 @@ class OperationIdTest {
   }
 
   @Test
+  void twoVersionsOfOneOperationMergeToTheEarlierDottedOneInAnyOrder() {
+    HlcTimestamp t = new HlcTimestamp(1L, 0);
+    DvvSet<StoredValue> viaA = DvvSet.<StoredValue>empty().update(VectorClock.empty(),
+        StoredValue.written(bytes("v"), t, OP), "a.1");
+    DvvSet<StoredValue> viaB = DvvSet.<StoredValue>empty().update(VectorClock.empty(),
+        StoredValue.written(bytes("v"), t, OP), "b.1");
+    DvvSet<StoredValue> other = DvvSet.<StoredValue>empty().update(VectorClock.empty(),
+        StoredValue.of(bytes("other"), t), "c.1");
+
+    DvvSet<StoredValue> ab = RetryDuplicates.drop(DvvSet.sync(DvvSet.sync(viaA, other), viaB));
+    DvvSet<StoredValue> ba = RetryDuplicates.drop(DvvSet.sync(viaB, DvvSet.sync(other, viaA)));
+    assertThat(ab).isEqualTo(ba);
+    assertThat(ab.siblings()).extracting(s -> s.dot().node()).containsExactly("a.1", "c.1");
+    assertThat(ab.context().get("b.1")).as("the dropped version stays seen").isEqualTo(1);
+    assertThat(RetryDuplicates.drop(DvvSet.sync(viaB, ab))).as("a replica holding only the duplicate drops it")
+        .isEqualTo(ab);
+
+    try (LocalStore store = open()) {
+      byte[] key = bytes("k");
+      store.mergeNow(key, viaB);
+      store.mergeNow(key, viaA);
+      assertThat(store.read(key)).as("the store keeps one version of the operation")
+          .isEqualTo(RetryDuplicates.drop(DvvSet.sync(viaA, viaB)));
+      assertThat(store.read(key).siblings()).hasSize(1);
+    }
+  }
+
+  @Test
+  void versionsWithoutOperationIdsAreNeverDropped() {
+    HlcTimestamp t = new HlcTimestamp(1L, 0);
+    DvvSet<StoredValue> set = DvvSet.<StoredValue>empty()
+        .update(VectorClock.empty(), StoredValue.of(bytes("v"), t), "a.1")
+        .update(VectorClock.empty(), StoredValue.of(bytes("v"), t), "a.1")
+        .update(VectorClock.empty(), StoredValue.written(bytes("v"), t, OP), "a.1")
+        .update(VectorClock.empty(), StoredValue.written(bytes("v"), t, new OperationId("client-1/ab12", 8)), "a.1");
+    assertThat(RetryDuplicates.drop(set)).isSameAs(set);
+  }
+
+  @Test
   void theCodecRoundTripsOperationIdsOnValuesAndTombstones() {
     HlcTimestamp t = new HlcTimestamp(1_700_000_000_000L, 3);
     for (StoredValue v : new StoredValue[] {

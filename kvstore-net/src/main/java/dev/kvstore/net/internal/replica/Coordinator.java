@@ -7,6 +7,7 @@ import dev.kvstore.core.InsufficientReplicasException;
 import dev.kvstore.core.InvalidRequestException;
 import dev.kvstore.core.internal.OperationId;
 import dev.kvstore.core.internal.Replica;
+import dev.kvstore.core.internal.RetryDuplicates;
 import dev.kvstore.core.internal.SiblingCodec;
 import dev.kvstore.core.internal.StoredValue;
 import dev.kvstore.net.internal.proto.ClientOp;
@@ -329,7 +330,7 @@ public final class Coordinator {
       Cancellable backup = scheduler.schedule(q.timeout().dividedBy(5), round::askRest);
       call.result().whenComplete((v, e) -> backup.cancel());
     }
-    return call.result().thenApply(sets -> sets.stream().reduce(DvvSet.empty(), DvvSet::sync));
+    return call.result().thenApply(sets -> merge(sets));
   }
 
   /** One read: asks replicas in order, collects their answers and repairs the stale ones once all asked are in. */
@@ -451,7 +452,7 @@ public final class Coordinator {
         all = new java.util.LinkedHashMap<>(answers); // arrival order: deterministic in simulation
       }
       try {
-        DvvSet<StoredValue> merged = all.values().stream().reduce(DvvSet.empty(), DvvSet::sync);
+        DvvSet<StoredValue> merged = merge(all.values());
         all.forEach((stale, held) -> {
           if (!held.equals(merged)) {
             try {
@@ -484,6 +485,11 @@ public final class Coordinator {
         }
       });
     }
+  }
+
+  /** The DVV sync of replicas' sets, one version kept per client operation (as every replica keeps them). */
+  private static DvvSet<StoredValue> merge(java.util.Collection<DvvSet<StoredValue>> sets) {
+    return RetryDuplicates.drop(sets.stream().reduce(DvvSet.empty(), DvvSet::sync));
   }
 
   /** Decodes a sibling set from a peer; an empty field is an unknown key. */

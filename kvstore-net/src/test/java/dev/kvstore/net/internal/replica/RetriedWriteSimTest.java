@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Timeout;
  * write stays visible) while the network drops 5% of all messages, duplicates 5%, and drops 30% of the replies to
  * the client: attempts time out after they executed, and the client and the forwarding nodes retry them on the
  * next replica. After the faults heal, the union of every replica's set holds each logical write at most once,
- * and each acknowledged one exactly once. For each of 100 seeds; {@code -Dkvstore.seed=N} replays one.
+ * and each acknowledged one exactly once, and a read of all replicas shows each write once. For each of 100 seeds; {@code -Dkvstore.seed=N} replays one.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class RetriedWriteSimTest {
@@ -155,6 +155,14 @@ class RetriedWriteSimTest {
         for (Versioned<StoredValue> s : union.siblings()) {
           versions.merge(new String(s.value().value(), StandardCharsets.UTF_8), 1, Integer::sum);
         }
+      }
+      for (String key : KEYS) {
+        CompletableFuture<dev.kvstore.core.Versions> read =
+            ((ClusterStore) stores.get("n1")).withQuorum(0, 3).getAsync(bytes(key));
+        net.runUntil(read::isDone, Duration.ofSeconds(10));
+        List<String> seen = read.join().strings();
+        assertThat(seen).as("seed %d: a read of key %s shows each write once", seed, key)
+            .doesNotHaveDuplicates();
       }
       versions.forEach((value, count) -> {
         if (count > 1) {
