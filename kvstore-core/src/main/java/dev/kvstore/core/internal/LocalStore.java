@@ -272,7 +272,7 @@ public final class LocalStore implements KvStore, Replica {
   }
 
   /** Whether a live sibling of {@code set} was written by operation {@code op}. */
-  public static boolean holds(DvvSet<StoredValue> set, OperationId op) {
+  private static boolean holds(DvvSet<StoredValue> set, OperationId op) {
     for (Versioned<StoredValue> s : set.siblings()) {
       if (op.equals(s.value().op())) {
         return true;
