@@ -49,6 +49,13 @@ import org.slf4j.LoggerFactory;
  * a bad request never leaves the client. The client connects to a node on first use; a failure that the
  * cluster reports (too few replicas, a bad request) is raised as the same exception a node would raise.
  *
+ * <p>Every write carries an operation id (this client instance's id and a sequence number), so a write whose
+ * reply was lost (no answer in time, a connection closed after it was sent) is retried on the next replica
+ * without being applied twice. When no replica answers, the failure says whether the operation may have run:
+ * {@link dev.kvstore.core.NodeUnavailableException} (it did not), {@link
+ * dev.kvstore.core.OutcomeUnknownException} (it may have; {@code isRetrySafe()} is true for a read), or {@link
+ * dev.kvstore.core.InsufficientReplicasException} when no replica could be reached at all.
+ *
  * <p>Thread-safe. The futures of the {@code ...Async} methods complete on the client's own threads, never
  * on a network event loop.
  */
