@@ -22,4 +22,9 @@ public class KvStoreException extends RuntimeException {
   protected KvStoreException(String message, boolean writableStackTrace) {
     super(message, null, false, writableStackTrace);
   }
+
+  /** For expected outcomes that need no stack trace, with the cause they wrap (may be null). */
+  protected KvStoreException(String message, Throwable cause, boolean writableStackTrace) {
+    super(message, cause, false, writableStackTrace);
+  }
 }

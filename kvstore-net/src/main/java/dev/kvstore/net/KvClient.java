@@ -6,6 +6,7 @@ import dev.kvstore.core.Context;
 import dev.kvstore.core.KvStore;
 import dev.kvstore.core.LocalStoreBuilder;
 import dev.kvstore.core.StoreClosedException;
+import dev.kvstore.net.internal.client.OperationIds;
 import dev.kvstore.core.Versions;
 import dev.kvstore.core.internal.Arguments;
 import dev.kvstore.core.internal.Futures;
@@ -49,6 +50,13 @@ import org.slf4j.LoggerFactory;
  * a bad request never leaves the client. The client connects to a node on first use; a failure that the
  * cluster reports (too few replicas, a bad request) is raised as the same exception a node would raise.
  *
+ * <p>Every write carries an operation id (this client instance's id and a sequence number), so a write whose
+ * reply was lost (no answer in time, a connection closed after it was sent) is retried on the next replica
+ * without being applied twice. When no replica answers, the failure says whether the operation may have run:
+ * {@link dev.kvstore.core.NodeUnavailableException} (it did not), {@link
+ * dev.kvstore.core.OutcomeUnknownException} (it may have; {@code isRetrySafe()} is true for a read), or {@link
+ * dev.kvstore.core.InsufficientReplicasException} when no replica could be reached at all.
+ *
  * <p>Thread-safe. The futures of the {@code ...Async} methods complete on the client's own threads, never
  * on a network event loop.
  */
@@ -64,6 +72,7 @@ public final class KvClient implements KvStore {
   private final ExecutorService executor;
   private final NettyTransport transport;
   private final ClientRouter router;
+  private final OperationIds operations;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private KvClient(Builder b, ExecutorService executor, NettyTransport transport) {
@@ -77,6 +86,7 @@ public final class KvClient implements KvStore {
     this.transport = transport;
     this.router = new ClientRouter(transport, Ring.of(b.nodes.keySet(), b.vnodes), b.n,
         b.requestTimeout.multipliedBy(2), closed::get);
+    this.operations = OperationIds.forInstance(b.clientId);
   }
 
   /** Starts a builder. */
@@ -206,7 +216,7 @@ public final class KvClient implements KvStore {
   private CompletableFuture<Context> write(String op, byte[] key, byte[] value, Context context) {
     checkOpen();
     byte[] k = key.clone();
-    return router.send(op, k, ClientRequests.write(k, value, context, w, requestTimeout), w)
+    return router.send(op, k, ClientRequests.write(k, value, context, operations.next(), w, requestTimeout), w)
         .thenApply(ClientRequests::context);
   }
 

@@ -8,6 +8,7 @@ import dev.kvstore.net.internal.health.FailureDetector;
 import dev.kvstore.net.internal.hints.HintStore;
 import dev.kvstore.net.internal.hints.HintedHandoff;
 import dev.kvstore.net.internal.replica.ClusterStore;
+import dev.kvstore.net.internal.replica.ClockOffsetGuard;
 import dev.kvstore.net.internal.replica.Coordinator;
 import dev.kvstore.net.internal.replica.Quorum;
 import dev.kvstore.net.internal.replica.ReplicaService;
@@ -96,7 +97,8 @@ public final class KvNode implements KvStore {
       detector = new FailureDetector(b.nodeId, b.peers.keySet(), scheduler, b.detector);
       Transport observed = detector.observe(transport);
       boolean sloppy = b.hintedHandoff && b.quorumMode == QuorumMode.SLOPPY;
-      Coordinator coordinator = new Coordinator(b.nodeId, local, ring, observed, scheduler, detector,
+      Coordinator coordinator = new Coordinator(b.nodeId, local, ring, observed, scheduler,
+          new ClockOffsetGuard(java.time.InstantSource.system(), b.maxClockOffset), detector,
           b.hintedHandoff ? hints : null, sloppy);
       HintedHandoff handoff = new HintedHandoff(b.nodeId, b.peers.keySet(), hints, observed, scheduler, detector,
           b.handoff, System::currentTimeMillis, b.requestTimeout);
@@ -159,6 +161,19 @@ public final class KvNode implements KvStore {
    */
   void peerAddress(String id, InetSocketAddress address) {
     transport.addPeer(id, address);
+  }
+
+  /**
+   * Why this node takes no writes, or empty when it does. A node whose write-ahead log failed (an I/O error, a
+   * full disk) refuses every write until it is restarted: writes sent to it are answered UNAVAILABLE (clients
+   * and coordinators retry them on the next replica, as nothing was applied), writes made through it are
+   * forwarded to the key's other replicas, and it still serves reads. A failure detector may treat such a node
+   * as down for writes.
+   *
+   * @return the reason, for example {@code "the write-ahead log failed: No space left on device"}
+   */
+  public java.util.Optional<String> writeRefusal() {
+    return java.util.Optional.ofNullable(local.writeRefusal());
   }
 
   /** A view of this node whose requests use {@code w} write acks and {@code r} read replies (0 keeps the node's). */

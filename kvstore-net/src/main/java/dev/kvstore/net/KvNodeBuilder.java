@@ -50,6 +50,7 @@ public final class KvNodeBuilder {
   QuorumMode quorumMode = QuorumMode.SLOPPY;
   boolean hintedHandoff = true;
   Duration restoreCheckTimeout = Duration.ofSeconds(3);
+  Duration maxClockOffset = dev.kvstore.net.internal.replica.ClockOffsetGuard.DEFAULT_MAX_OFFSET;
 
   KvNodeBuilder() {}
 
@@ -219,6 +220,19 @@ public final class KvNodeBuilder {
    */
   static int frameBytes(int maxSetBytes) {
     return maxSetBytes + LocalStoreBuilder.MAX_KEY_LIMIT + (64 << 10);
+  }
+
+  /**
+   * How far ahead of this node's clock a peer's hybrid-logical timestamp may be, 1 ms to 1 day (default 60 s):
+   * a version from a peer stamped further ahead is refused, with a log line naming the peer, so that one bad
+   * clock cannot push every node's clock forward for good (last-write-wins and tombstone expiry depend on it).
+   */
+  public KvNodeBuilder maxClockOffset(Duration offset) {
+    if (offset == null || offset.toMillis() < 1 || offset.compareTo(Duration.ofDays(1)) > 0) {
+      throw new IllegalArgumentException("maxClockOffset must be between 1 ms and 1 day, got " + offset);
+    }
+    this.maxClockOffset = offset;
+    return this;
   }
 
   /** Resolves siblings at read time. */

@@ -11,6 +11,7 @@ import dev.kvstore.core.Context;
 import dev.kvstore.core.InvalidRequestException;
 import dev.kvstore.core.KvStore;
 import dev.kvstore.core.LocalStoreConfig;
+import dev.kvstore.core.NotWritableException;
 import dev.kvstore.core.StorageException;
 import dev.kvstore.core.StoreClosedException;
 import dev.kvstore.core.Versions;
@@ -333,18 +334,27 @@ public final class LocalStore implements KvStore, Replica {
   }
 
   @Override
-  public Logged coordinateLogged(byte[] key, byte[] value, Context context, Executor completer) {
-    return write(key, Access.MAY_BLOCK, coordination(value, context), completer);
+  public Logged coordinateLogged(byte[] key, byte[] value, Context context, OperationId op, Executor completer) {
+    return write(key, Access.MAY_BLOCK, coordination(value, context, op), completer);
   }
 
   @Override
-  public Logged tryCoordinateCached(byte[] key, byte[] value, Context context, Executor completer) {
-    return write(key, Access.MEMORY_ONLY, coordination(value, context), completer);
+  public Logged tryCoordinateCached(byte[] key, byte[] value, Context context, OperationId op,
+      Executor completer) {
+    return write(key, Access.MEMORY_ONLY, coordination(value, context, op), completer);
   }
 
-  /** The change a coordinated write makes: a new version with a fresh dot, superseding what the context saw. */
-  private UnaryOperator<DvvSet<StoredValue>> coordination(byte[] value, Context context) {
+  /**
+   * The change a coordinated write makes: a new version with a fresh dot, superseding what the context saw;
+   * nothing when a sibling of the key already carries {@code op} (the write was applied by an earlier attempt,
+   * and the set as it is answers it).
+   */
+  private UnaryOperator<DvvSet<StoredValue>> coordination(byte[] value, Context context, OperationId op) {
     return current -> {
+      if (op != null && holds(current, op)) {
+        log.debug("operation {} is already applied (a retry); no new version", op);
+        return current;
+      }
       for (Versioned<StoredValue> s : current.siblings()) {
         hlc.update(s.value().time()); // never stamp a new version before one it may supersede
       }
@@ -354,7 +364,7 @@ public final class LocalStore implements KvStore, Replica {
             + held + "; retry shortly");
       }
       HlcTimestamp time = hlc.now();
-      StoredValue stored = value == null ? StoredValue.tombstone(time) : StoredValue.of(value, time);
+      StoredValue stored = StoredValue.written(value, time, op);
       VectorClock seen = context == null ? current.context() : context.clock();
       // One counter per actor across all keys, so the highest counter a peer holds of this actor says exactly
       // whether this store remembers everything it issued (restore detection, docs/storage.md).
@@ -363,6 +373,22 @@ public final class LocalStore implements KvStore, Replica {
       long counter = a.issued().updateAndGet(issued -> Math.max(issued, floor) + 1);
       return current.update(seen, stored, Dot.of(a.id(), counter));
     };
+  }
+
+  /** Whether a live sibling of {@code set} was written by operation {@code op}. */
+  private static boolean holds(DvvSet<StoredValue> set, OperationId op) {
+    for (Versioned<StoredValue> s : set.siblings()) {
+      if (op.equals(s.value().op())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public String writeRefusal() {
+    StorageException failed = logFailure;
+    return failed == null ? null : "the write-ahead log failed: " + failed.getMessage();
   }
 
   /**
@@ -569,8 +595,8 @@ public final class LocalStore implements KvStore, Replica {
       InFlight prior = inFlight.get(ref);
       StorageException failed = logFailure;
       if (failed != null) {
-        throw new StorageException("store " + actorId() + " takes no writes since its log failed (" + failed.getMessage()
-            + "); reopen it", failed);
+        throw new NotWritableException("store " + actorId() + " takes no writes since its log failed ("
+            + failed.getMessage() + "); reads still work; reopen it to write again", failed);
       }
       DvvSet<StoredValue> current = prior != null ? prior.set()
           : access == Access.MEMORY_ONLY ? readCached(key) : read(key);
@@ -637,7 +663,8 @@ public final class LocalStore implements KvStore, Replica {
     }
   }
 
-  private DvvSet<StoredValue> applyPolicy(DvvSet<StoredValue> set) {
+  private DvvSet<StoredValue> applyPolicy(DvvSet<StoredValue> merged) {
+    DvvSet<StoredValue> set = RetryDuplicates.drop(merged);
     if (config.conflictPolicy() != ConflictPolicy.LAST_WRITE_WINS || set.size() <= 1) {
       return set;
     }

@@ -75,13 +75,37 @@ public interface Replica {
    * {@link #coordinateLogged(byte[], byte[], Context)}, the durability future completing on {@code
    * completer}.
    */
-  Logged coordinateLogged(byte[] key, byte[] value, Context context, Executor completer);
+  default Logged coordinateLogged(byte[] key, byte[] value, Context context, Executor completer) {
+    return coordinateLogged(key, value, context, null, completer);
+  }
+
+  /**
+   * {@link #coordinateLogged(byte[], byte[], Context, Executor)} for the client operation {@code op} (null:
+   * none): the new version carries {@code op}, and when a sibling of the key already carries it, nothing is
+   * minted or logged and the key's set as it is answers (a retry of a write that was applied).
+   */
+  Logged coordinateLogged(byte[] key, byte[] value, Context context, OperationId op, Executor completer);
 
   /**
    * {@link #coordinateLogged(byte[], byte[], Context, Executor)} if the key's set is in memory, without
    * blocking; null (nothing done) if reading it would go to disk.
    */
-  Logged tryCoordinateCached(byte[] key, byte[] value, Context context, Executor completer);
+  default Logged tryCoordinateCached(byte[] key, byte[] value, Context context, Executor completer) {
+    return tryCoordinateCached(key, value, context, null, completer);
+  }
+
+  /**
+   * {@link #coordinateLogged(byte[], byte[], Context, OperationId, Executor)} if the key's set is in memory,
+   * without blocking; null (nothing done) if reading it would go to disk.
+   */
+  Logged tryCoordinateCached(byte[] key, byte[] value, Context context, OperationId op, Executor completer);
+
+  /**
+   * Why this replica takes no writes, or null when it does: a replica whose write-ahead log failed (an I/O error,
+   * a full disk) refuses every write until it is reopened, and still serves reads. A coordinator answers writes
+   * with UNAVAILABLE while this is non-null; a failure detector may treat the node as down for writes.
+   */
+  String writeRefusal();
 
   /**
    * A write that is in the log: the key's whole set after it, its encoding, and the future of its durability

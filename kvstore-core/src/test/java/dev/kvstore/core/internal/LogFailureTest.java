@@ -42,6 +42,7 @@ class LogFailureTest {
         new StoreParts(null, engine, log, "store", Incarnation.parse("1-inc")))) {
       byte[] key = bytes("k");
       store.coordinateNow(key, bytes("v1"), null);
+      assertThat(store.writeRefusal()).as("a healthy store takes writes").isNull();
 
       engine.failApplies = true;
       Replica.Logged lost = store.coordinateLogged(key, bytes("v2"), null);
@@ -58,6 +59,12 @@ class LogFailureTest {
       assertThatThrownBy(() -> store.coordinateLogged(bytes("other"), bytes("x"), null)).isInstanceOf(StorageException.class);
       assertThatThrownBy(() -> store.mergeNow(key, DvvSet.empty())).isInstanceOf(StorageException.class);
       assertThat(log.intact()).as("a failed log is not intact, so the directory is not marked clean").isFalse();
+      assertThat(store.writeRefusal()).as("the store says why it takes no writes")
+          .startsWith("the write-ahead log failed").contains("disk full (test)");
+      assertThatThrownBy(() -> store.coordinateLogged(key, bytes("v4"), null))
+          .isInstanceOf(dev.kvstore.core.NotWritableException.class).hasMessageContaining("reads still work");
+      assertThat(store.get(key).strings()).as("reads still work")
+          .containsExactly("v1");
     }
   }
 

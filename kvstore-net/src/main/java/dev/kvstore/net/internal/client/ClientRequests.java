@@ -6,6 +6,7 @@ import dev.kvstore.core.ConflictResolver;
 import dev.kvstore.core.Context;
 import dev.kvstore.core.KvStoreException;
 import dev.kvstore.core.Versions;
+import dev.kvstore.core.internal.OperationId;
 import dev.kvstore.core.internal.SiblingCodec;
 import dev.kvstore.core.internal.StoredValue;
 import dev.kvstore.core.internal.VersionsView;
@@ -33,10 +34,19 @@ public final class ClientRequests {
    * {@code context} lets the coordinator supersede every version it holds.
    */
   public static Envelope.Builder write(byte[] key, byte[] value, Context context, int w, Duration timeout) {
+    return write(key, value, context, null, w, timeout);
+  }
+
+  /** {@link #write(byte[], byte[], Context, int, Duration)} as the operation {@code op} (null: none). */
+  public static Envelope.Builder write(byte[] key, byte[] value, Context context, OperationId op, int w,
+      Duration timeout) {
     Forward.Builder f = Forward.newBuilder()
         .setOp(value == null ? ClientOp.DELETE : ClientOp.PUT)
         .setKey(ByteString.copyFrom(key))
         .setW(w);
+    if (op != null) {
+      f.setOpClient(op.client()).setOpSequence(op.sequence());
+    }
     if (value != null) {
       f.setValue(ByteString.copyFrom(value));
     }

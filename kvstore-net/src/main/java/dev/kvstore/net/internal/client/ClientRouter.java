@@ -5,8 +5,7 @@ import dev.kvstore.core.StoreClosedException;
 import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.transport.ErrorCodes;
-import dev.kvstore.net.internal.transport.PeerTimeoutException;
-import dev.kvstore.net.internal.transport.PeerUnavailableException;
+import dev.kvstore.net.internal.transport.PeerException;
 import dev.kvstore.net.internal.transport.Transport;
 import java.time.Duration;
 import java.util.List;
@@ -18,10 +17,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends a client request to the replicas of its key, in preference-list order: the first node coordinates
- * it; when that node is unreachable or does not answer in time ({@link PeerUnavailableException}, {@link
- * PeerTimeoutException}) the next one is tried. Any other failure (a quorum not reached, a bad request) is
- * the answer and is not retried. When every replica was tried the request fails with an {@link
- * InsufficientReplicasException} that names the nodes and the last failure.
+ * it; when that node fails at the transport level (unreachable, refused, no reply in time, connection lost:
+ * a {@link PeerException}) the next one is tried, if that is safe:
+ *
+ * <ul>
+ *   <li>a request that was not sent, or that the node refused before doing anything, always;
+ *   <li>one that may have executed (a timeout, a connection that closed after the request left), when it is a
+ *       read, or a write with an operation id: the next attempt carries {@code retry}, so its coordinator reads
+ *       the key from R replicas and finds the id instead of minting a second version;
+ *   <li>a write without an operation id that may have executed, never: it fails with {@link
+ *       dev.kvstore.core.OutcomeUnknownException}.
+ * </ul>
+ *
+ * Any other failure (a quorum not reached, a bad request) is the answer and is not retried. When every replica
+ * was tried the request fails with an {@link dev.kvstore.core.OutcomeUnknownException} if some attempt may have
+ * executed, else with an {@link InsufficientReplicasException} that names the nodes and the last failure.
+ * Failures reach the caller as public exceptions ({@link ErrorCodes#toPublic}).
  *
  * <p>Not API. Thread-safe (immutable; the transport is thread-safe).
  */
@@ -66,15 +77,23 @@ public final class ClientRouter {
    * @return the reply, or a failure as described in the class comment
    */
   public CompletableFuture<Envelope> send(String op, byte[] key, Envelope.Builder body, int required) {
-    return attempt(op, ring.preferenceList(key, n), 0, body, required, null);
+    return attempt(op, ring.preferenceList(key, n), 0, body, required, null, null);
   }
 
-  private CompletableFuture<Envelope> attempt(
-      String op, List<String> targets, int index, Envelope.Builder body, int required, Throwable last) {
+  /**
+   * One attempt; {@code unknown} is the first earlier failure after which the request may have executed (null:
+   * none), named in the final failure because that is where the write may be.
+   */
+  private CompletableFuture<Envelope> attempt(String op, List<String> targets, int index, Envelope.Builder body,
+      int required, PeerException unknown, Throwable last) {
+    boolean read = !isWrite(body);
     if (closed.getAsBoolean()) {
       return CompletableFuture.failedFuture(new StoreClosedException("this client is closed; connect a new one"));
     }
     if (index >= targets.size()) {
+      if (unknown != null) {
+        return CompletableFuture.failedFuture(ErrorCodes.toPublic(unknown, read));
+      }
       return CompletableFuture.failedFuture(new InsufficientReplicasException(
           op + " (no replica of the key answered the client: tried " + targets + "; last failure: "
               + (last == null ? "none" : last.getMessage()) + ")", 0, required));
@@ -82,11 +101,30 @@ public final class ClientRouter {
     String target = targets.get(index);
     return transport.request(target, body, attemptTimeout).exceptionallyCompose(failure -> {
       Throwable cause = ErrorCodes.unwrap(failure);
-      if (cause instanceof PeerUnavailableException || cause instanceof PeerTimeoutException) {
-        log.debug("{} via {} failed ({}); trying the next replica", op, target, cause.toString());
-        return attempt(op, targets, index + 1, body, required, cause);
+      if (!(cause instanceof PeerException peer)) {
+        return CompletableFuture.failedFuture(cause);
       }
-      return CompletableFuture.failedFuture(cause);
+      boolean executed = peer.mayHaveExecuted();
+      if (executed && !read && !hasOperationId(body)) {
+        return CompletableFuture.failedFuture(ErrorCodes.toPublic(cause, false));
+      }
+      log.debug("{} via {} failed ({}); trying the next replica", op, target, cause.toString());
+      PeerException first = unknown != null ? unknown : executed ? peer : null;
+      return attempt(op, targets, index + 1, first != null && !read ? asRetry(body) : body, required, first, cause);
     });
+  }
+
+  private static boolean isWrite(Envelope.Builder body) {
+    return body.hasForward() && body.getForward().getOp() != dev.kvstore.net.internal.proto.ClientOp.GET;
+  }
+
+  private static boolean hasOperationId(Envelope.Builder body) {
+    return !body.getForward().getOpClient().isEmpty();
+  }
+
+  private static Envelope.Builder asRetry(Envelope.Builder body) {
+    Envelope.Builder copy = body.clone();
+    copy.getForwardBuilder().setRetry(true);
+    return copy;
   }
 }

@@ -8,6 +8,8 @@ import dev.kvstore.core.Versions;
 import dev.kvstore.core.internal.RequestChecks;
 import dev.kvstore.core.internal.VersionsView;
 import dev.kvstore.core.internal.Futures;
+import dev.kvstore.net.internal.client.OperationIds;
+import dev.kvstore.net.internal.transport.ErrorCodes;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
@@ -24,23 +26,32 @@ public final class ClusterStore implements KvStore {
   private final ConflictResolver resolver;
   private final BooleanSupplier closed;
   private final Executor executor;
+  private final OperationIds operations;
 
   /**
    * A view over {@code coordinator} using {@code quorum}; {@code closed} tells when the node has stopped;
-   * async results are handed to callers on {@code executor}.
+   * async results are handed to callers on {@code executor}. Every write gets an operation id of this node's
+   * instance (the node id and a random part).
    */
   public ClusterStore(Coordinator coordinator, Quorum quorum, ConflictResolver resolver, BooleanSupplier closed,
       Executor executor) {
+    this(coordinator, quorum, resolver, closed, executor, OperationIds.forInstance(coordinator.localNode()));
+  }
+
+  /** {@link #ClusterStore(Coordinator, Quorum, ConflictResolver, BooleanSupplier, Executor)} with these ids. */
+  public ClusterStore(Coordinator coordinator, Quorum quorum, ConflictResolver resolver, BooleanSupplier closed,
+      Executor executor, OperationIds operations) {
     this.coordinator = coordinator;
     this.quorum = quorum;
     this.resolver = resolver;
     this.closed = closed;
     this.executor = executor;
+    this.operations = operations;
   }
 
-  /** The same node with other W and R for every request of the returned view. */
+  /** The same node with other W and R for every request of the returned view (same operation ids). */
   public ClusterStore withQuorum(int w, int r) {
-    return new ClusterStore(coordinator, quorum.with(w, r), resolver, closed, executor);
+    return new ClusterStore(coordinator, quorum.with(w, r), resolver, closed, executor, operations);
   }
 
   /** This view's quorum. */
@@ -96,8 +107,13 @@ public final class ClusterStore implements KvStore {
     checks().key(key);
     checkOpen();
     byte[] k = key.clone();
-    return coordinator.read(k, quorum).thenApply(set ->
+    return publicFailures(coordinator.read(k, quorum), true).thenApply(set ->
         VersionsView.of(k, set, Context.of(coordinator.replica().contextScope(), set.context()), resolver));
+  }
+
+  /** {@code f}, with a peer failure that reaches here turned into the public exception a user may catch. */
+  private static <T> CompletableFuture<T> publicFailures(CompletableFuture<T> f, boolean readOnly) {
+    return f.exceptionallyCompose(e -> CompletableFuture.failedFuture(ErrorCodes.toPublic(e, readOnly)));
   }
 
   private CompletableFuture<Context> startPut(byte[] key, byte[] value, Context context) {
@@ -105,21 +121,21 @@ public final class ClusterStore implements KvStore {
     checks().value(value);
     checks().context(context);
     checkOpen();
-    return coordinator.write(key.clone(), value.clone(), context, quorum);
+    return publicFailures(coordinator.write(key.clone(), value.clone(), context, operations.next(), quorum), false);
   }
 
   private CompletableFuture<Context> startPut(byte[] key, byte[] value) {
     checks().key(key);
     checks().value(value);
     checkOpen();
-    return coordinator.write(key.clone(), value.clone(), null, quorum);
+    return publicFailures(coordinator.write(key.clone(), value.clone(), null, operations.next(), quorum), false);
   }
 
   private CompletableFuture<Context> startDelete(byte[] key, Context context) {
     checks().key(key);
     checks().context(context);
     checkOpen();
-    return coordinator.write(key.clone(), null, context, quorum);
+    return publicFailures(coordinator.write(key.clone(), null, context, operations.next(), quorum), false);
   }
 
   private RequestChecks checks() {

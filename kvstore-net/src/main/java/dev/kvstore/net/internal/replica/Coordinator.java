@@ -5,7 +5,9 @@ import dev.kvstore.clock.DvvSet;
 import dev.kvstore.core.Context;
 import dev.kvstore.core.InsufficientReplicasException;
 import dev.kvstore.core.InvalidRequestException;
+import dev.kvstore.core.internal.OperationId;
 import dev.kvstore.core.internal.Replica;
+import dev.kvstore.core.internal.RetryDuplicates;
 import dev.kvstore.core.internal.SiblingCodec;
 import dev.kvstore.core.internal.StoredValue;
 import dev.kvstore.net.internal.proto.ClientOp;
@@ -19,6 +21,8 @@ import dev.kvstore.net.internal.proto.Read;
 import dev.kvstore.net.internal.proto.Replicate;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.transport.Cancellable;
+import dev.kvstore.net.internal.transport.ErrorCodes;
+import dev.kvstore.net.internal.transport.PeerException;
 import dev.kvstore.net.internal.transport.Scheduler;
 import dev.kvstore.net.internal.transport.Transport;
 import com.google.protobuf.UnsafeByteOperations;
@@ -56,9 +60,11 @@ public final class Coordinator {
   private final Ring ring;
   private final Transport transport;
   private final Scheduler scheduler;
+  private final ClockOffsetGuard clockGuard;
   // Every future handed to a client and not yet complete, so close() can fail them rather than leave
   // them hanging when the executor drops queued work.
-  private final java.util.Set<CompletableFuture<?>> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  // (true for a write, which may have been applied when the node stops).
+  private final java.util.Map<CompletableFuture<?>, Boolean> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final PeerHealth health;
   private final HintStore hints;
@@ -66,19 +72,27 @@ public final class Coordinator {
 
   /**
    * A coordinator for {@code localNode}, whose replica is {@code replica}, that treats every peer as up, holds
-   * no hints and counts only the key's home replicas toward W (strict quorum).
+   * no hints and counts only the key's home replicas toward W (strict quorum); remote timestamps are checked
+   * against the system clock with the default maximum offset.
    */
   public Coordinator(String localNode, Replica replica, Ring ring, Transport transport, Scheduler scheduler) {
-    this(localNode, replica, ring, transport, scheduler, PeerHealth.ALL_UP, null, false);
+    this(localNode, replica, ring, transport, scheduler, ClockOffsetGuard.systemDefault());
+  }
+
+  /** As the five-argument form, refusing remote versions {@code clockGuard} refuses. */
+  public Coordinator(String localNode, Replica replica, Ring ring, Transport transport, Scheduler scheduler,
+      ClockOffsetGuard clockGuard) {
+    this(localNode, replica, ring, transport, scheduler, clockGuard, PeerHealth.ALL_UP, null, false);
   }
 
   /**
    * A coordinator that asks {@code health} which peers are up and, when {@code hints} is not null, holds
    * hints for replicas that are down or fail. With {@code sloppy}, a hint counts toward W (Dynamo's sloppy
-   * quorum); otherwise only the key's home replicas count, and hints are held only for delivery.
+   * quorum); otherwise only the key's home replicas count, and hints are held only for delivery. Remote
+   * timestamps are checked by {@code clockGuard}.
    */
   public Coordinator(String localNode, Replica replica, Ring ring, Transport transport, Scheduler scheduler,
-      PeerHealth health, HintStore hints, boolean sloppy) {
+      ClockOffsetGuard clockGuard, PeerHealth health, HintStore hints, boolean sloppy) {
     if (sloppy && hints == null) {
       throw new IllegalArgumentException("a sloppy quorum needs a hint store");
     }
@@ -87,6 +101,7 @@ public final class Coordinator {
     this.ring = ring;
     this.transport = transport;
     this.scheduler = scheduler;
+    this.clockGuard = clockGuard;
     this.health = health;
     this.hints = hints;
     this.sloppy = sloppy;
@@ -95,6 +110,16 @@ public final class Coordinator {
   /** The hints this node holds for others, or null when it holds none. */
   public HintStore hints() {
     return hints;
+  }
+
+  /** The check of remote timestamps against this node's clock. */
+  public ClockOffsetGuard clockGuard() {
+    return clockGuard;
+  }
+
+  /** This node's id. */
+  public String localNode() {
+    return localNode;
   }
 
   /** The replica this node holds. */
@@ -117,29 +142,44 @@ public final class Coordinator {
    * coordinating replica holds), and completes with the context after the write.
    */
   public CompletableFuture<Context> write(byte[] key, byte[] value, Context context, Quorum q) {
-    List<String> replicas = ring.preferenceList(key, q.n());
-    if (!replicas.contains(localNode)) {
-      List<String> targets = upFirst(replicas);
-      return track(() -> forward(key, value, context, q, targets, 0, null));
-    }
-    return coordinateHere(key, value, context, q);
+    return write(key, value, context, null, q);
   }
 
   /**
-   * Fails every client operation still in flight with {@link dev.kvstore.core.StoreClosedException}: called
-   * when the node stops, before its executor and transport go away.
+   * {@link #write(byte[], byte[], Context, Quorum)} as the client operation {@code op} (null: none). A node
+   * that is not a replica of the key, or whose replica takes no writes ({@link Replica#writeRefusal()}),
+   * forwards the write to the replicas in order; a forward is retried on the next replica when it was not
+   * sent, and also when it may have executed if it carries an operation id (the next coordinator then finds
+   * the id instead of minting a second version: see {@link #coordinateHere(byte[], byte[], Context,
+   * OperationId, boolean, Quorum)}).
+   */
+  public CompletableFuture<Context> write(byte[] key, byte[] value, Context context, OperationId op, Quorum q) {
+    List<String> replicas = ring.preferenceList(key, q.n());
+    if (!replicas.contains(localNode) || replica.writeRefusal() != null) {
+      List<String> targets = upFirst(replicas.stream().filter(node -> !node.equals(localNode)).toList());
+      return track(true, () -> forward(key, value, context, op, q, targets, 0, null, null));
+    }
+    return coordinateHere(key, value, context, op, false, q);
+  }
+
+  /**
+   * Fails every client operation still in flight: a read with {@link dev.kvstore.core.StoreClosedException}, a
+   * write with {@link dev.kvstore.core.OutcomeUnknownException} (it may have been applied). Called when the node
+   * stops, before its executor and transport go away.
    */
   public void close() {
-    dev.kvstore.core.StoreClosedException closed =
-        new dev.kvstore.core.StoreClosedException("node " + localNode + " stopped while the operation was in flight");
-    for (CompletableFuture<?> f : List.copyOf(inFlight)) {
-      f.completeExceptionally(closed);
+    String message = "node " + localNode + " stopped while the operation was in flight";
+    dev.kvstore.core.StoreClosedException closed = new dev.kvstore.core.StoreClosedException(message);
+    dev.kvstore.core.OutcomeUnknownException unknown = new dev.kvstore.core.OutcomeUnknownException(localNode,
+        message + "; the write may or may not have been applied", false, null);
+    for (var f : List.copyOf(inFlight.entrySet())) {
+      f.getKey().completeExceptionally(f.getValue() ? unknown : closed);
     }
   }
 
-  private <T> CompletableFuture<T> track(java.util.function.Supplier<CompletableFuture<T>> start) {
+  private <T> CompletableFuture<T> track(boolean write, java.util.function.Supplier<CompletableFuture<T>> start) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    inFlight.add(result);
+    inFlight.put(result, write);
     result.whenComplete((v, e) -> inFlight.remove(result));
     try {
       start.get().whenComplete((v, e) -> {
@@ -164,17 +204,37 @@ public final class Coordinator {
    * key's set is in memory, else from the worker pool (the disk read).
    */
   CompletableFuture<Context> coordinateHere(byte[] key, byte[] value, Context context, Quorum q) {
+    return coordinateHere(key, value, context, null, false, q);
+  }
+
+  /**
+   * {@link #coordinateHere(byte[], byte[], Context, Quorum)} as the client operation {@code op} (null: none).
+   * When the key's set here already holds a sibling written by {@code op}, nothing is minted: that set is sent
+   * to the other replicas and the write answers once W of them hold it. With {@code retry} (an earlier attempt
+   * may have executed on another coordinator), the key is first read from R replicas and their sets merged
+   * here, so the id is found wherever a write quorum of the earlier attempt put it.
+   */
+  CompletableFuture<Context> coordinateHere(byte[] key, byte[] value, Context context, OperationId op,
+      boolean retry, Quorum q) {
+    if (!retry || op == null) {
+      return track(true, () -> coordinateLocally(key, value, context, op, q));
+    }
+    return track(true, () -> readNow(key, q)
+        .thenCompose(seen -> mergeHere(key, seen))
+        .thenCompose(merged -> coordinateLocally(key, value, context, op, q)));
+  }
+
+  private CompletableFuture<Context> coordinateLocally(byte[] key, byte[] value, Context context, OperationId op,
+      Quorum q) {
     List<String> replicas = ring.preferenceList(key, q.n());
-    String op = value == null ? "delete" : "put";
-    return track(() -> {
-      Replica.Logged logged = replica.tryCoordinateCached(key, value, context, scheduler.completer());
-      if (logged != null) {
-        return replicated(op, key, logged, replicas, q);
-      }
-      Executor pool = scheduler.executor();
-      return CompletableFuture.supplyAsync(() -> replica.coordinateLogged(key, value, context, pool), pool)
-          .thenCompose(onPool -> replicated(op, key, onPool, replicas, q));
-    });
+    String name = value == null ? "delete" : "put";
+    Replica.Logged logged = replica.tryCoordinateCached(key, value, context, op, scheduler.completer());
+    if (logged != null) {
+      return replicated(name, key, logged, replicas, q);
+    }
+    Executor pool = scheduler.executor();
+    return CompletableFuture.supplyAsync(() -> replica.coordinateLogged(key, value, context, op, pool), pool)
+        .thenCompose(onPool -> replicated(name, key, onPool, replicas, q));
   }
 
   /**
@@ -353,12 +413,16 @@ public final class Coordinator {
     return java.util.HexFormat.of().formatHex(key);
   }
 
-  private CompletableFuture<Context> forward(
-      byte[] key, byte[] value, Context context, Quorum q, List<String> replicas, int index, Throwable last) {
+  private CompletableFuture<Context> forward(byte[] key, byte[] value, Context context, OperationId op, Quorum q,
+      List<String> replicas, int index, PeerException unknown, Throwable last) {
     if (index >= replicas.size()) {
-      InsufficientReplicasException e = new InsufficientReplicasException(value == null ? "delete" : "put", 0, q.w());
+      if (unknown != null) { // the first attempt that may have executed: where the write may be
+        return CompletableFuture.failedFuture(ErrorCodes.toPublic(unknown, false));
+      }
+      InsufficientReplicasException e = new InsufficientReplicasException(value == null ? "delete" : "put", 0, q.w(),
+          last == null ? "no replica of the key to forward to" : last.getMessage());
       if (last != null) {
-        e.addSuppressed(last);
+        e.addSuppressed(ErrorCodes.toPublic(last, false));
       }
       return CompletableFuture.failedFuture(e);
     }
@@ -374,18 +438,24 @@ public final class Coordinator {
     if (context != null) {
       f.setHasContext(true).setContext(ByteString.copyFrom(context.toBytes()));
     }
+    if (op != null) {
+      f.setOpClient(op.client()).setOpSequence(op.sequence()).setRetry(unknown != null);
+    }
     String target = replicas.get(index);
     return transport.request(target, Envelope.newBuilder().setForward(f), q.timeout().multipliedBy(2))
         .thenApply(reply -> Context.fromBytes(reply.getForwardReply().getContext().toByteArray()))
         .exceptionallyCompose(failure -> {
           Throwable cause = dev.kvstore.core.internal.Futures.unwrap(failure);
-          // Retry only where the request cannot have been delivered: after a timeout the first replica may
-          // have written it, and a retry would mint a second version of the same write.
-          if (cause instanceof dev.kvstore.net.internal.transport.PeerUnavailableException) {
+          boolean executed = cause instanceof PeerException p && p.mayHaveExecuted();
+          // A request that was not sent (or that the node refused before doing anything) goes to the next
+          // replica. One that may have executed goes there only with an operation id, which the next
+          // coordinator looks for first; without one, a retry could mint a second version of the same write.
+          if (cause instanceof PeerException && (!executed || op != null)) {
             log.debug("forward to {} failed ({}); trying the next replica", target, cause.toString());
-            return forward(key, value, context, q, replicas, index + 1, cause);
+            PeerException first = unknown != null ? unknown : executed ? (PeerException) cause : null;
+            return forward(key, value, context, op, q, replicas, index + 1, first, cause);
           }
-          return CompletableFuture.failedFuture(cause);
+          return CompletableFuture.failedFuture(ErrorCodes.toPublic(cause, false));
         });
   }
 
@@ -397,7 +467,7 @@ public final class Coordinator {
    * differs from the merge are sent the merge (read repair).
    */
   public CompletableFuture<DvvSet<StoredValue>> read(byte[] key, Quorum q) {
-    return track(() -> readNow(key, q));
+    return track(false, () -> readNow(key, q));
   }
 
   private CompletableFuture<DvvSet<StoredValue>> readNow(byte[] key, Quorum q) {
@@ -418,7 +488,7 @@ public final class Coordinator {
       Cancellable backup = scheduler.schedule(q.timeout().dividedBy(5), round::askRest);
       call.result().whenComplete((v, e) -> backup.cancel());
     }
-    return call.result().thenApply(sets -> sets.stream().reduce(DvvSet.empty(), DvvSet::sync));
+    return call.result().thenApply(sets -> merge(sets));
   }
 
   /** One read: asks replicas in order, collects their answers and repairs the stale ones once all asked are in. */
@@ -474,7 +544,7 @@ public final class Coordinator {
         Throwable cause = failure;
         if (cause == null) {
           try {
-            set = decode(reply.getReadReply().getSiblings());
+            set = clockGuard.check(decode(reply.getReadReply().getSiblings()), node, "ReadReply");
           } catch (RuntimeException e) {
             cause = e;
           }
@@ -540,7 +610,7 @@ public final class Coordinator {
         all = new java.util.LinkedHashMap<>(answers); // arrival order: deterministic in simulation
       }
       try {
-        DvvSet<StoredValue> merged = all.values().stream().reduce(DvvSet.empty(), DvvSet::sync);
+        DvvSet<StoredValue> merged = merge(all.values());
         all.forEach((stale, held) -> {
           if (!held.equals(merged)) {
             try {
@@ -573,6 +643,11 @@ public final class Coordinator {
         }
       });
     }
+  }
+
+  /** The DVV sync of replicas' sets, one version kept per client operation (as every replica keeps them). */
+  private static DvvSet<StoredValue> merge(java.util.Collection<DvvSet<StoredValue>> sets) {
+    return RetryDuplicates.drop(sets.stream().reduce(DvvSet.empty(), DvvSet::sync));
   }
 
   /** Decodes a sibling set from a peer; an empty field is an unknown key. */

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.kvstore.core.Context;
 import dev.kvstore.core.InvalidRequestException;
+import dev.kvstore.core.internal.OperationId;
 import dev.kvstore.core.internal.Replica;
 import dev.kvstore.core.internal.SiblingCodec;
 import dev.kvstore.net.internal.proto.Envelope;
@@ -45,7 +46,9 @@ public final class ReplicaService implements RequestHandler {
       case REPLICATE -> {
         byte[] key = request.getReplicate().getKey().toByteArray();
         replica.checks().key(key);
-        return coordinator.mergeHere(key, Coordinator.decode(request.getReplicate().getSiblings()))
+        var remote = coordinator.clockGuard().check(
+            Coordinator.decode(request.getReplicate().getSiblings()), request.getSender(), "Replicate");
+        return coordinator.mergeHere(key, remote)
             .thenApply(set -> Envelope.newBuilder().setReplicateAck(ReplicateAck.getDefaultInstance()));
       }
       case READ -> {
@@ -124,7 +127,19 @@ public final class ReplicaService implements RequestHandler {
     };
     Quorum q = defaults.with(Math.min(f.getW(), defaults.n()), Math.min(f.getR(), defaults.n()))
         .withTimeout(Duration.ofMillis(f.getTimeoutMillis()));
-    return coordinator.coordinateHere(key, value, context, q)
+    return coordinator.coordinateHere(key, value, context, operationId(f), f.getRetry(), q)
         .thenApply(ctx -> Envelope.newBuilder().setForwardReply(Coordinator.reply(ctx)));
+  }
+
+  /** The forward's operation id, null when it has none. */
+  private static OperationId operationId(Forward f) {
+    if (f.getOpClient().isEmpty()) {
+      return null;
+    }
+    try {
+      return new OperationId(f.getOpClient(), f.getOpSequence());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException("a forward has a malformed operation id: " + e.getMessage());
+    }
   }
 }

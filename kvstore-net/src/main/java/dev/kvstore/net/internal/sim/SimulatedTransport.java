@@ -84,12 +84,12 @@ final class SimulatedTransport implements Transport {
       throw new IllegalStateException("node " + node + ": start() the transport before sending requests");
     }
     if (state != State.UP) {
-      return CompletableFuture.failedFuture(new PeerUnavailableException("node " + node + " is "
+      return CompletableFuture.failedFuture(PeerUnavailableException.notSent(to, "node " + node + " is "
           + (state == State.DOWN ? "crashed" : "closed") + " and cannot send"));
     }
     if (!network.isReachable(to)) {
-      return CompletableFuture.failedFuture(new PeerUnavailableException("node " + node + " knows no peer '" + to
-          + "' on the simulated network"));
+      return CompletableFuture.failedFuture(PeerUnavailableException.notSent(to, "node " + node + " knows no peer '"
+          + to + "' on the simulated network"));
     }
     CompletableFuture<Envelope> reply = new CompletableFuture<>();
     long id = pending.register(to, reply);
@@ -164,14 +164,14 @@ final class SimulatedTransport implements Transport {
   }
 
   void refused(Envelope request, String to) {
-    pending.fail(request.getRequestId(), new PeerUnavailableException("node " + to
+    pending.fail(request.getRequestId(), PeerUnavailableException.notSent(to, "node " + to
         + " is down: connection refused"));
   }
 
   private void timedOut(Envelope request, String to, Duration timeout) {
     if (pending.fail(request.getRequestId(), new PeerTimeoutException("no reply from node " + to + " to "
         + Envelopes.kind(request) + " request #" + request.getRequestId() + " within " + timeout.toMillis()
-        + " ms"))) {
+        + " ms", to))) {
       network.record(node, to, request, "timeout");
     }
   }

@@ -68,7 +68,7 @@ final class ClientHandshakeHandler extends ChannelInboundHandlerAdapter {
     } else if (envelope.hasError()) {
       connection.onRefused(ctx.channel(), ErrorCodes.toException(envelope.getError(), connection.peer()));
     } else if (envelope.hasHandshakeAck()) {
-      connection.onRefused(ctx.channel(), new PeerUnavailableException("expected node " + connection.peer()
+      connection.onRefused(ctx.channel(), PeerUnavailableException.notSent(connection.peer(), "expected node " + connection.peer()
           + " at " + ctx.channel().remoteAddress() + " but node " + envelope.getHandshakeAck().getNodeId()
           + " answered; check the peer addresses"));
     } else {

@@ -4,6 +4,9 @@ import dev.kvstore.core.InsufficientReplicasException;
 import dev.kvstore.core.InvalidRequestException;
 import dev.kvstore.core.OverloadedException;
 import dev.kvstore.core.KvStoreException;
+import dev.kvstore.core.NodeUnavailableException;
+import dev.kvstore.core.NotWritableException;
+import dev.kvstore.core.OutcomeUnknownException;
 import dev.kvstore.core.StorageException;
 import dev.kvstore.core.StoreClosedException;
 import dev.kvstore.core.StoreLockedException;
@@ -24,16 +27,21 @@ import java.util.concurrent.RejectedExecutionException;
  *       <td>InvalidRequestException</td></tr>
  *   <tr><td>InsufficientReplicasException</td><td>INSUFFICIENT_REPLICAS (+ answered, required)</td>
  *       <td>InsufficientReplicasException</td></tr>
- *   <tr><td>StoreClosedException, PeerUnavailableException</td><td>UNAVAILABLE</td>
- *       <td>PeerUnavailableException</td></tr>
+ *   <tr><td>StoreClosedException, NotWritableException, PeerUnavailableException,
+ *       NodeUnavailableException</td><td>UNAVAILABLE</td>
+ *       <td>PeerUnavailableException (not sent: the peer refused before doing anything)</td></tr>
  *   <tr><td>StorageException (CorruptLogException), StoreLockedException</td><td>STORAGE</td>
  *       <td>StorageException</td></tr>
- *   <tr><td>PeerTimeoutException</td><td>TIMEOUT</td><td>PeerTimeoutException</td></tr>
+ *   <tr><td>PeerTimeoutException, OutcomeUnknownException</td><td>TIMEOUT</td><td>PeerTimeoutException</td></tr>
  *   <tr><td>OverloadedException, RejectedExecutionException</td><td>OVERLOADED</td>
  *       <td>OverloadedException</td></tr>
  *   <tr><td>PeerException(code)</td><td>code</td><td>PeerException(code)</td></tr>
  *   <tr><td>anything else</td><td>UNKNOWN</td><td>PeerException(UNKNOWN)</td></tr>
  * </table>
+ *
+ * <p>The internal peer exceptions never reach a user: {@link #toPublic} maps them, at the edge of the public
+ * API, to {@link NodeUnavailableException} (the request did not execute) or {@link OutcomeUnknownException}
+ * (it may have).
  *
  * <p>Stateless and thread-safe.
  */
@@ -77,15 +85,37 @@ public final class ErrorCodes {
       case INSUFFICIENT_REPLICAS -> new InsufficientReplicasException(
           "an operation coordinated by node " + peer, error.getAnswered(), error.getRequired(),
           error.getFirstFailure().isEmpty() ? null : error.getFirstFailure());
-      case UNAVAILABLE -> new PeerUnavailableException(message);
-      case TIMEOUT -> new PeerTimeoutException(message);
+      case UNAVAILABLE -> PeerUnavailableException.notSent(peer, message);
+      case TIMEOUT -> new PeerTimeoutException(message, peer);
       case STORAGE -> new StorageException(message);
       case OVERLOADED -> new OverloadedException(message);
-      case WRONG_CLUSTER, WRONG_VERSION, WRONG_PLACEMENT, UNKNOWN -> new PeerException(error.getCode(), message);
+      case WRONG_CLUSTER, WRONG_VERSION, WRONG_PLACEMENT, UNKNOWN ->
+          new PeerException(error.getCode(), message, peer, null);
       case UNRECOGNIZED -> new PeerException(ErrorCode.UNKNOWN,
           "node " + peer + " failed the request with an error code this version does not know ("
-              + error.getCodeValue() + "): " + error.getMessage());
+              + error.getCodeValue() + "): " + error.getMessage(), peer, null);
     };
+  }
+
+  /**
+   * The exception a user sees for {@code failure}: an internal peer exception becomes a {@link
+   * NodeUnavailableException} when the request did not execute on the peer, or an {@link
+   * OutcomeUnknownException} when it may have; anything else is returned unwrapped and unchanged.
+   *
+   * @param failure what failed, possibly wrapped in a {@code CompletionException}
+   * @param readOnly whether the operation was a read, which a caller may repeat whatever happened
+   * @return the exception to hand to the user
+   */
+  public static Throwable toPublic(Throwable failure, boolean readOnly) {
+    Throwable t = unwrap(Objects.requireNonNull(failure, "failure"));
+    if (!(t instanceof PeerException p)) {
+      return t;
+    }
+    if (!p.mayHaveExecuted()) {
+      return new NodeUnavailableException(p.node(), p.getMessage() + " (not applied; safe to retry)", p);
+    }
+    return new OutcomeUnknownException(p.node(), p.getMessage() + (readOnly ? " (a read: safe to retry)"
+        : " (the write may or may not have been applied)"), readOnly, p);
   }
 
   /** Removes {@code CompletionException} / {@code ExecutionException} wrappers that carry a cause. */
@@ -102,8 +132,11 @@ public final class ErrorCodes {
       return e.code();
     } else if (t instanceof InvalidRequestException || t instanceof IllegalArgumentException) {
       return ErrorCode.BAD_REQUEST;
-    } else if (t instanceof StoreClosedException) {
+    } else if (t instanceof StoreClosedException || t instanceof NotWritableException
+        || t instanceof NodeUnavailableException) {
       return ErrorCode.UNAVAILABLE;
+    } else if (t instanceof OutcomeUnknownException) {
+      return ErrorCode.TIMEOUT;
     } else if (t instanceof StorageException || t instanceof StoreLockedException) {
       return ErrorCode.STORAGE;
     } else if (t instanceof OverloadedException || t instanceof RejectedExecutionException) {

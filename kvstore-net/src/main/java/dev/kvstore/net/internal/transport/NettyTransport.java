@@ -221,11 +221,11 @@ public final class NettyTransport implements Transport {
       throw new IllegalStateException("node " + nodeId + ": start() the transport before sending requests");
     }
     if (current == State.CLOSED) {
-      return CompletableFuture.failedFuture(closedException());
+      return CompletableFuture.failedFuture(closedException().asNotSent());
     }
     PeerConnection connection = connection(to);
     if (connection == null) {
-      return CompletableFuture.failedFuture(new PeerUnavailableException(
+      return CompletableFuture.failedFuture(PeerUnavailableException.notSent(to,
           "node " + nodeId + " knows no peer '" + to + "' (known: " + peers.keySet() + ")"));
     }
     CompletableFuture<Envelope> reply = new CompletableFuture<>();
@@ -239,7 +239,7 @@ public final class NettyTransport implements Transport {
     try {
       connection.send(envelope, timeout);
     } catch (RejectedExecutionException e) {
-      pending.fail(id, closedException());
+      pending.fail(id, closedException().asNotSent());
     }
     if (state == State.CLOSED) {
       pending.fail(id, closedException());

@@ -111,7 +111,7 @@ final class PeerConnection {
     try {
       loop.execute(() -> {
         closed = true;
-        failQueued(new PeerUnavailableException("connection to node " + peer + " was shut down"));
+        failQueued(new PeerUnavailableException("connection to node " + peer + " was shut down", peer, true, null));
         if (channel != null) {
           channel.close();
         }
@@ -173,7 +173,7 @@ final class PeerConnection {
       return;
     }
     if (closed) {
-      transport.pending().fail(request.getRequestId(), transport.closedException());
+      transport.pending().fail(request.getRequestId(), transport.closedException().asNotSent());
     } else if (ready && backlog.isEmpty() && channel.isWritable()) {
       write(request);
       flusher.flushSoon();
@@ -198,7 +198,7 @@ final class PeerConnection {
 
   private void connect() {
     if (backingOff) {
-      failQueued(new PeerUnavailableException("node " + peer + " at " + address + " is unreachable ("
+      failQueued(PeerUnavailableException.notSent(peer, "node " + peer + " at " + address + " is unreachable ("
           + lastFailure + "); the next connection attempt waits for the reconnect backoff"));
       return;
     }
@@ -227,7 +227,8 @@ final class PeerConnection {
     flusher = null;
     ready = false;
     PeerUnavailableException failure = new PeerUnavailableException("connection to node " + peer + " at "
-        + address + " closed" + (wasReady ? "" : " before the handshake completed (" + lastFailure + ")"));
+        + address + " closed" + (wasReady ? "" : " before the handshake completed (" + lastFailure + ")"), peer,
+        true, null);
     failQueued(failure);
     if (!wasReady) {
       transport.actorCounters().unreachable(peer, lastFailure);
@@ -268,7 +269,7 @@ final class PeerConnection {
         transport.pending().fail(id, cause instanceof EncoderException
             ? new InvalidRequestException(cause.getMessage())
             : new PeerUnavailableException("could not send request #" + id + " to node " + peer + ": " + cause,
-                cause));
+                peer, false, cause));
       }
     });
   }
@@ -277,12 +278,17 @@ final class PeerConnection {
     long id = request.getRequestId();
     inFlight.remove(id);
     transport.pending().fail(id, new PeerTimeoutException("no reply from node " + peer + " to "
-        + Envelopes.kind(request) + " request #" + id + " within " + timeout.toMillis() + " ms"));
+        + Envelopes.kind(request) + " request #" + id + " within " + timeout.toMillis() + " ms", peer));
   }
 
+  /**
+   * Fails the requests still queued here (never written: as not sent) and those written and not yet answered
+   * (with {@code failure}, which says whether they may have executed).
+   */
   private void failQueued(KvStoreException failure) {
+    KvStoreException unsent = failure instanceof PeerUnavailableException p ? p.asNotSent() : failure;
     for (Envelope request : backlog) {
-      transport.pending().fail(request.getRequestId(), failure);
+      transport.pending().fail(request.getRequestId(), unsent);
     }
     backlog.clear();
     for (long id : inFlight) {

@@ -7,6 +7,7 @@ import dev.kvstore.core.KvStore;
 import dev.kvstore.core.internal.LocalStore;
 import dev.kvstore.net.internal.health.DetectorOptions;
 import dev.kvstore.net.internal.health.FailureDetector;
+import dev.kvstore.net.internal.replica.ClockOffsetGuard;
 import dev.kvstore.net.internal.replica.ClusterStore;
 import dev.kvstore.net.internal.replica.Coordinator;
 import dev.kvstore.net.internal.replica.Quorum;
@@ -57,7 +58,8 @@ class SloppyQuorumSimulationTest {
       Scheduler scheduler = net.scheduler(id);
       FailureDetector detector = new FailureDetector(id, NODES, scheduler, DetectorOptions.DEFAULTS);
       Transport t = detector.observe(net.transport(id));
-      Coordinator c = new Coordinator(id, local, ring, t, scheduler, detector, held, true);
+      Coordinator c = new Coordinator(id, local, ring, t, scheduler,
+          new ClockOffsetGuard(() -> Instant.EPOCH.plus(net.now()), Duration.ofSeconds(60)), detector, held, true);
       HintedHandoff handoff = new HintedHandoff(id, NODES, held, t, scheduler, detector, options,
           () -> net.now().toMillis(), Duration.ofSeconds(2));
       detector.addListener((peer, up) -> {

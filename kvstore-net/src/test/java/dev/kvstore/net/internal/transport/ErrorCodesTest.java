@@ -33,6 +33,12 @@ class ErrorCodesTest {
         Arguments.of(new IllegalArgumentException("bad n"), ErrorCode.BAD_REQUEST, InvalidRequestException.class),
         Arguments.of(new StoreClosedException("closed"), ErrorCode.UNAVAILABLE, PeerUnavailableException.class),
         Arguments.of(new PeerUnavailableException("gone"), ErrorCode.UNAVAILABLE, PeerUnavailableException.class),
+        Arguments.of(new dev.kvstore.core.NotWritableException("log failed", new StorageException("disk full")),
+            ErrorCode.UNAVAILABLE, PeerUnavailableException.class),
+        Arguments.of(new dev.kvstore.core.NodeUnavailableException("n2", "down"), ErrorCode.UNAVAILABLE,
+            PeerUnavailableException.class),
+        Arguments.of(new dev.kvstore.core.OutcomeUnknownException("n2", "no reply", false, null), ErrorCode.TIMEOUT,
+            PeerTimeoutException.class),
         Arguments.of(new StorageException("disk"), ErrorCode.STORAGE, StorageException.class),
         Arguments.of(new CorruptLogException(Path.of("00001.wal"), 17, "crc"), ErrorCode.STORAGE,
             StorageException.class),
@@ -59,6 +65,37 @@ class ErrorCodesTest {
     if (back instanceof PeerException peer) {
       assertThat(peer.code()).isEqualTo(code);
     }
+  }
+
+  @Test
+  void peerFailuresBecomePublicExceptionsThatSayWhetherTheRequestMayHaveRun() {
+    Throwable refused = ErrorCodes.toPublic(
+        ErrorCodes.toException(ErrorCodes.toError(new StoreClosedException("stopping")), "n2"), false);
+    assertThat(refused).isExactlyInstanceOf(dev.kvstore.core.NodeUnavailableException.class)
+        .hasMessageContaining("n2").hasMessageContaining("not applied");
+    assertThat(((dev.kvstore.core.NodeFailureException) refused).node()).isEqualTo("n2");
+    assertThat(((dev.kvstore.core.NodeFailureException) refused).isRetrySafe()).isTrue();
+
+    Throwable lost = ErrorCodes.toPublic(new CompletionException(
+        new PeerUnavailableException("connection to node n3 closed", "n3", true, null)), false);
+    assertThat(lost).isExactlyInstanceOf(dev.kvstore.core.OutcomeUnknownException.class);
+    assertThat(((dev.kvstore.core.NodeFailureException) lost).node()).isEqualTo("n3");
+    assertThat(((dev.kvstore.core.NodeFailureException) lost).isRetrySafe()).as("a write").isFalse();
+
+    Throwable unsent = ErrorCodes.toPublic(
+        new PeerUnavailableException("connection to node n3 closed", "n3", true, null).asNotSent(), false);
+    assertThat(unsent).isExactlyInstanceOf(dev.kvstore.core.NodeUnavailableException.class);
+
+    Throwable slowRead = ErrorCodes.toPublic(new PeerTimeoutException("no reply from node n1", "n1"), true);
+    assertThat(slowRead).isExactlyInstanceOf(dev.kvstore.core.OutcomeUnknownException.class);
+    assertThat(((dev.kvstore.core.NodeFailureException) slowRead).isRetrySafe()).as("a read").isTrue();
+
+    assertThat(ErrorCodes.toPublic(new PeerException(ErrorCode.WRONG_CLUSTER, "other cluster", "n1", null), false))
+        .isExactlyInstanceOf(dev.kvstore.core.NodeUnavailableException.class);
+    assertThat(ErrorCodes.toPublic(new PeerException(ErrorCode.UNKNOWN, "bug", "n1", null), false))
+        .isExactlyInstanceOf(dev.kvstore.core.OutcomeUnknownException.class);
+    StorageException other = new StorageException("disk");
+    assertThat(ErrorCodes.toPublic(other, false)).as("not a peer failure: unchanged").isSameAs(other);
   }
 
   @Test

@@ -176,7 +176,8 @@ class NettyTransportTest extends TransportContractTest {
     a.addPeer("x", b.boundAddress());
 
     assertThat(failureOf(a.request("x", read("k"), LONG))).isInstanceOf(PeerUnavailableException.class)
-        .hasMessageContaining("expected node x").hasMessageContaining("node b answered");
+        .hasMessageContaining("expected node x").hasMessageContaining("node b answered")
+        .satisfies(e -> assertThat(((PeerUnavailableException) e).wasSent()).as("refused at the handshake").isFalse());
   }
 
   // ---- bad bytes on the port
@@ -268,7 +269,9 @@ class NettyTransportTest extends TransportContractTest {
     b.close();
 
     assertThatThrownBy(() -> inFlight.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-        .hasCauseInstanceOf(PeerUnavailableException.class);
+        .hasCauseInstanceOf(PeerUnavailableException.class)
+        .satisfies(e -> assertThat(((PeerUnavailableException) e.getCause()).wasSent())
+            .as("written before the connection closed: it may have executed").isTrue());
   }
 
   @Test
@@ -286,8 +289,10 @@ class NettyTransportTest extends TransportContractTest {
     assertThat(third).isInstanceOf(dev.kvstore.core.OverloadedException.class)
         .hasMessageContaining("waiting for node mute");
     assertThat(failureOf(first)).isInstanceOf(PeerUnavailableException.class)
-        .hasMessageContaining("before the handshake completed");
-    assertThat(failureOf(second)).isInstanceOf(PeerUnavailableException.class);
+        .hasMessageContaining("before the handshake completed")
+        .satisfies(e -> assertThat(((PeerUnavailableException) e).wasSent()).as("still queued: never sent").isFalse());
+    assertThat(failureOf(second)).isInstanceOf(PeerUnavailableException.class)
+        .satisfies(e -> assertThat(((PeerUnavailableException) e).wasSent()).isFalse());
   }
 
   @Test
