@@ -95,7 +95,7 @@ public final class KvNode implements KvStore {
           .actorCounters(restoreCheck)
           .build();
       detector = new FailureDetector(b.nodeId, b.peers.keySet(), scheduler, b.detector);
-      Transport observed = detector.observe(transport);
+      Transport observed = detector.observe(transport, local::writeRefusal);
       boolean sloppy = b.hintedHandoff && b.quorumMode == QuorumMode.SLOPPY;
       Coordinator coordinator = new Coordinator(b.nodeId, local, ring, observed, scheduler,
           new ClockOffsetGuard(java.time.InstantSource.system(), b.maxClockOffset), detector,
@@ -199,7 +199,7 @@ public final class KvNode implements KvStore {
    */
   public NodeHealth health() {
     java.util.List<NodeHealth.Peer> peers = detector.view().stream()
-        .map(p -> new NodeHealth.Peer(p.node(), p.up(), p.phi())).toList();
+        .map(p -> new NodeHealth.Peer(p.node(), p.up(), p.phi(), p.writeRefusal())).toList();
     long now = System.currentTimeMillis();
     java.util.Map<String, NodeHealth.HeldHints> held = new java.util.LinkedHashMap<>();
     hints.held().forEach((target, h) -> held.put(target,

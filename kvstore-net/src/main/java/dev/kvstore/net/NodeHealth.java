@@ -29,8 +29,10 @@ public record NodeHealth(String node, List<Peer> peers, Map<String, HeldHints> h
    * @param node the peer's id
    * @param up whether this node treats it as up
    * @param phi the detector's suspicion now: about 0 while heartbeats arrive; down above the threshold
+   * @param writeRefusal why the peer takes no writes (its log failed, its disk is full), as it last said, or
+   *     null when it takes them; such a peer is treated as down for writes
    */
-  public record Peer(String node, boolean up, double phi) {}
+  public record Peer(String node, boolean up, double phi, String writeRefusal) {}
 
   /**
    * Hints held for one node.
@@ -50,7 +52,11 @@ public record NodeHealth(String node, List<Peer> peers, Map<String, HeldHints> h
     StringBuilder b = new StringBuilder("node ").append(node).append(':');
     for (Peer p : peers) {
       b.append(' ').append(p.node()).append(p.up() ? " UP" : " DOWN")
-          .append(String.format(java.util.Locale.ROOT, " (phi %.1f)", p.phi())).append(',');
+          .append(String.format(java.util.Locale.ROOT, " (phi %.1f)", p.phi()));
+      if (p.writeRefusal() != null) {
+        b.append(" takes no writes: ").append(p.writeRefusal());
+      }
+      b.append(',');
     }
     b.append(" hints held ").append(hintKeysHeld());
     hintsHeld.forEach((target, h) -> b.append(" [").append(target).append(": ").append(h.keys())

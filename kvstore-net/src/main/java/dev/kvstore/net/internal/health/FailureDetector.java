@@ -35,8 +35,15 @@ public final class FailureDetector implements PeerHealth, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FailureDetector.class);
   private static final int WINDOW = 200;
 
-  /** One peer's view, for status output. */
-  public record PeerView(String node, boolean up, double phi) {}
+  /**
+   * One peer's view, for status output.
+   *
+   * @param node the peer
+   * @param up whether the detector treats it as up (heard from recently enough)
+   * @param phi its suspicion now
+   * @param writeRefusal why it takes no writes, as its last heartbeat answer said, or null when it does
+   */
+  public record PeerView(String node, boolean up, double phi, String writeRefusal) {}
 
   private final String localNode;
   private final Scheduler scheduler;
@@ -54,6 +61,7 @@ public final class FailureDetector implements PeerHealth, AutoCloseable {
     volatile long lastRecorded;
     volatile long lastSent;
     volatile boolean up = true; // changed under this
+    volatile String writeRefusal; // changed under this: null while the peer takes writes
 
     PeerState(String node, long now) {
       this.node = node;
@@ -84,7 +92,15 @@ public final class FailureDetector implements PeerHealth, AutoCloseable {
    * answered here. Heartbeats are sent through the returned transport. Call once, before {@link #start()}.
    */
   public Transport observe(Transport inner) {
-    ObservedTransport observed = new ObservedTransport(inner, this);
+    return observe(inner, () -> null);
+  }
+
+  /**
+   * As {@link #observe(Transport)}, answering heartbeats with {@code writeRefusal}: why this node takes no
+   * writes, or null when it does. Peers treat a node that refuses writes as down.
+   */
+  public Transport observe(Transport inner, java.util.function.Supplier<String> writeRefusal) {
+    ObservedTransport observed = new ObservedTransport(inner, this, writeRefusal);
     this.transport = observed;
     return observed;
   }
@@ -108,10 +124,11 @@ public final class FailureDetector implements PeerHealth, AutoCloseable {
     }
   }
 
+  /** Whether {@code node} is heard from and takes writes; this node and unknown nodes always are. */
   @Override
   public boolean isUp(String node) {
     PeerState s = peers.get(node);
-    return s == null || s.up;
+    return s == null || (s.up && s.writeRefusal == null);
   }
 
   /** The current suspicion of {@code node}: 0 for this node and unknown nodes. */
@@ -129,7 +146,7 @@ public final class FailureDetector implements PeerHealth, AutoCloseable {
   public List<PeerView> view() {
     List<PeerView> all = new ArrayList<>(peers.size());
     for (PeerState s : peers.values()) {
-      all.add(new PeerView(s.node, s.up, phi(s.node)));
+      all.add(new PeerView(s.node, s.up, phi(s.node), s.writeRefusal));
     }
     return all;
   }
@@ -159,6 +176,27 @@ public final class FailureDetector implements PeerHealth, AutoCloseable {
     }
   }
 
+  /** Records what {@code node}'s heartbeat answer said about its writes (empty: it takes them). */
+  void writeRefusal(String node, String refusal) {
+    PeerState s = peers.get(node);
+    if (s == null) {
+      return;
+    }
+    String now = refusal.isEmpty() ? null : refusal;
+    String before;
+    synchronized (s) {
+      before = s.writeRefusal;
+      s.writeRefusal = now;
+    }
+    if (before == null && now != null) {
+      log.warn("node {} takes no writes ({}); treated as down for writes", node, now);
+      notifyListeners(node, false);
+    } else if (before != null && now == null) {
+      log.info("node {} takes writes again", node);
+      notifyListeners(node, true);
+    }
+  }
+
   /** Records a request sent to {@code node}. */
   void sent(String node) {
     PeerState s = peers.get(node);
@@ -177,8 +215,8 @@ public final class FailureDetector implements PeerHealth, AutoCloseable {
     try {
       long now = scheduler.nanoTime();
       for (PeerState s : peers.values()) {
-        if (now - s.lastSent >= intervalNanos) {
-          heartbeat(s.node);
+        if (now - s.lastSent >= intervalNanos || s.writeRefusal != null) {
+          heartbeat(s.node); // a refusing peer is asked every interval, to learn when it takes writes again
         }
         check(s, now);
       }

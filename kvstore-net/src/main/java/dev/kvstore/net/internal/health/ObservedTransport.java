@@ -14,15 +14,18 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A transport whose traffic feeds a {@link FailureDetector}: a reply (an error reply too) is an arrival from
  * the peer, a timeout or an unreachable peer is not; a served request is an arrival from its sender; a
- * {@code Heartbeat} is answered here without reaching the node's handler. Thread-safe as the inner transport.
+ * {@code Heartbeat} is answered here without reaching the node's handler, with this node's write refusal (if
+ * any), and the refusal in a peer's answer is told to the detector. Thread-safe as the inner transport.
  */
 final class ObservedTransport implements Transport {
   private final Transport inner;
   private final FailureDetector detector;
+  private final java.util.function.Supplier<String> writeRefusal;
 
-  ObservedTransport(Transport inner, FailureDetector detector) {
+  ObservedTransport(Transport inner, FailureDetector detector, java.util.function.Supplier<String> writeRefusal) {
     this.inner = inner;
     this.detector = detector;
+    this.writeRefusal = writeRefusal;
   }
 
   @Override
@@ -35,8 +38,9 @@ final class ObservedTransport implements Transport {
     inner.serve(request -> {
       detector.arrived(request.getSender());
       if (request.getBodyCase() == Envelope.BodyCase.HEARTBEAT) {
-        return CompletableFuture.completedFuture(
-            Envelope.newBuilder().setHeartbeatAck(HeartbeatAck.getDefaultInstance()));
+        String refusal = writeRefusal.get();
+        return CompletableFuture.completedFuture(Envelope.newBuilder().setHeartbeatAck(
+            HeartbeatAck.newBuilder().setWriteRefusal(refusal == null ? "" : refusal)));
       }
       return handler.handle(request);
     });
@@ -54,6 +58,9 @@ final class ObservedTransport implements Transport {
     reply.whenComplete((r, failure) -> {
       if (failure == null) {
         detector.arrived(to);
+        if (r.getBodyCase() == Envelope.BodyCase.HEARTBEAT_ACK) {
+          detector.writeRefusal(to, r.getHeartbeatAck().getWriteRefusal());
+        }
       } else {
         Throwable cause = Futures.unwrap(failure);
         if (!(cause instanceof PeerTimeoutException) && !(cause instanceof PeerUnavailableException)) {

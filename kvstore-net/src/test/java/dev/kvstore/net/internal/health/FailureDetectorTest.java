@@ -25,6 +25,7 @@ class FailureDetectorTest {
   private final List<Transport> transports = new ArrayList<>();
   private FailureDetector detector;
   private int heartbeatsAtN2;
+  private String n2Refusal = "";
   private int otherRequestsAtN2;
 
   /** n1 runs a detector of n2; n2 is a bare transport that counts what it is sent and answers everything. */
@@ -33,7 +34,8 @@ class FailureDetectorTest {
     n2.serve(request -> {
       if (request.getBodyCase() == Envelope.BodyCase.HEARTBEAT) {
         heartbeatsAtN2++;
-        return CompletableFuture.completedFuture(Envelope.newBuilder().setHeartbeatAck(HeartbeatAck.getDefaultInstance()));
+        return CompletableFuture.completedFuture(Envelope.newBuilder().setHeartbeatAck(
+            HeartbeatAck.newBuilder().setWriteRefusal(n2Refusal)));
       }
       otherRequestsAtN2++;
       return CompletableFuture.completedFuture(Envelope.newBuilder().setReplicateAck(ReplicateAck.getDefaultInstance()));
@@ -123,5 +125,24 @@ class FailureDetectorTest {
     assertThat(otherRequestsAtN2).isEqualTo(100);
     assertThat(heartbeatsAtN2 - idleHeartbeats).as("heartbeats while requests flow").isZero();
     assertThat(transitions).isEmpty();
+  }
+
+  @Test
+  void aPeerThatTakesNoWritesIsTreatedAsDownUntilItTakesThemAgain() {
+    start();
+    net.runFor(Duration.ofSeconds(5));
+    n2Refusal = "the write-ahead log failed: No space left on device";
+    net.runFor(INTERVAL.multipliedBy(2));
+    assertThat(detector.isUp("n2")).as("a peer whose heartbeat answer refuses writes").isFalse();
+    assertThat(detector.view()).singleElement().satisfies(p -> {
+      assertThat(p.up()).as("still heard from").isTrue();
+      assertThat(p.writeRefusal()).isEqualTo(n2Refusal);
+    });
+    assertThat(transitions).hasSize(1).first().asString().startsWith("n2 DOWN");
+
+    n2Refusal = "";
+    net.runFor(INTERVAL.multipliedBy(2));
+    assertThat(detector.isUp("n2")).isTrue();
+    assertThat(transitions).hasSize(2).last().asString().startsWith("n2 UP");
   }
 }
