@@ -47,6 +47,8 @@ public final class SimulatedNetwork {
   private final List<List<Set<String>>> partitions = new ArrayList<>();
   private final SimScheduler scheduler = new SimScheduler(this, null);
   private LinkConfig defaults = LinkConfig.RELIABLE;
+  private long diskMinNanos;
+  private long diskMaxNanos;
   private boolean running;
 
   private SimulatedNetwork(long seed) {
@@ -106,6 +108,20 @@ public final class SimulatedNetwork {
   public void linkDefaults(LinkConfig config) {
     checkThread();
     defaults = Objects.requireNonNull(config, "config");
+  }
+
+  /**
+   * Sets how long a node's write-ahead log takes to write and force a group after the event that appended to it:
+   * drawn uniformly from {@code [min, max]} per group (initially zero: at the end of the same instant). Crashes
+   * that fall in between lose what was not yet forced.
+   *
+   * @throws IllegalArgumentException if {@code min} is negative or {@code max < min}
+   */
+  public void diskLatency(Duration min, Duration max) {
+    checkThread();
+    LinkConfig checked = LinkConfig.randomDelay(min, max); // the same checks as a link's delays
+    diskMinNanos = checked.minDelay().toNanos();
+    diskMaxNanos = checked.maxDelay().toNanos();
   }
 
   /** Sets the behaviour of the one-way link from {@code from} to {@code to}. */
@@ -239,6 +255,15 @@ public final class SimulatedNetwork {
   long nanoTime() {
     checkThread();
     return events.now();
+  }
+
+  boolean onSimulationThread() {
+    return Thread.currentThread() == owner;
+  }
+
+  long drawDiskLatencyNanos() {
+    checkThread();
+    return diskMinNanos == diskMaxNanos ? diskMinNanos : random.nextLong(diskMinNanos, diskMaxNanos + 1);
   }
 
   void checkThread() {
