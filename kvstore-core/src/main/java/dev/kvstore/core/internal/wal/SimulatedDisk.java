@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongConsumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -38,6 +39,9 @@ public final class SimulatedDisk implements ChannelFactory {
   private int generation; // incremented by each crash: channels of an older generation are detached
   private long crashes;
   private long bytesLost;
+  // An armed crash: the random source it draws from and what runs after it (see crashAtNextForce).
+  private RandomGenerator armedRandom;
+  private LongConsumer armedThen;
 
   private SimulatedDisk() {}
 
@@ -52,9 +56,11 @@ public final class SimulatedDisk implements ChannelFactory {
     if (Files.isDirectory(path)) {
       return new SimulatedFileChannel(this, null, real, generation);
     }
+    // A file new to the disk (or created again) is durable as it is: written in an earlier life, or renamed from
+    // a file the log forced before renaming it.
     FileState state = Arrays.asList(options).contains(StandardOpenOption.CREATE_NEW) ? null : files.get(path);
     if (state == null) {
-      state = new FileState(Image.of(readAll(real)));
+      state = new FileState(Image.of(Files.readAllBytes(path)));
       files.put(path, state);
     }
     return new SimulatedFileChannel(this, state, real, generation);
@@ -106,6 +112,26 @@ public final class SimulatedDisk implements ChannelFactory {
     return lost;
   }
 
+  /**
+   * Arms a crash in the middle of the next force of a file of this disk: the power goes when the writes the force
+   * would make durable are on the disk but not yet durable, so {@link #crash} keeps a random prefix of them (maybe
+   * torn). Then {@code then} runs with the bytes lost, on the forcing thread, and the force returns as if it had
+   * worked: {@code then} must stop the process at once, so that nothing it does after the force (acknowledging the
+   * write) leaves it. Replaces a crash armed before.
+   */
+  public synchronized void crashAtNextForce(RandomGenerator random, LongConsumer then) {
+    armedRandom = java.util.Objects.requireNonNull(random, "random");
+    armedThen = java.util.Objects.requireNonNull(then, "then");
+  }
+
+  /** Disarms the crash armed by {@link #crashAtNextForce}; returns whether one was armed (and had not happened). */
+  public synchronized boolean disarm() {
+    boolean armed = armedThen != null;
+    armedThen = null;
+    armedRandom = null;
+    return armed;
+  }
+
   /** How many crashes this disk has had. */
   public synchronized long crashes() {
     return crashes;
@@ -127,16 +153,17 @@ public final class SimulatedDisk implements ChannelFactory {
     return channelGeneration != generation;
   }
 
-  private static byte[] readAll(FileChannel real) throws IOException {
-    long size = real.size();
-    if (size > Integer.MAX_VALUE - 8) {
-      throw new IOException("the simulated disk holds files up to 2 GiB, this one has " + size + " bytes");
+  /** At a force, under the lock: if a crash is armed, cuts the power now and returns what runs after the lock. */
+  Runnable cutIfArmed() throws IOException {
+    if (armedThen == null) {
+      return null;
     }
-    ByteBuffer all = ByteBuffer.allocate((int) size);
-    while (all.hasRemaining() && real.read(all, all.position()) >= 0) {
-      // reads until full or end of file
-    }
-    return Arrays.copyOf(all.array(), all.position());
+    LongConsumer then = armedThen;
+    RandomGenerator random = armedRandom;
+    armedThen = null;
+    armedRandom = null;
+    long lost = crash(random);
+    return () -> then.accept(lost);
   }
 
   /** What the disk knows of one file: its forced image and the writes made since. Guarded by the disk. */

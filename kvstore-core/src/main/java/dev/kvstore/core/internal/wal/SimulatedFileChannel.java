@@ -18,6 +18,8 @@ import java.nio.channels.WritableByteChannel;
  * <p>Thread-safe: recording synchronizes on the disk.
  */
 final class SimulatedFileChannel extends FileChannel {
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
+
   private final SimulatedDisk disk;
   private final SimulatedDisk.FileState state; // null for a directory
   private final FileChannel real;
@@ -39,7 +41,7 @@ final class SimulatedFileChannel extends FileChannel {
         return n;
       }
       checkFile();
-      if (allZero(src) && position >= real.size()) {
+      if (position >= real.size() && allZero(src)) {
         state.record(SimulatedDisk.Op.zeros(position, n));
         state.logicalSize = Math.max(state.logicalSize, position + n);
         src.position(src.limit());
@@ -93,10 +95,17 @@ final class SimulatedFileChannel extends FileChannel {
 
   @Override
   public void force(boolean metaData) throws IOException {
+    Runnable cut = null;
     synchronized (disk) {
       if (state != null && !disk.detached(generation)) {
-        state.force();
+        cut = disk.cutIfArmed();
+        if (cut == null) {
+          state.force();
+        }
       }
+    }
+    if (cut != null) {
+      cut.run();
     }
   }
 
@@ -112,10 +121,13 @@ final class SimulatedFileChannel extends FileChannel {
   }
 
   private static boolean allZero(ByteBuffer src) {
-    for (int i = src.position(); i < src.limit(); i++) {
-      if (src.get(i) != 0) {
+    ByteBuffer rest = src.slice();
+    while (rest.hasRemaining()) {
+      int n = Math.min(rest.remaining(), ZEROS.capacity());
+      if (rest.slice(rest.position(), n).mismatch(ZEROS.slice(0, n)) >= 0) {
         return false;
       }
+      rest.position(rest.position() + n);
     }
     return true;
   }

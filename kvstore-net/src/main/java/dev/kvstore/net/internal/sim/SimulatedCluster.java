@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -35,9 +36,9 @@ import java.util.stream.Stream;
  * under a new incarnation, and {@link #loseDisk} starts the node over with an empty directory. Each node runs the
  * same {@link Coordinator} and {@link ReplicaService} as a Netty node.
  *
- * <p>Clients use {@link #store}: its futures complete on the network's own executor, so a client hears of an
- * operation whose coordinator crashed (it fails with {@link dev.kvstore.core.StoreClosedException}: outcome
- * unknown) instead of waiting forever.
+ * <p>Clients use {@link #store}, an embedded client of the node: its futures complete on the node's executor, so
+ * an operation in flight when its node crashes never completes, as for a client in the crashed process; a client
+ * that wants to go on needs its own timeout.
  *
  * <p>Confined to the simulation's thread, like the network.
  */
@@ -104,7 +105,7 @@ public final class SimulatedCluster implements AutoCloseable {
 
   /** Whether {@code node} runs (it is not crashed). */
   public boolean isUp(String node) {
-    return node(node).store != null;
+    return node(node).store != null && net.isUp(node);
   }
 
   /**
@@ -135,6 +136,7 @@ public final class SimulatedCluster implements AutoCloseable {
    */
   public long crash(String node) {
     Node n = running(node);
+    n.disk.disarm();
     net.crash(node);
     long lost;
     try {
@@ -143,12 +145,44 @@ public final class SimulatedCluster implements AutoCloseable {
       throw new UncheckedIOException("cannot simulate the crash of " + node + "'s disk", e);
     }
     net.note("disk of " + node + " lost " + lost + " unforced bytes");
+    release(n);
+    return lost;
+  }
+
+  /**
+   * Crashes {@code node} in the middle of its log's next force: the group being forced is on its disk but not yet
+   * durable, so the disk keeps a random prefix of it, maybe torn ({@link SimulatedDisk#crashAtNextForce}), and
+   * nothing the node does after the force (acknowledging the group) leaves it. If no force comes within {@code
+   * within}, the node crashes then, as {@link #crash} does. Either way {@code crashed} then gets the bytes lost, in
+   * an event of its own.
+   *
+   * @throws IllegalStateException if the node is not running
+   */
+  public void crashDuringNextForce(String node, Duration within, LongConsumer crashed) {
+    Node n = running(node);
+    SimulatedDisk disk = n.disk;
+    disk.crashAtNextForce(random, lost -> {
+      net.crash(node); // at once, inside the force: whatever the process does after it goes nowhere
+      net.note("disk of " + node + " lost " + lost + " unforced bytes in the middle of a force");
+      net.scheduler().schedule(Duration.ZERO, () -> {
+        release(n);
+        crashed.accept(lost);
+      });
+    });
+    net.scheduler().schedule(within, () -> {
+      if (disk.disarm() && n.store != null) {
+        crashed.accept(crash(node));
+      }
+    });
+  }
+
+  /** Fails the operations of a crashed process and releases its resources; its late I/O reaches no disk. */
+  private void release(Node n) {
     n.coordinator.close();
     n.store.close(); // its channels are detached: what it still writes goes nowhere
     n.store = null;
     n.coordinator = null;
     n.client = null;
-    return lost;
   }
 
   /**
@@ -218,7 +252,7 @@ public final class SimulatedCluster implements AutoCloseable {
     n.coordinator = coordinator;
     n.transport = transport;
     n.client = new ClusterStore(coordinator, quorum, null, () -> n.coordinator != coordinator,
-        net.scheduler().executor());
+        net.scheduler(id).executor());
     net.note("open " + id + " as " + store.actorId());
   }
 
