@@ -18,7 +18,9 @@ import java.util.Objects;
  *   <li><b>No acknowledged write is lost</b>: the replicas still know every acknowledged put: its version is a
  *       sibling, or their causal context covers it (they saw it and something superseded it).
  *   <li><b>Concurrent writes are never silently dropped</b>: an acknowledged put that is not a sibling after heal
- *       was replaced by a write whose causal past covered it (a write that saw it); one version per dot.
+ *       was replaced by a write whose causal past covered it (a write that saw it); every put's version records
+ *       exactly the context its client passed as its past (so "covered" means its client saw it); one version per
+ *       dot.
  *   <li><b>Replicas converge</b>: after heal, every replica of every key written holds the same sibling set.
  *   <li><b>Deletes stay deleted</b>: no version that an acknowledged delete's context covered is live after heal.
  * </ol>
@@ -74,6 +76,9 @@ final class HistoryChecker {
         checkPut(key, put, versions, merged, r);
       }
       countConcurrent(acked, versions, r);
+      for (SimHistory.Op put : h.ops.stream().filter(o -> o.key.equals(key) && o.kind.isPut()).toList()) {
+        checkPast(key, put, versions, r);
+      }
       for (SimHistory.Op delete : h.ops.stream()
           .filter(o -> o.key.equals(key) && o.kind == SimHistory.Kind.DELETE && o.acked()).toList()) {
         checkDelete(run, key, delete, versions, r);
@@ -130,6 +135,24 @@ final class HistoryChecker {
     } else {
       r.supersededBySeen++;
     }
+  }
+
+  /**
+   * A write's version records as its causal past exactly the context its client passed: a coordinator that
+   * widened it would silently supersede siblings the client never saw (an overwrite without a context has no
+   * client context: it supersedes what its coordinator held, by definition).
+   */
+  private static void checkPast(String key, SimHistory.Op put, Map<Dot, SimHistory.Seen> versions, Result r) {
+    if (put.context == null) {
+      return;
+    }
+    versions.forEach((dot, seen) -> {
+      if (put.value.equals(seen.value()) && !seen.past().equals(put.context)) {
+        r.violations.add(new Violation(SIBLINGS, key, "put #" + put.id + " " + put.value + " passed context "
+            + put.context + " but its version " + dot + " records past " + seen.past()
+            + ": it supersedes siblings its client never saw"));
+      }
+    });
   }
 
   private static void countConcurrent(List<SimHistory.Op> acked, Map<Dot, SimHistory.Seen> versions, Result r) {
