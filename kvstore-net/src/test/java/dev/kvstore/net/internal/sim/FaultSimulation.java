@@ -112,8 +112,15 @@ final class FaultSimulation {
     boolean loseOneDisk = rng.nextInt(3) > 0;
     for (int i = 0; i < crashEpisodes; i++) {
       boolean loseDisk = loseOneDisk && i == 0;
+      boolean powerCut = !loseDisk && rng.nextInt(3) == 0;
       long downFor = rng.nextLong(20, 700);
-      sim.later(rng.nextLong(0, WORKLOAD_MILLIS), () -> sim.crashEpisode(loseDisk, downFor));
+      sim.later(rng.nextLong(0, WORKLOAD_MILLIS), () -> {
+        if (powerCut) {
+          sim.powerCut(downFor);
+        } else {
+          sim.crashEpisode(loseDisk, downFor);
+        }
+      });
     }
     int partitionEpisodes = rng.nextInt(3);
     for (int i = 0; i < partitionEpisodes; i++) {
@@ -146,6 +153,24 @@ final class FaultSimulation {
       cluster.crashDuringNextForce(node, Duration.ofMillis(20), then);
     } else {
       then.accept(cluster.crash(node));
+    }
+  }
+
+  /** Two nodes lose power at the same instant (when no other node is down), each keeping what it had forced. */
+  private void powerCut(long downForMillis) {
+    List<String> up = new ArrayList<>(upNodes());
+    if (NODES.size() - up.size() > 0) {
+      history.fault(net.nanoTime(), "(power cut skipped: a node is down)");
+      return;
+    }
+    for (int i = 0; i < 2; i++) {
+      String node = up.remove(rng.nextInt(up.size()));
+      crash(node);
+      later(downForMillis, () -> {
+        if (!cluster.isUp(node)) {
+          restart(node);
+        }
+      });
     }
   }
 
