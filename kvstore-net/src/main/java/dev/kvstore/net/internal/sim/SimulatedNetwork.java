@@ -30,9 +30,10 @@ import java.util.random.RandomGenerator;
  * <p>Not thread-safe by design: confined to the thread that created it, and every entry point (including the
  * transports' and schedulers') checks that, because a second thread would make runs irreproducible.
  *
- * <p>Implementation notes: the random generator is advanced only while an event runs (a send is itself an
- * event at the current instant), so the draws follow the event order, which is fixed by (time, insertion
- * number). Nodes have no handshake here; all simulated transports share one cluster id.
+ * <p>Implementation notes: the random generator is advanced only by the network's own work, in the order the
+ * simulation does it: a send is itself an event at the current instant, and a node's log draws its disk latency
+ * when it schedules its end-of-pass write ({@link #diskLatency}); so the draws follow the event order, which is
+ * fixed by (time, insertion number), and the calls the test makes between runs. Nodes have no handshake here; all simulated transports share one cluster id.
  */
 public final class SimulatedNetwork {
   private static final long MAX_EVENTS_PER_RUN = 10_000_000L;
