@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
 import java.util.function.LongConsumer;
@@ -74,23 +75,92 @@ public final class SimulatedCluster implements AutoCloseable {
   }
 
   /**
-   * Starts a node for each id, each with its directory under {@code root} and quorum {@code quorum}.
-   * {@code replicas} sees each store as it is opened (first start and every restart) and returns the replica its
-   * coordinator uses: the store itself, or a decorator of it (a test's observer or fault).
+   * Returns a builder of a cluster on {@code net}: name its nodes and its directory, then {@link Builder#start}.
    *
-   * @param segmentBytes the size of the nodes' log segments (small ones exercise segment rolls)
-   * @throws IllegalArgumentException if {@code ids} is empty or has duplicates
+   * @throws NullPointerException if {@code net} is null
    */
-  public static SimulatedCluster start(SimulatedNetwork net, List<String> ids, Quorum quorum, Path root,
-      BiFunction<String, LocalStore, Replica> replicas, long segmentBytes) {
-    net.checkThread();
-    SimulatedCluster cluster = new SimulatedCluster(net, List.copyOf(ids), Objects.requireNonNull(quorum, "quorum"),
-        Objects.requireNonNull(root, "root"), Objects.requireNonNull(replicas, "replicas"), segmentBytes);
-    for (String id : ids) {
-      cluster.nodes.put(id, new Node());
-      cluster.open(id);
+  public static Builder builder(SimulatedNetwork net) {
+    return new Builder(Objects.requireNonNull(net, "net"));
+  }
+
+  /** The options of a simulated cluster; each setter checks its argument. Confined to the simulation thread. */
+  public static final class Builder {
+    private final SimulatedNetwork net;
+    private List<String> ids;
+    private Quorum quorum = new Quorum(3, 2, 2, Duration.ofMillis(300));
+    private Path root;
+    private BiFunction<String, LocalStore, Replica> replicas = (node, store) -> store;
+    private long segmentBytes = 64 << 10;
+
+    private Builder(SimulatedNetwork net) {
+      this.net = net;
     }
-    return cluster;
+
+    /**
+     * The node ids, in start order.
+     *
+     * @throws IllegalArgumentException if there are none or an id repeats
+     */
+    public Builder nodes(List<String> nodeIds) {
+      if (nodeIds.isEmpty() || Set.copyOf(nodeIds).size() != nodeIds.size()) {
+        throw new IllegalArgumentException("nodes must be distinct and at least one, got " + nodeIds);
+      }
+      this.ids = List.copyOf(nodeIds);
+      return this;
+    }
+
+    /** The quorum of every node and client (default N=3 W=2 R=2, 300 ms). */
+    public Builder quorum(Quorum q) {
+      this.quorum = Objects.requireNonNull(q, "quorum");
+      return this;
+    }
+
+    /** The directory under which each node keeps its disk, one subdirectory per node. */
+    public Builder directory(Path directory) {
+      this.root = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /**
+     * What sees each store as it is opened (first start and every restart) and returns the replica its coordinator
+     * uses: the store itself (the default), or a decorator of it (a test's observer or fault).
+     */
+    public Builder replicas(BiFunction<String, LocalStore, Replica> wrap) {
+      this.replicas = Objects.requireNonNull(wrap, "replicas");
+      return this;
+    }
+
+    /**
+     * The size of the nodes' log segments (default 64 KiB; small ones exercise segment rolls).
+     *
+     * @throws IllegalArgumentException if below {@value WalOptions#MIN_SEGMENT_BYTES}
+     */
+    public Builder segmentBytes(long bytes) {
+      if (bytes < WalOptions.MIN_SEGMENT_BYTES) {
+        throw new IllegalArgumentException("segmentBytes must be >= " + WalOptions.MIN_SEGMENT_BYTES + ", got "
+            + bytes);
+      }
+      this.segmentBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Starts a node for each id.
+     *
+     * @throws IllegalStateException if the nodes or the directory are not set
+     */
+    public SimulatedCluster start() {
+      net.checkThread();
+      if (ids == null || root == null) {
+        throw new IllegalStateException("set nodes(...) and directory(...) before start()");
+      }
+      SimulatedCluster cluster = new SimulatedCluster(net, ids, quorum, root, replicas, segmentBytes);
+      for (String id : ids) {
+        cluster.nodes.put(id, new Node());
+        cluster.open(id);
+      }
+      return cluster;
+    }
   }
 
   /** The ring every node places keys on. */

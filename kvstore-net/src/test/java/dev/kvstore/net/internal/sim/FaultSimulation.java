@@ -66,14 +66,15 @@ final class FaultSimulation {
     net.linkDefaults(LinkConfig.randomDelay(Duration.ofMillis(1), Duration.ofMillis(2 + rng.nextInt(30)))
         .withDropRate(rng.nextDouble(0.05)).withDuplicateRate(rng.nextDouble(0.05)));
     net.diskLatency(Duration.ofMillis(0), Duration.ofMillis(1 + rng.nextInt(4)));
-    this.cluster = SimulatedCluster.start(net, NODES, QUORUM, dir, (node, store) -> {
-      store.addChangeListener((key, set) -> {
-        if (net.isUp(node)) { // not a process that crashed in the middle of this force
-          history.observe(node, key, set);
-        }
-      });
-      return store;
-    }, 8 << 10);
+    this.cluster = SimulatedCluster.builder(net).nodes(NODES).quorum(QUORUM).directory(dir).segmentBytes(8 << 10)
+        .replicas((node, store) -> {
+          store.addChangeListener((key, set) -> {
+            if (net.isUp(node)) { // not a process that crashed in the middle of this force
+              history.observe(node, key, set);
+            }
+          });
+          return store;
+        }).start();
     faults.accept(this);
   }
 

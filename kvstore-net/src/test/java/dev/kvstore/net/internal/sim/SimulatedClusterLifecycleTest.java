@@ -27,8 +27,8 @@ class SimulatedClusterLifecycleTest {
   private SimulatedCluster cluster;
 
   private SimulatedCluster start() {
-    cluster = SimulatedCluster.start(net, NODES, new Quorum(3, 2, 2, Duration.ofMillis(300)), dir,
-        (node, store) -> store, 1 << 16);
+    cluster = SimulatedCluster.builder(net).nodes(NODES).quorum(new Quorum(3, 2, 2, Duration.ofMillis(300)))
+        .directory(dir).start();
     return cluster;
   }
 
@@ -92,6 +92,12 @@ class SimulatedClusterLifecycleTest {
         .hasMessageContaining("crashed");
     assertThatThrownBy(() -> cluster.store("n1")).isInstanceOf(IllegalStateException.class);
     assertThat(cluster.isUp("n2")).isTrue();
+    assertThatThrownBy(() -> SimulatedCluster.builder(net).nodes(List.of("a", "a")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("distinct");
+    assertThatThrownBy(() -> SimulatedCluster.builder(net).segmentBytes(10))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("segmentBytes");
+    assertThatThrownBy(() -> SimulatedCluster.builder(net).nodes(NODES).start())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("directory");
     assertThatThrownBy(() -> net.diskLatency(Duration.ofMillis(-1), Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minDelay");
     assertThatThrownBy(() -> net.diskLatency(Duration.ofMillis(2), Duration.ofMillis(1)))
