@@ -25,6 +25,10 @@ import java.util.Objects;
  *   <li><b>Deletes stay deleted</b>: no version that an acknowledged delete's context covered is live after heal.
  * </ol>
  *
+ * And a fifth, known to fail until writes carry operation ids (issue 10, item 3): <b>each write is applied
+ * once</b>, so an acknowledged put has exactly one version; a request the network delivers twice is coordinated
+ * twice today.
+ *
  * Versions are identified by their dots: every version some replica made durable was recorded with its dot,
  * value and causal past as it happened (a change listener on each store), and the final sets add any version
  * that survived a crash without having been forced.
@@ -34,6 +38,7 @@ final class HistoryChecker {
   static final String SIBLINGS = "concurrent writes kept as siblings";
   static final String CONVERGED = "replicas converge after heal";
   static final String DELETES = "acknowledged deletes stay deleted";
+  static final String APPLIED_ONCE = "each write applied once";
 
   /** A broken property, with the key whose history explains it. */
   record Violation(String property, String key, String message) {}
@@ -109,6 +114,11 @@ final class HistoryChecker {
       r.violations.add(new Violation(LOST, key, "acknowledged put #" + put.id + " " + put.value
           + " was never durable on any replica"));
       return;
+    }
+    r.count(APPLIED_ONCE, 1);
+    if (dots.size() > 1) { // a write applied twice: a duplicated (or retried) request minted a second version
+      r.violations.add(new Violation(APPLIED_ONCE, key, "put #" + put.id + " " + put.value + " was minted as "
+          + dots.size() + " versions " + dots + ": one write applied more than once"));
     }
     if (dots.stream().noneMatch(merged.context()::covers)) {
       r.violations.add(new Violation(LOST, key, "acknowledged put #" + put.id + " " + put.value + " " + dots
