@@ -132,6 +132,26 @@ public final class LocalStore implements KvStore, Replica {
     return open(config, StoreParts.open(config));
   }
 
+  /**
+   * Opens a store for deterministic simulation, on a log the caller chose (typically {@link
+   * dev.kvstore.core.internal.wal.WalOptions#callerDriven caller-driven} on a {@link
+   * dev.kvstore.core.internal.wal.SimulatedDisk}): the memory engine is rebuilt at every open by replaying the whole
+   * log, which is never checkpointed, so the log's segments hold everything the store keeps. Each open is a new
+   * incarnation (drawn from {@code config.random()}), as a data directory gets after an unclean stop; the
+   * simulation stops stores only by crashing them. The config's durability is not used: the log's is.
+   *
+   * @throws IllegalArgumentException if the config names a data directory (the log's directory is the store's)
+   * @throws dev.kvstore.core.CorruptLogException if the log is damaged before its tail
+   * @throws StorageException if the log cannot be read or written
+   */
+  public static LocalStore openSimulated(LocalStoreConfig config, dev.kvstore.core.internal.wal.WalOptions log) {
+    if (config.dataDirectory() != null) {
+      throw new IllegalArgumentException("a simulated store keeps its data in the log only; build its config with "
+          + "inMemory(), got data directory " + config.dataDirectory());
+    }
+    return open(config, StoreParts.openOnLog(config, log));
+  }
+
   /** Opens a store over parts assembled by the caller (tests inject engines and logs that fail). */
   static LocalStore open(LocalStoreConfig config, StoreParts parts) {
     LocalStore store = new LocalStore(config, parts);

@@ -67,6 +67,25 @@ record StoreParts(DataDirectory directory, Engine engine, CommitLog commitLog, S
   }
 
   /**
+   * The parts of a simulated store (see {@link LocalStore#openSimulated}): a memory engine filled by replaying the
+   * whole log, a log that is never checkpointed (its segments are the only copy of the data), and a fresh store id
+   * and incarnation drawn from the config's random generator.
+   */
+  static StoreParts openOnLog(LocalStoreConfig config, WalOptions walOptions) {
+    Engine engine = MemoryEngine.inMemory();
+    SegmentedWal wal = SegmentedWal.open(walOptions);
+    CommitLog log;
+    try {
+      log = WalCommitLog.recover(engine, wal, Long.MAX_VALUE);
+    } catch (RuntimeException e) {
+      wal.close();
+      throw e;
+    }
+    return new StoreParts(null, engine, log, DataDirectory.newStoreId(config.random()),
+        Incarnation.first(config.random()));
+  }
+
+  /**
    * Closes the log, then the engine, then the directory; marks the directory closed cleanly when the log
    * and engine closed without error and the log never failed (see {@link DataDirectory#markClean}).
    */

@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * #lastSequence()} is known at once. Replay scans, strictly, every segment holding records above
  * the given sequence number: older segments are never read, as the engine no longer needs them.
  *
+ * <p>A log opened {@link WalOptions#callerDriven caller-driven} starts no threads: the event loops that append
+ * write it at the end of their passes, and {@link #close} writes what is left. The simulation runs it so, on one
+ * thread in virtual time.
+ *
  * <p>Thread-safe: see {@link WriteAheadLog}. The lifecycle state is guarded by {@code this}.
  */
 public final class SegmentedWal implements WriteAheadLog {
@@ -209,8 +213,10 @@ public final class SegmentedWal implements WriteAheadLog {
       throw new StorageException(
           "cannot start write-ahead log in " + options.directory() + ": " + e, e);
     }
-    thread = Threads.daemon(writer, "kvstore-wal-writer-" + options.directory().getFileName());
-    thread.start();
+    if (!options.callerDriven()) {
+      thread = Threads.daemon(writer, "kvstore-wal-writer-" + options.directory().getFileName());
+      thread.start();
+    }
     running = writer;
   }
 
@@ -227,8 +233,13 @@ public final class SegmentedWal implements WriteAheadLog {
               + payload.length);
     }
     WalWriter w = running;
-    if (w != null && completer instanceof LoopExecutor loop && loop.inLoop()
-        && options.durability().mode() != Durability.Mode.PERIODIC) {
+    boolean fromLoop = completer instanceof LoopExecutor loop && loop.inLoop();
+    if (options.callerDriven() && !fromLoop) {
+      return CompletableFuture.failedFuture(new IllegalStateException("write-ahead log " + options.directory()
+          + " is caller-driven: append from an event loop, naming it as the completer"));
+    }
+    if (w != null && fromLoop && options.durability().mode() != Durability.Mode.PERIODIC) {
+      LoopExecutor loop = (LoopExecutor) completer;
       // (PERIODIC forces on a timer, which only the writer thread keeps.)
       CompletableFuture<Long> future = queue.addQuietly(payload, completer);
       if (!future.isDone()) {
@@ -306,6 +317,9 @@ public final class SegmentedWal implements WriteAheadLog {
                                       + " closed before it started")));
         } else {
           queue.close();
+          if (options.callerDriven()) {
+            writer.drainOnCaller();
+          }
         }
       }
       toJoin = thread;

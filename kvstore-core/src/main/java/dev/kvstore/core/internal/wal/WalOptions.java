@@ -20,6 +20,11 @@ import java.util.function.LongSupplier;
  * @param channelFactory opens segment files
  * @param maxQueuedRecords the most appends that may wait for the writer before new ones are refused with
  *     {@link dev.kvstore.core.OverloadedException}, in [1, 2^24]
+ * @param callerDriven whether the log runs without a writer thread, for deterministic simulation: every append
+ *     must come from an event loop ({@link dev.kvstore.core.internal.LoopExecutor}) on its own thread, naming
+ *     itself as the completer, and that loop writes, forces and completes the appends at the end of its pass
+ *     (segment rolls included); {@link SegmentedWal#close} writes what is left on the closing thread. Needs
+ *     durability {@code ALWAYS} or {@code NEVER} (the {@code PERIODIC} timer is the writer thread's)
  */
 public record WalOptions(
     Path directory,
@@ -28,7 +33,8 @@ public record WalOptions(
     int maxRecordBytes,
     LongSupplier nanoTicker,
     ChannelFactory channelFactory,
-    int maxQueuedRecords) {
+    int maxQueuedRecords,
+    boolean callerDriven) {
 
   /** The default segment size, 64 MiB. */
   public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
@@ -57,6 +63,9 @@ public record WalOptions(
     Arguments.checkRange("segmentBytes", segmentBytes, MIN_SEGMENT_BYTES, MAX_SEGMENT_BYTES);
     Arguments.checkRange("maxRecordBytes", maxRecordBytes, 1, SegmentFormat.MAX_PAYLOAD_BYTES);
     Arguments.checkRange("maxQueuedRecords", maxQueuedRecords, 1, 1 << 24);
+    if (callerDriven && durability.mode() == Durability.Mode.PERIODIC) {
+      throw new IllegalArgumentException("callerDriven needs durability ALWAYS or NEVER, got " + durability);
+    }
   }
 
   /**
@@ -72,7 +81,8 @@ public record WalOptions(
         DEFAULT_MAX_RECORD_BYTES,
         System::nanoTime,
         ChannelFactory.standard(),
-        DEFAULT_MAX_QUEUED_RECORDS);
+        DEFAULT_MAX_QUEUED_RECORDS,
+        false);
   }
 
   /**
@@ -82,7 +92,7 @@ public record WalOptions(
    */
   public WalOptions withDurability(Durability newDurability) {
     return new WalOptions(
-        directory, newDurability, segmentBytes, maxRecordBytes, nanoTicker, channelFactory, maxQueuedRecords);
+        directory, newDurability, segmentBytes, maxRecordBytes, nanoTicker, channelFactory, maxQueuedRecords, callerDriven);
   }
 
   /**
@@ -92,7 +102,7 @@ public record WalOptions(
    */
   public WalOptions withSegmentBytes(long newSegmentBytes) {
     return new WalOptions(
-        directory, durability, newSegmentBytes, maxRecordBytes, nanoTicker, channelFactory, maxQueuedRecords);
+        directory, durability, newSegmentBytes, maxRecordBytes, nanoTicker, channelFactory, maxQueuedRecords, callerDriven);
   }
 
   /**
@@ -102,7 +112,7 @@ public record WalOptions(
    */
   public WalOptions withMaxRecordBytes(int newMaxRecordBytes) {
     return new WalOptions(
-        directory, durability, segmentBytes, newMaxRecordBytes, nanoTicker, channelFactory, maxQueuedRecords);
+        directory, durability, segmentBytes, newMaxRecordBytes, nanoTicker, channelFactory, maxQueuedRecords, callerDriven);
   }
 
   /**
@@ -112,7 +122,7 @@ public record WalOptions(
    */
   public WalOptions withNanoTicker(LongSupplier newNanoTicker) {
     return new WalOptions(
-        directory, durability, segmentBytes, maxRecordBytes, newNanoTicker, channelFactory, maxQueuedRecords);
+        directory, durability, segmentBytes, maxRecordBytes, newNanoTicker, channelFactory, maxQueuedRecords, callerDriven);
   }
 
   /**
@@ -122,7 +132,7 @@ public record WalOptions(
    */
   public WalOptions withChannelFactory(ChannelFactory newChannelFactory) {
     return new WalOptions(
-        directory, durability, segmentBytes, maxRecordBytes, nanoTicker, newChannelFactory, maxQueuedRecords);
+        directory, durability, segmentBytes, maxRecordBytes, nanoTicker, newChannelFactory, maxQueuedRecords, callerDriven);
   }
 
   /**
@@ -132,12 +142,23 @@ public record WalOptions(
    */
   public WalOptions withMaxQueuedRecords(int newMaxQueuedRecords) {
     return new WalOptions(
-        directory, durability, segmentBytes, maxRecordBytes, nanoTicker, channelFactory, newMaxQueuedRecords);
+        directory, durability, segmentBytes, maxRecordBytes, nanoTicker, channelFactory, newMaxQueuedRecords, callerDriven);
   }
 
   private static void requireNonNull(Object value, String name) {
     if (value == null) {
       throw new IllegalArgumentException(name + " must not be null");
     }
+  }
+
+  /**
+   * These options with the log driven by its callers' event loops instead of a writer thread (see {@link
+   * #callerDriven}).
+   *
+   * @throws IllegalArgumentException if {@code driven} is true and the durability is {@code PERIODIC}
+   */
+  public WalOptions withCallerDriven(boolean driven) {
+    return new WalOptions(
+        directory, durability, segmentBytes, maxRecordBytes, nanoTicker, channelFactory, maxQueuedRecords, driven);
   }
 }

@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * applier still has groups, the loop wakes the writer thread instead and gets its completions back as one
  * task per group.
  *
+ * <p>A caller-driven log ({@link WalOptions#callerDriven}) has no writer or applier thread: the loop that
+ * appends writes every group waiting at the end of its pass, rolls included, and applies each group itself;
+ * {@link #drainOnCaller} does what the writer thread does at close.
+ *
  * <p>Pipelining: when more appends already wait, the writer thread hands a durable group to a second
  * thread, the applier, which calls the listener (the engine) and completes the group's futures, in
  * sequence order, while the writer already writes and forces the next group. When nothing waits and the
@@ -217,14 +221,15 @@ final class WalWriter implements Runnable {
       if (broken || stopped) {
         return;
       }
-      // Only the lock holder hands groups to the applier, so zero here stays zero while we hold the lock.
-      List<AppendQueue.Pending> group = handedOff.get() > 0
-          ? List.of()
-          : queue.pollWithin(MAX_GROUP_RECORDS, active.room(options.segmentBytes()));
-      if (!group.isEmpty()) {
-        syncing.set(loop);
+      syncing.set(loop);
+      List<AppendQueue.Pending> group;
+      while (!(group = nextOnCaller()).isEmpty()) {
+        List<AppendQueue.Pending> g = group;
         BlockingGuard.permitted("the log's group force at the end of an event-loop pass",
-            () -> writeGroup(group, true));
+            () -> writeGroup(g, true));
+        if (!options.callerDriven()) {
+          break;
+        }
       }
       if (queue.hasWaiting()) {
         queue.wakeWriter(); // what did not fit (a roll or more preallocation), or other threads' appends
@@ -233,6 +238,39 @@ final class WalWriter implements Runnable {
       fail(e);
     } finally {
       syncing.remove();
+      writing.unlock();
+    }
+    runDeferred();
+  }
+
+  /**
+   * The next group a loop writes itself: none while the applier holds groups (only the lock holder hands groups
+   * to it, so zero stays zero while we hold the lock); in a caller-driven log the next group, rolls included;
+   * else what fits in the preallocated space of the segment.
+   */
+  private List<AppendQueue.Pending> nextOnCaller() {
+    if (handedOff.get() > 0) {
+      return List.of();
+    }
+    return options.callerDriven()
+        ? queue.poll(MAX_GROUP_RECORDS, MAX_GROUP_BYTES)
+        : queue.pollWithin(MAX_GROUP_RECORDS, active.room(options.segmentBytes()));
+  }
+
+  /**
+   * Closes a caller-driven log on the calling thread (the queue is closed): writes and forces what waits, as the
+   * writer thread would before it stops, then closes the segment.
+   */
+  void drainOnCaller() {
+    writing.lock();
+    try {
+      while (!broken && writeNext(queue.await(0))) {
+        // one group per step, until the queue is closed and empty
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      fail(e);
+    } finally {
       writing.unlock();
     }
     runDeferred();
@@ -294,7 +332,7 @@ final class WalWriter implements Runnable {
     groups++;
     bytes += written;
     Delivery delivery = new Delivery(group, records);
-    if (handedOff.get() == 0 && (onLoop || !queue.hasWaiting())) {
+    if (handedOff.get() == 0 && (onLoop || options.callerDriven() || !queue.hasWaiting())) {
       apply(delivery);
     } else {
       handedOff.incrementAndGet();

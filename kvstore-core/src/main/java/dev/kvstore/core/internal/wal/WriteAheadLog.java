@@ -34,7 +34,8 @@ public interface WriteAheadLog extends AutoCloseable {
   long replay(long afterSeq, RecordHandler handler);
 
   /**
-   * Starts the single writer thread. Appends get sequence numbers {@code max(highest in log,
+   * Starts the single writer thread (a {@link WalOptions#callerDriven caller-driven} log starts none: its
+   * appending event loops write it). Appends get sequence numbers {@code max(highest in log,
    * afterSeq given to replay) + 1}, then one more per append. After each group is written (and
    * forced, per the durability mode), the writer calls {@code listener.onDurable} on the writer
    * thread and only then completes those appends' futures with their sequence numbers. If the

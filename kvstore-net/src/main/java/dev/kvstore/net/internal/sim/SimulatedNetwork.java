@@ -30,9 +30,10 @@ import java.util.random.RandomGenerator;
  * <p>Not thread-safe by design: confined to the thread that created it, and every entry point (including the
  * transports' and schedulers') checks that, because a second thread would make runs irreproducible.
  *
- * <p>Implementation notes: the random generator is advanced only while an event runs (a send is itself an
- * event at the current instant), so the draws follow the event order, which is fixed by (time, insertion
- * number). Nodes have no handshake here; all simulated transports share one cluster id.
+ * <p>Implementation notes: the random generator is advanced only by the network's own work, in the order the
+ * simulation does it: a send is itself an event at the current instant, and a node's log draws its disk latency
+ * when it schedules its end-of-pass write ({@link #diskLatency}); so the draws follow the event order, which is
+ * fixed by (time, insertion number), and the calls the test makes between runs. Nodes have no handshake here; all simulated transports share one cluster id.
  */
 public final class SimulatedNetwork {
   private static final long MAX_EVENTS_PER_RUN = 10_000_000L;
@@ -47,6 +48,8 @@ public final class SimulatedNetwork {
   private final List<List<Set<String>>> partitions = new ArrayList<>();
   private final SimScheduler scheduler = new SimScheduler(this, null);
   private LinkConfig defaults = LinkConfig.RELIABLE;
+  private long diskMinNanos;
+  private long diskMaxNanos;
   private boolean running;
 
   private SimulatedNetwork(long seed) {
@@ -106,6 +109,20 @@ public final class SimulatedNetwork {
   public void linkDefaults(LinkConfig config) {
     checkThread();
     defaults = Objects.requireNonNull(config, "config");
+  }
+
+  /**
+   * Sets how long a node's write-ahead log takes to write and force a group after the event that appended to it:
+   * drawn uniformly from {@code [min, max]} per group (initially zero: at the end of the same instant). Crashes
+   * that fall in between lose what was not yet forced.
+   *
+   * @throws IllegalArgumentException if {@code min} is negative or {@code max < min}
+   */
+  public void diskLatency(Duration min, Duration max) {
+    checkThread();
+    LinkConfig checked = LinkConfig.randomDelay(min, max); // the same checks as a link's delays
+    diskMinNanos = checked.minDelay().toNanos();
+    diskMaxNanos = checked.maxDelay().toNanos();
   }
 
   /** Sets the behaviour of the one-way link from {@code from} to {@code to}. */
@@ -239,6 +256,15 @@ public final class SimulatedNetwork {
   long nanoTime() {
     checkThread();
     return events.now();
+  }
+
+  boolean onSimulationThread() {
+    return Thread.currentThread() == owner;
+  }
+
+  long drawDiskLatencyNanos() {
+    checkThread();
+    return diskMinNanos == diskMaxNanos ? diskMinNanos : random.nextLong(diskMinNanos, diskMaxNanos + 1);
   }
 
   void checkThread() {

@@ -1,0 +1,357 @@
+package dev.kvstore.net.internal.sim;
+
+import dev.kvstore.core.Durability;
+import dev.kvstore.core.KvStore;
+import dev.kvstore.core.StorageException;
+import dev.kvstore.core.internal.LocalStore;
+import dev.kvstore.core.internal.Replica;
+import dev.kvstore.core.internal.wal.SimulatedDisk;
+import dev.kvstore.core.internal.wal.WalOptions;
+import dev.kvstore.net.internal.replica.ClusterStore;
+import dev.kvstore.net.internal.replica.Coordinator;
+import dev.kvstore.net.internal.replica.Quorum;
+import dev.kvstore.net.internal.replica.ReplicaService;
+import dev.kvstore.net.internal.ring.Ring;
+import dev.kvstore.net.internal.transport.Transport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.BiFunction;
+import java.util.function.LongConsumer;
+import java.util.stream.Stream;
+
+/**
+ * Cluster nodes on a {@link SimulatedNetwork} that run the real local store: a memory engine behind the real
+ * write-ahead log, caller-driven on a {@link SimulatedDisk} in the node's directory, so that {@link #crash} loses
+ * exactly what the node had not forced (and may tear its log's tail), {@link #restart} recovers from what is left
+ * under a new incarnation, and {@link #loseDisk} starts the node over with an empty directory. Each node runs the
+ * same {@link Coordinator} and {@link ReplicaService} as a Netty node.
+ *
+ * <p>Clients use {@link #store}, an embedded client of the node: its futures complete on the node's executor, so
+ * an operation in flight when its node crashes never completes, as for a client in the crashed process; a client
+ * that wants to go on needs its own timeout.
+ *
+ * <p>Confined to the simulation's thread, like the network.
+ */
+public final class SimulatedCluster implements AutoCloseable {
+  private final SimulatedNetwork net;
+  private final Ring ring;
+  private final Quorum quorum;
+  private final Path root;
+  private final SplittableRandom random;
+  private final BiFunction<String, LocalStore, Replica> replicas;
+  private final long segmentBytes;
+  private final Map<String, Node> nodes = new LinkedHashMap<>();
+
+  /** One node's current process and its disk. */
+  private static final class Node {
+    SimulatedDisk disk = SimulatedDisk.create();
+    int opens;
+    LocalStore store;
+    Coordinator coordinator;
+    Transport transport;
+    ClusterStore client;
+  }
+
+  private SimulatedCluster(SimulatedNetwork net, List<String> ids, Quorum quorum, Path root,
+      BiFunction<String, LocalStore, Replica> replicas, long segmentBytes) {
+    this.net = net;
+    this.ring = Ring.of(ids);
+    this.quorum = quorum;
+    this.root = root;
+    this.random = new SplittableRandom(net.seed() * 0x9E3779B97F4A7C15L + 1);
+    this.replicas = replicas;
+    this.segmentBytes = segmentBytes;
+  }
+
+  /**
+   * Returns a builder of a cluster on {@code net}: name its nodes and its directory, then {@link Builder#start}.
+   *
+   * @throws NullPointerException if {@code net} is null
+   */
+  public static Builder builder(SimulatedNetwork net) {
+    return new Builder(Objects.requireNonNull(net, "net"));
+  }
+
+  /** The options of a simulated cluster; each setter checks its argument. Confined to the simulation thread. */
+  public static final class Builder {
+    private final SimulatedNetwork net;
+    private List<String> ids;
+    private Quorum quorum = new Quorum(3, 2, 2, Duration.ofMillis(300));
+    private Path root;
+    private BiFunction<String, LocalStore, Replica> replicas = (node, store) -> store;
+    private long segmentBytes = 64 << 10;
+
+    private Builder(SimulatedNetwork net) {
+      this.net = net;
+    }
+
+    /**
+     * The node ids, in start order.
+     *
+     * @throws IllegalArgumentException if there are none or an id repeats
+     */
+    public Builder nodes(List<String> nodeIds) {
+      if (nodeIds.isEmpty() || Set.copyOf(nodeIds).size() != nodeIds.size()) {
+        throw new IllegalArgumentException("nodes must be distinct and at least one, got " + nodeIds);
+      }
+      this.ids = List.copyOf(nodeIds);
+      return this;
+    }
+
+    /** The quorum of every node and client (default N=3 W=2 R=2, 300 ms). */
+    public Builder quorum(Quorum q) {
+      this.quorum = Objects.requireNonNull(q, "quorum");
+      return this;
+    }
+
+    /** The directory under which each node keeps its disk, one subdirectory per node. */
+    public Builder directory(Path directory) {
+      this.root = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /**
+     * What sees each store as it is opened (first start and every restart) and returns the replica its coordinator
+     * uses: the store itself (the default), or a decorator of it (a test's observer or fault).
+     */
+    public Builder replicas(BiFunction<String, LocalStore, Replica> wrap) {
+      this.replicas = Objects.requireNonNull(wrap, "replicas");
+      return this;
+    }
+
+    /**
+     * The size of the nodes' log segments (default 64 KiB; small ones exercise segment rolls).
+     *
+     * @throws IllegalArgumentException if below {@value WalOptions#MIN_SEGMENT_BYTES}
+     */
+    public Builder segmentBytes(long bytes) {
+      if (bytes < WalOptions.MIN_SEGMENT_BYTES) {
+        throw new IllegalArgumentException("segmentBytes must be >= " + WalOptions.MIN_SEGMENT_BYTES + ", got "
+            + bytes);
+      }
+      this.segmentBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Starts a node for each id.
+     *
+     * @throws IllegalStateException if the nodes or the directory are not set
+     */
+    public SimulatedCluster start() {
+      net.checkThread();
+      if (ids == null || root == null) {
+        throw new IllegalStateException("set nodes(...) and directory(...) before start()");
+      }
+      SimulatedCluster cluster = new SimulatedCluster(net, ids, quorum, root, replicas, segmentBytes);
+      for (String id : ids) {
+        cluster.nodes.put(id, new Node());
+        cluster.open(id);
+      }
+      return cluster;
+    }
+  }
+
+  /** The ring every node places keys on. */
+  public Ring ring() {
+    return ring;
+  }
+
+  /** The node ids, in start order. */
+  public List<String> nodes() {
+    return List.copyOf(nodes.keySet());
+  }
+
+  /** Whether {@code node} runs (it is not crashed). */
+  public boolean isUp(String node) {
+    return node(node).store != null && net.isUp(node);
+  }
+
+  /**
+   * The client view of {@code node}'s current process, with the cluster's quorum.
+   *
+   * @throws IllegalStateException if the node is crashed
+   */
+  public ClusterStore store(String node) {
+    return running(node).client;
+  }
+
+  /**
+   * The local store of {@code node}'s current process, to inspect its replicas.
+   *
+   * @throws IllegalStateException if the node is crashed
+   */
+  public LocalStore localStore(String node) {
+    return running(node).store;
+  }
+
+  /**
+   * Crashes {@code node}: the network drops it (timers, messages in flight), its disk loses what was not forced
+   * (see {@link SimulatedDisk#crash}), its clients' operations in flight fail as of unknown outcome, and the
+   * process's resources are released without any of its late I/O reaching the disk.
+   *
+   * @return the bytes its log had written but not forced, lost
+   * @throws IllegalStateException if the node is not running
+   */
+  public long crash(String node) {
+    Node n = running(node);
+    n.disk.disarm();
+    net.crash(node);
+    long lost;
+    try {
+      lost = n.disk.crash(random);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot simulate the crash of " + node + "'s disk", e);
+    }
+    net.note("disk of " + node + " lost " + lost + " unforced bytes");
+    release(n);
+    return lost;
+  }
+
+  /**
+   * Crashes {@code node} in the middle of its log's next force: the group being forced is on its disk but not yet
+   * durable, so the disk keeps a random prefix of it, maybe torn ({@link SimulatedDisk#crashAtNextForce}), and
+   * nothing the node does after the force (acknowledging the group) leaves it. If no force comes within {@code
+   * within}, the node crashes then, as {@link #crash} does. Either way {@code crashed} then gets the bytes lost, in
+   * an event of its own.
+   *
+   * @throws IllegalStateException if the node is not running
+   */
+  public void crashDuringNextForce(String node, Duration within, LongConsumer crashed) {
+    Node n = running(node);
+    SimulatedDisk disk = n.disk;
+    disk.crashAtNextForce(random, lost -> {
+      net.crash(node); // at once, inside the force: whatever the process does after it goes nowhere
+      net.note("disk of " + node + " lost " + lost + " unforced bytes in the middle of a force");
+      net.scheduler().schedule(Duration.ZERO, () -> {
+        release(n);
+        crashed.accept(lost);
+      });
+    });
+    net.scheduler().schedule(within, () -> {
+      if (disk.disarm() && n.store != null) {
+        crashed.accept(crash(node));
+      }
+    });
+  }
+
+  /** Fails the operations of a crashed process and releases its resources; its late I/O reaches no disk. */
+  private void release(Node n) {
+    n.coordinator.close();
+    n.store.close(); // its channels are detached: what it still writes goes nowhere
+    n.store = null;
+    n.coordinator = null;
+    n.client = null;
+  }
+
+  /**
+   * Starts a crashed node again on what its disk kept: the store recovers from its log under a new incarnation,
+   * with a new transport.
+   *
+   * @throws IllegalStateException if the node is running
+   */
+  public void restart(String node) {
+    Node n = node(node);
+    if (n.store != null) {
+      throw new IllegalStateException("node " + node + " is running, cannot restart it");
+    }
+    n.transport.close();
+    open(node);
+  }
+
+  /**
+   * Destroys the disk of crashed {@code node}: its directory is emptied, so the next {@link #restart} starts it
+   * with no data, under a new incarnation.
+   *
+   * @throws IllegalStateException if the node is running
+   */
+  public void loseDisk(String node) {
+    Node n = node(node);
+    if (n.store != null) {
+      throw new IllegalStateException("crash node " + node + " before destroying its disk");
+    }
+    deleteTree(root.resolve(node));
+    n.disk = SimulatedDisk.create();
+    net.note("disk of " + node + " destroyed");
+  }
+
+  /** Closes every running node (their logs write what is queued) and every transport. */
+  @Override
+  public void close() {
+    for (Map.Entry<String, Node> e : nodes.entrySet()) {
+      Node n = e.getValue();
+      if (n.store != null) {
+        n.coordinator.close();
+        n.store.close();
+        n.store = null;
+      }
+      if (n.transport != null) {
+        n.transport.close();
+      }
+    }
+  }
+
+  private void open(String id) {
+    Node n = node(id);
+    n.opens++;
+    WalOptions log = WalOptions.defaults(root.resolve(id), Durability.ALWAYS)
+        .withChannelFactory(n.disk)
+        .withCallerDriven(true)
+        .withSegmentBytes(segmentBytes);
+    LocalStore store = LocalStore.openSimulated(KvStore.local().inMemory().nodeId(id).contextScope("sim")
+        .clock(() -> Instant.EPOCH.plus(net.now()))
+        .tombstoneGrace(Duration.ofDays(1))
+        .random(new SplittableRandom(random.nextLong()))
+        .config(), log);
+    Transport transport = net.transport(id);
+    Coordinator coordinator = new Coordinator(id, replicas.apply(id, store), ring, transport, net.scheduler(id));
+    transport.serve(new ReplicaService(id, coordinator, quorum));
+    transport.start();
+    n.store = store;
+    n.coordinator = coordinator;
+    n.transport = transport;
+    n.client = new ClusterStore(coordinator, quorum, null, () -> n.coordinator != coordinator,
+        net.scheduler(id).executor());
+    net.note("open " + id + " as " + store.actorId());
+  }
+
+  private Node node(String id) {
+    Node n = nodes.get(id);
+    if (n == null) {
+      throw new IllegalArgumentException("no node '" + id + "' in " + nodes.keySet());
+    }
+    return n;
+  }
+
+  private Node running(String id) {
+    Node n = node(id);
+    if (n.store == null) {
+      throw new IllegalStateException("node " + id + " is crashed");
+    }
+    return n;
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new StorageException("cannot destroy the simulated disk in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package dev.kvstore.net.internal.sim;
+
+import dev.kvstore.clock.Dot;
+import dev.kvstore.clock.DvvSet;
+import dev.kvstore.clock.VectorClock;
+import dev.kvstore.clock.Versioned;
+import dev.kvstore.core.internal.StoredValue;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Judges one run of the fault simulation by its history and the replicas' sets after heal. Four properties:
+ *
+ * <ol>
+ *   <li><b>No acknowledged write is lost</b>: the replicas still know every acknowledged put: its version is a
+ *       sibling, or their causal context covers it (they saw it and something superseded it).
+ *   <li><b>Concurrent writes are never silently dropped</b>: an acknowledged put that is not a sibling after heal
+ *       was replaced by a write whose causal past covered it (a write that saw it); every put's version records
+ *       exactly the context its client passed as its past (so "covered" means its client saw it); one version per
+ *       dot.
+ *   <li><b>Replicas converge</b>: after heal, every replica of every key written holds the same sibling set.
+ *   <li><b>Deletes stay deleted</b>: no version that an acknowledged delete's context covered is live after heal.
+ * </ol>
+ *
+ * And a fifth, known to fail until writes carry operation ids (issue 10, item 3): <b>each write is applied
+ * once</b>, so an acknowledged put has exactly one version; a request the network delivers twice is coordinated
+ * twice today.
+ *
+ * Versions are identified by their dots: every version some replica made durable was recorded with its dot,
+ * value and causal past as it happened (a change listener on each store), and the final sets add any version
+ * that survived a crash without having been forced.
+ */
+final class HistoryChecker {
+  static final String LOST = "no acknowledged write lost";
+  static final String SIBLINGS = "concurrent writes kept as siblings";
+  static final String CONVERGED = "replicas converge after heal";
+  static final String DELETES = "acknowledged deletes stay deleted";
+  static final String APPLIED_ONCE = "each write applied once";
+
+  /** A broken property, with the key whose history explains it. */
+  record Violation(String property, String key, String message) {}
+
+  /** What was checked and what failed. */
+  static final class Result {
+    final Map<String, Integer> checked = new LinkedHashMap<>();
+    final List<Violation> violations = new ArrayList<>();
+    int siblingsAtEnd; // acknowledged puts that ended as one of two or more siblings
+    int supersededBySeen; // acknowledged puts replaced by a write that saw them
+    int concurrentPairs; // pairs of acknowledged puts of one key, neither of which saw the other
+    int valuesDeleted; // versions covered by acknowledged deletes
+
+    void count(String property, int n) {
+      checked.merge(property, n, Integer::sum);
+    }
+
+    void add(Result other) {
+      other.checked.forEach(this::count);
+      violations.addAll(other.violations);
+      siblingsAtEnd += other.siblingsAtEnd;
+      supersededBySeen += other.supersededBySeen;
+      concurrentPairs += other.concurrentPairs;
+      valuesDeleted += other.valuesDeleted;
+    }
+  }
+
+  private HistoryChecker() {}
+
+  static Result check(FaultSimulation run) {
+    Result r = new Result();
+    SimHistory h = run.history;
+    for (String key : run.finalSets.keySet()) {
+      Map<Dot, SimHistory.Seen> versions = universe(h, key, run.finalSets.get(key));
+      DvvSet<StoredValue> merged = run.finalSets.get(key).values().stream().reduce(DvvSet.empty(), DvvSet::sync);
+      converged(run, key, r);
+      List<SimHistory.Op> acked = h.ops.stream()
+          .filter(o -> o.key.equals(key) && o.kind.isPut() && o.acked()).toList();
+      for (SimHistory.Op put : acked) {
+        checkPut(key, put, versions, merged, r);
+      }
+      countConcurrent(acked, versions, r);
+      for (SimHistory.Op put : h.ops.stream().filter(o -> o.key.equals(key) && o.kind.isPut()).toList()) {
+        checkPast(key, put, versions, r);
+      }
+      for (SimHistory.Op delete : h.ops.stream()
+          .filter(o -> o.key.equals(key) && o.kind == SimHistory.Kind.DELETE && o.acked()).toList()) {
+        checkDelete(run, key, delete, versions, r);
+      }
+    }
+    for (String conflict : h.dotConflicts) {
+      r.violations.add(new Violation(SIBLINGS, conflict.substring(4, conflict.indexOf(':')), conflict));
+    }
+    return r;
+  }
+
+  private static Map<Dot, SimHistory.Seen> universe(SimHistory h, String key, Map<String, DvvSet<StoredValue>> sets) {
+    Map<Dot, SimHistory.Seen> all = new LinkedHashMap<>(h.versions.getOrDefault(key, Map.of()));
+    sets.forEach((node, set) -> {
+      for (Versioned<StoredValue> s : set.siblings()) {
+        all.putIfAbsent(s.dot(), new SimHistory.Seen(SimHistory.text(s.value()), s.version().past(), node));
+      }
+    });
+    return all;
+  }
+
+  private static void checkPut(String key, SimHistory.Op put, Map<Dot, SimHistory.Seen> versions,
+      DvvSet<StoredValue> merged, Result r) {
+    r.count(LOST, 1);
+    r.count(SIBLINGS, 1);
+    List<Dot> dots = dotsOf(versions, put.value);
+    if (dots.isEmpty()) {
+      r.violations.add(new Violation(LOST, key, "acknowledged put #" + put.id + " " + put.value
+          + " was never durable on any replica"));
+      return;
+    }
+    r.count(APPLIED_ONCE, 1);
+    if (dots.size() > 1) { // a write applied twice: a duplicated (or retried) request minted a second version
+      r.violations.add(new Violation(APPLIED_ONCE, key, "put #" + put.id + " " + put.value + " was minted as "
+          + dots.size() + " versions " + dots + ": one write applied more than once"));
+    }
+    if (dots.stream().noneMatch(merged.context()::covers)) {
+      r.violations.add(new Violation(LOST, key, "acknowledged put #" + put.id + " " + put.value + " " + dots
+          + " is unknown to every replica after heal (final context " + merged.context() + ")"));
+      return;
+    }
+    boolean live = merged.siblings().stream().anyMatch(s -> dots.contains(s.dot()));
+    if (live) {
+      if (merged.siblings().stream().filter(s -> !s.value().isTombstone()).count() > 1) {
+        r.siblingsAtEnd++;
+      }
+      return;
+    }
+    Dot coveredBy = null;
+    for (Map.Entry<Dot, SimHistory.Seen> e : versions.entrySet()) {
+      if (!dots.contains(e.getKey()) && dots.stream().anyMatch(e.getValue().past()::covers)) {
+        coveredBy = e.getKey();
+        break;
+      }
+    }
+    if (coveredBy == null) {
+      r.violations.add(new Violation(SIBLINGS, key, "acknowledged put #" + put.id + " " + put.value + " " + dots
+          + " is gone, but no write's causal past covers it: dropped without a write that saw it"));
+    } else {
+      r.supersededBySeen++;
+    }
+  }
+
+  /**
+   * A write's version records as its causal past exactly the context its client passed: a coordinator that
+   * widened it would silently supersede siblings the client never saw (an overwrite without a context has no
+   * client context: it supersedes what its coordinator held, by definition).
+   */
+  private static void checkPast(String key, SimHistory.Op put, Map<Dot, SimHistory.Seen> versions, Result r) {
+    if (put.context == null) {
+      return;
+    }
+    versions.forEach((dot, seen) -> {
+      if (put.value.equals(seen.value()) && !seen.past().equals(put.context)) {
+        r.violations.add(new Violation(SIBLINGS, key, "put #" + put.id + " " + put.value + " passed context "
+            + put.context + " but its version " + dot + " records past " + seen.past()
+            + ": it supersedes siblings its client never saw"));
+      }
+    });
+  }
+
+  private static void countConcurrent(List<SimHistory.Op> acked, Map<Dot, SimHistory.Seen> versions, Result r) {
+    List<Map.Entry<Dot, SimHistory.Seen>> mine = new ArrayList<>();
+    for (SimHistory.Op put : acked) {
+      versions.entrySet().stream().filter(e -> put.value.equals(e.getValue().value())).findFirst().ifPresent(mine::add);
+    }
+    for (int i = 0; i < mine.size(); i++) {
+      for (int j = i + 1; j < mine.size(); j++) {
+        var a = mine.get(i);
+        var b = mine.get(j);
+        if (!a.getValue().past().covers(b.getKey()) && !b.getValue().past().covers(a.getKey())) {
+          r.concurrentPairs++;
+        }
+      }
+    }
+  }
+
+  private static void converged(FaultSimulation run, String key, Result r) {
+    Map<String, DvvSet<StoredValue>> sets = run.finalSets.get(key);
+    r.count(CONVERGED, 1);
+    DvvSet<StoredValue> first = sets.values().iterator().next();
+    sets.forEach((node, set) -> {
+      if (!set.equals(first)) {
+        r.violations.add(new Violation(CONVERGED, key, "replica " + node + " holds " + describe(set)
+            + " but " + sets.keySet().iterator().next() + " holds " + describe(first)));
+      }
+    });
+  }
+
+  private static void checkDelete(FaultSimulation run, String key, SimHistory.Op delete,
+      Map<Dot, SimHistory.Seen> versions, Result r) {
+    r.count(DELETES, 1);
+    VectorClock ctx = delete.context;
+    versions.forEach((dot, seen) -> {
+      if (!seen.isTombstone() && ctx.covers(dot)) {
+        r.valuesDeleted++;
+      }
+    });
+    run.finalSets.get(key).forEach((node, set) -> {
+      for (Versioned<StoredValue> s : set.siblings()) {
+        if (!s.value().isTombstone() && ctx.covers(s.dot())) {
+          r.violations.add(new Violation(DELETES, key, "acknowledged delete #" + delete.id + " (context " + ctx
+              + ") covered " + SimHistory.text(s.value()) + " " + s.dot() + ", which is live again on " + node));
+        }
+      }
+    });
+  }
+
+  private static List<Dot> dotsOf(Map<Dot, SimHistory.Seen> versions, String value) {
+    List<Dot> dots = new ArrayList<>();
+    versions.forEach((dot, seen) -> {
+      if (Objects.equals(seen.value(), value)) {
+        dots.add(dot);
+      }
+    });
+    return dots;
+  }
+
+  static String describe(DvvSet<StoredValue> set) {
+    StringBuilder s = new StringBuilder("{ctx ").append(set.context()).append(':');
+    for (Versioned<StoredValue> v : set.siblings()) {
+      s.append(' ').append(v.dot()).append('=').append(SimHistory.show(SimHistory.text(v.value())));
+    }
+    return s.append('}').toString();
+  }
+
+  /** A short readable history of {@code key} in {@code run}, for a failure message. */
+  static String story(FaultSimulation run, String key) {
+    StringBuilder s = new StringBuilder();
+    s.append("  faults:\n");
+    run.history.faults.forEach(f -> s.append("    ").append(f).append('\n'));
+    s.append("  operations on ").append(key).append(":\n");
+    run.history.opsOf(key).forEach(o -> s.append("    ").append(o).append('\n'));
+    s.append("  versions of ").append(key).append(" made durable (dot = value, past, first seen on):\n");
+    run.history.versions.getOrDefault(key, Map.of()).forEach((dot, seen) -> s.append("    ").append(dot)
+        .append(" = ").append(SimHistory.show(seen.value())).append(", past ").append(seen.past()).append(", on ")
+        .append(seen.firstAt()).append('\n'));
+    s.append("  after heal").append(run.neededRepair.contains(key) ? " (needed read repair)" : "").append(":\n");
+    Map<String, DvvSet<StoredValue>> sets = run.finalSets.getOrDefault(key, Map.of());
+    sets.forEach((node, set) -> s.append("    ").append(node).append(' ').append(describe(set)).append('\n'));
+    return s.toString();
+  }
+}
