@@ -456,17 +456,18 @@ public final class LocalStore implements KvStore, Replica {
   /**
    * Removes the record of {@code key} if its set is still {@code expected}, durably as the store's writes:
    * for a store of hints, whose delivered entries go (a client key keeps its record and causal context; see
-   * {@link #purgeTombstones}). The change runs on the calling thread, which may read the disk.
+   * {@link #purgeTombstones}). The change runs on the calling thread, which may read the disk; the result
+   * completes on {@code completer} (null: the log's thread).
    *
    * @return completes with true if the record was removed, false if the set had changed (or was gone)
    */
-  public CompletableFuture<Boolean> removeIfUnchanged(byte[] key, DvvSet<StoredValue> expected) {
+  public CompletableFuture<Boolean> removeIfUnchanged(byte[] key, DvvSet<StoredValue> expected, Executor completer) {
     boolean[] removed = {false};
     try {
       return write(key, Access.MAY_BLOCK, current -> {
         removed[0] = current.equals(expected) && !current.equals(DvvSet.empty());
         return removed[0] ? null : current;
-      }, null).durable().thenApply(set -> removed[0]);
+      }, completer).durable().thenApply(set -> removed[0]);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -46,7 +46,12 @@ public final class HintStore implements AutoCloseable {
 
   /** Opens (or creates) the hint store with {@code config}: a directory of its own, or memory. */
   public static HintStore open(LocalStoreConfig config) {
-    return new HintStore(LocalStore.open(config));
+    return over(LocalStore.open(config));
+  }
+
+  /** A hint store kept in {@code store}, which it owns from now on (the simulation opens its stores itself). */
+  public static HintStore over(LocalStore store) {
+    return new HintStore(store);
   }
 
   /**
@@ -82,8 +87,8 @@ public final class HintStore implements AutoCloseable {
    * Removes a delivered hint, unless a newer one for the same key arrived meanwhile (that one stays for the
    * next delivery). Reads the disk: not on an event loop.
    */
-  public CompletableFuture<Boolean> remove(Hint hint) {
-    return store.removeIfUnchanged(entryKey(hint.target(), hint.key()), hint.set());
+  public CompletableFuture<Boolean> remove(Hint hint, Scheduler scheduler) {
+    return store.removeIfUnchanged(entryKey(hint.target(), hint.key()), hint.set(), scheduler.completer());
   }
 
   /** Per target: the keys held and the oldest hint's write time. Reads every hint: not on an event loop. */

@@ -118,7 +118,7 @@ public final class HintedHandoff implements AutoCloseable {
         for (HintStore.Hint hint : batch) {
           if (hint.writtenMillis() < cutoff) {
             expired++;
-            sends.add(store.remove(hint).thenRun(dropped::incrementAndGet));
+            sends.add(store.remove(hint, scheduler).thenRun(dropped::incrementAndGet));
           } else {
             toTarget.add(deliver(hint));
           }
@@ -158,7 +158,7 @@ public final class HintedHandoff implements AutoCloseable {
         return;
       }
       try {
-        scheduler.executor().execute(() -> store.remove(hint).whenComplete((removed, e) -> {
+        scheduler.executor().execute(() -> store.remove(hint, scheduler).whenComplete((removed, e) -> {
           if (e == null) {
             delivered.incrementAndGet();
           } else {

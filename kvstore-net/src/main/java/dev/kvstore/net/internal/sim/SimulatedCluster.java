@@ -7,6 +7,13 @@ import dev.kvstore.core.internal.LocalStore;
 import dev.kvstore.core.internal.Replica;
 import dev.kvstore.core.internal.wal.SimulatedDisk;
 import dev.kvstore.core.internal.wal.WalOptions;
+import dev.kvstore.net.internal.client.OperationIds;
+import dev.kvstore.net.internal.health.DetectorOptions;
+import dev.kvstore.net.internal.health.FailureDetector;
+import dev.kvstore.net.internal.hints.HandoffOptions;
+import dev.kvstore.net.internal.hints.HintStore;
+import dev.kvstore.net.internal.hints.HintedHandoff;
+import dev.kvstore.net.internal.replica.ClockOffsetGuard;
 import dev.kvstore.net.internal.replica.ClusterStore;
 import dev.kvstore.net.internal.replica.Coordinator;
 import dev.kvstore.net.internal.replica.Quorum;
@@ -51,6 +58,7 @@ public final class SimulatedCluster implements AutoCloseable {
   private final SplittableRandom random;
   private final BiFunction<String, LocalStore, Replica> replicas;
   private final long segmentBytes;
+  private final boolean hintedHandoff;
   private final Map<String, Node> nodes = new LinkedHashMap<>();
 
   /** One node's current process and its disk. */
@@ -58,13 +66,17 @@ public final class SimulatedCluster implements AutoCloseable {
     SimulatedDisk disk = SimulatedDisk.create();
     int opens;
     LocalStore store;
+    HintStore hints; // null without hinted handoff
+    FailureDetector detector; // null without hinted handoff
+    HintedHandoff handoff; // null without hinted handoff
     Coordinator coordinator;
     Transport transport;
     ClusterStore client;
   }
 
   private SimulatedCluster(SimulatedNetwork net, List<String> ids, Quorum quorum, Path root,
-      BiFunction<String, LocalStore, Replica> replicas, long segmentBytes) {
+      BiFunction<String, LocalStore, Replica> replicas, long segmentBytes, boolean hintedHandoff) {
+    this.hintedHandoff = hintedHandoff;
     this.net = net;
     this.ring = Ring.of(ids);
     this.quorum = quorum;
@@ -91,6 +103,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private Path root;
     private BiFunction<String, LocalStore, Replica> replicas = (node, store) -> store;
     private long segmentBytes = 64 << 10;
+    private boolean hintedHandoff;
 
     private Builder(SimulatedNetwork net) {
       this.net = net;
@@ -145,6 +158,17 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     /**
+     * Gives every node a failure detector and hinted handoff under a sloppy quorum, as a {@code KvNode} has
+     * (default off: every peer counts as up and the quorum is strict). The hint store is a simulated store of
+     * its own on the node's disk, so a crash keeps exactly the hints that were forced. The detector's
+     * heartbeats are periodic: run the network for a time, not until idle.
+     */
+    public Builder hintedHandoff(boolean on) {
+      this.hintedHandoff = on;
+      return this;
+    }
+
+    /**
      * Starts a node for each id.
      *
      * @throws IllegalStateException if the nodes or the directory are not set
@@ -154,7 +178,7 @@ public final class SimulatedCluster implements AutoCloseable {
       if (ids == null || root == null) {
         throw new IllegalStateException("set nodes(...) and directory(...) before start()");
       }
-      SimulatedCluster cluster = new SimulatedCluster(net, ids, quorum, root, replicas, segmentBytes);
+      SimulatedCluster cluster = new SimulatedCluster(net, ids, quorum, root, replicas, segmentBytes, hintedHandoff);
       for (String id : ids) {
         cluster.nodes.put(id, new Node());
         cluster.open(id);
@@ -248,6 +272,7 @@ public final class SimulatedCluster implements AutoCloseable {
 
   /** Fails the operations of a crashed process and releases its resources; its late I/O reaches no disk. */
   private void release(Node n) {
+    closeHandoff(n);
     n.coordinator.close();
     n.store.close(); // its channels are detached: what it still writes goes nowhere
     n.store = null;
@@ -292,6 +317,7 @@ public final class SimulatedCluster implements AutoCloseable {
     for (Map.Entry<String, Node> e : nodes.entrySet()) {
       Node n = e.getValue();
       if (n.store != null) {
+        closeHandoff(n);
         n.coordinator.close();
         n.store.close();
         n.store = null;
@@ -315,15 +341,68 @@ public final class SimulatedCluster implements AutoCloseable {
         .random(new SplittableRandom(random.nextLong()))
         .config(), log);
     Transport transport = net.transport(id);
-    Coordinator coordinator = new Coordinator(id, replicas.apply(id, store), ring, transport, net.scheduler(id));
+    Coordinator coordinator;
+    if (hintedHandoff) {
+      var scheduler = net.scheduler(id);
+      WalOptions hintLog = WalOptions.defaults(root.resolve(id).resolve("hints"), Durability.ALWAYS)
+          .withChannelFactory(n.disk)
+          .withCallerDriven(true)
+          .withSegmentBytes(segmentBytes);
+      n.hints = HintStore.over(LocalStore.openSimulated(KvStore.local().inMemory().nodeId(id)
+          .clock(() -> Instant.EPOCH.plus(net.now()))
+          .random(new SplittableRandom(random.nextLong()))
+          .config(), hintLog));
+      n.detector = new FailureDetector(id, ring.nodes(), scheduler, DetectorOptions.DEFAULTS);
+      transport = n.detector.observe(transport, store::writeRefusal);
+      coordinator = new Coordinator(id, replicas.apply(id, store), ring, transport, scheduler,
+          ClockOffsetGuard.systemDefault(), n.detector, n.hints, true);
+      n.handoff = new HintedHandoff(id, ring.nodes(), n.hints, transport, scheduler, n.detector,
+          HandoffOptions.DEFAULTS, () -> net.now().toMillis(), quorum.timeout());
+      HintedHandoff handoff = n.handoff;
+      n.detector.addListener((peer, up) -> {
+        if (up) {
+          handoff.wake();
+        }
+      });
+    } else {
+      coordinator = new Coordinator(id, replicas.apply(id, store), ring, transport, net.scheduler(id));
+    }
     transport.serve(new ReplicaService(id, coordinator, quorum));
     transport.start();
+    if (hintedHandoff) {
+      n.detector.start();
+      n.handoff.start();
+    }
     n.store = store;
     n.coordinator = coordinator;
     n.transport = transport;
+    // Operation ids from the seed, not from the system's random source, so a seed replays exactly.
     n.client = new ClusterStore(coordinator, quorum, null, () -> n.coordinator != coordinator,
-        net.scheduler(id).executor());
+        net.scheduler(id).executor(),
+        OperationIds.withClientId(id + "/" + Long.toHexString(random.nextLong())));
     net.note("open " + id + " as " + store.actorId());
+  }
+
+  private static void closeHandoff(Node n) {
+    if (n.handoff != null) {
+      n.handoff.close();
+      n.detector.close();
+      n.hints.close();
+      n.handoff = null;
+      n.detector = null;
+      n.hints = null;
+    }
+  }
+
+  /** Hints held by the running nodes, for all targets together (0 without hinted handoff). */
+  public long hintsHeld() {
+    long held = 0;
+    for (Node n : nodes.values()) {
+      if (n.hints != null) {
+        held += n.hints.held().values().stream().mapToLong(HintStore.Held::keys).sum();
+      }
+    }
+    return held;
   }
 
   private Node node(String id) {
