@@ -232,7 +232,9 @@ public final class NodeCommand implements Callable<Integer> {
       System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
     }
     if (logLevel != null) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel);
+      System.setProperty(KvstoreCommand.LOG_LEVEL_PROPERTY, logLevel);
+    } else if (KvstoreCommand.quietByDefault) {
+      System.setProperty(KvstoreCommand.LOG_LEVEL_PROPERTY, "info"); // a service logs what it does
     }
   }
 
