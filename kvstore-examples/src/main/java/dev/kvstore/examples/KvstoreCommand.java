@@ -3,6 +3,7 @@ package dev.kvstore.examples;
 import dev.kvstore.examples.client.DeleteCommand;
 import dev.kvstore.examples.client.GetCommand;
 import dev.kvstore.examples.client.PutCommand;
+import dev.kvstore.examples.client.StatusCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,6 +23,7 @@ import picocli.CommandLine.ScopeType;
     version = "kvstore 0.1.0-SNAPSHOT",
     description = "An embeddable, Dynamo-style distributed key-value store: examples and tools.",
     subcommands = {DemoCommand.class, NodeCommand.class, GetCommand.class, PutCommand.class, DeleteCommand.class,
+        StatusCommand.class,
         ClocksCommand.class, dev.kvstore.examples.bench.BenchCommand.class, JmhCommand.class,
         CommandLine.HelpCommand.class})
 public final class KvstoreCommand implements Callable<Integer> {

@@ -9,6 +9,7 @@ import dev.kvstore.net.internal.replica.Coordinator;
 import dev.kvstore.net.internal.replica.Quorum;
 import dev.kvstore.net.internal.replica.ReplicaService;
 import dev.kvstore.net.internal.ring.Ring;
+import dev.kvstore.net.internal.status.StatusHandler;
 import dev.kvstore.net.internal.transport.NettyTransport;
 import dev.kvstore.net.internal.transport.EventLoopScheduler;
 import dev.kvstore.net.internal.transport.RealScheduler;
@@ -43,11 +44,17 @@ public final class KvNode implements KvStore {
   private final NettyTransport transport;
   private final ClusterStore store;
   private final Coordinator coordinator;
+  private final String clusterId;
+  private final Ring ring;
+  private final Quorum quorum;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private KvNode(String nodeId, LocalStore local, EventLoopScheduler scheduler, NettyTransport transport,
-      Coordinator coordinator, Quorum quorum, dev.kvstore.core.ConflictResolver resolver) {
+      Coordinator coordinator, Quorum quorum, dev.kvstore.core.ConflictResolver resolver, String clusterId, Ring ring) {
     this.nodeId = nodeId;
+    this.clusterId = clusterId;
+    this.ring = ring;
+    this.quorum = quorum;
     this.local = local;
     this.scheduler = scheduler;
     this.transport = transport;
@@ -77,9 +84,13 @@ public final class KvNode implements KvStore {
           .placement(ring.placement(b.n))
           .build();
       Coordinator coordinator = new Coordinator(b.nodeId, local, ring, transport, scheduler);
-      transport.serve(new ReplicaService(b.nodeId, coordinator, quorum));
+      KvNode[] self = new KvNode[1]; // the status handler reads the node, which exists before a request arrives
+      transport.serve(new StatusHandler(new ReplicaService(b.nodeId, coordinator, quorum), () -> self[0].status(),
+          scheduler.executor()));
       transport.start();
-      KvNode node = new KvNode(b.nodeId, local, scheduler, transport, coordinator, quorum, b.conflictResolver);
+      KvNode node = new KvNode(b.nodeId, local, scheduler, transport, coordinator, quorum, b.conflictResolver,
+          b.clusterId, ring);
+      self[0] = node;
       log.info("node {} of cluster {} listening on {} with {} peers (N={} W={} R={})",
           b.nodeId, b.clusterId, transport.boundAddress(), b.peers.size() - 1, b.n, b.w, b.r);
       return node;
@@ -109,6 +120,30 @@ public final class KvNode implements KvStore {
   /** The address the node listens on (the real port when it was started with port 0). */
   public InetSocketAddress address() {
     return transport.boundAddress();
+  }
+
+  /**
+   * This node's status now: identity and incarnation, replication settings, ring share, keys held, log
+   * counters and how it sees each peer. Remote callers get the same record through {@link
+   * KvClient#status(String)}.
+   *
+   * @throws dev.kvstore.core.StoreClosedException if the node is closed
+   */
+  public NodeStatus status() {
+    if (closed.get()) {
+      throw new dev.kvstore.core.StoreClosedException("node " + nodeId + " is closed");
+    }
+    var log = local.logStats();
+    java.util.List<NodeStatus.PeerStatus> peers = new java.util.ArrayList<>();
+    transport.peerStates().forEach((id, state) -> peers.add(new NodeStatus.PeerStatus(id, hostPort(state.getKey()),
+        state.getValue())));
+    return new NodeStatus(nodeId, clusterId, local.incarnation(), hostPort(address()), quorum.n(), quorum.w(),
+        quorum.r(), ring.ownership().getOrDefault(nodeId, 0.0), local.approximateKeys(),
+        new NodeStatus.LogCounters(log.appends(), log.groups(), log.forces()), peers);
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    return (a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString()) + ":" + a.getPort();
   }
 
   /** A view of this node whose requests use {@code w} write acks and {@code r} read replies (0 keeps the node's). */

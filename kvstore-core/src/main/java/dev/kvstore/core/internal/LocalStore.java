@@ -546,6 +546,21 @@ public final class LocalStore implements KvStore, Replica {
     }
   }
 
+  /** The incarnation of this store's data directory (the suffix of {@link #actorId()}). */
+  public String incarnation() {
+    return parts.incarnation();
+  }
+
+  /** The engine's approximate number of keys (tombstones included), for status. */
+  public long approximateKeys() {
+    return parts.engine().approximateKeys();
+  }
+
+  /** The log's counters since the store opened, for status. */
+  public dev.kvstore.core.internal.wal.WalStats logStats() {
+    return parts.commitLog().stats();
+  }
+
   /** Log and engine statistics, for tests and the bench command. */
   public String describe() {
     return parts.commitLog().describe();

@@ -47,6 +47,8 @@ final class PeerConnection {
   private int failures;
   private String lastFailure = "no attempt yet";
   private boolean closed;
+  // The one field other threads read: a copy of ready for status (written on the loop only).
+  private volatile boolean up;
 
   PeerConnection(NettyTransport transport, String peer, InetSocketAddress address, EventLoop loop) {
     this.transport = transport;
@@ -61,6 +63,11 @@ final class PeerConnection {
 
   String peer() {
     return peer;
+  }
+
+  /** Whether the connection is open and handshaken now; from any thread. */
+  boolean isUp() {
+    return up;
   }
 
   /**
@@ -109,6 +116,7 @@ final class PeerConnection {
       return;
     }
     ready = true;
+    up = true;
     failures = 0;
     transport.logged(() -> {
       log.debug("connected to node {} at {}", peer, address);
@@ -201,6 +209,7 @@ final class PeerConnection {
     channel = null;
     flusher = null;
     ready = false;
+    up = false;
     PeerUnavailableException failure = new PeerUnavailableException("connection to node " + peer + " at "
         + address + " closed" + (wasReady ? "" : " before the handshake completed (" + lastFailure + ")"));
     failQueued(failure);
