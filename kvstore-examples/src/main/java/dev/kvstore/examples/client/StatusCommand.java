@@ -46,7 +46,7 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   /** Each node's status, or why it did not answer (a String). */
-  static Map<String, Object> ask(KvClient client, Iterable<String> nodes) {
+  public static Map<String, Object> ask(KvClient client, Iterable<String> nodes) {
     Map<String, Object> answers = new LinkedHashMap<>();
     for (String id : nodes) {
       try {
@@ -59,7 +59,7 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   /** The human-readable lines of {@code answers}. */
-  static List<String> lines(Map<String, Object> answers) {
+  public static List<String> lines(Map<String, Object> answers) {
     List<String> lines = new ArrayList<>();
     answers.forEach((id, answer) -> {
       if (answer instanceof NodeStatus s) {
