@@ -42,7 +42,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     out = spec.commandLine().getOut();
-    Path root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("kvstore-demo");
+    Path root = dir != null ? Directories.create(dir) : Files.createTempDirectory("kvstore-demo");
     Map<String, InetSocketAddress> peers = LocalMachine.loopbackAddresses(3);
     Map<String, KvNode> nodes = new LinkedHashMap<>();
     try {

@@ -11,6 +11,28 @@ final class Directories {
   private Directories() {}
 
   /**
+   * Checks, without creating anything, that {@code dir} is a writable directory or can be created as one.
+   *
+   * @throws NotDirectoryException if {@code dir} or a parent is a file
+   * @throws AccessDeniedException if it cannot be written or created
+   */
+  static void check(Path dir) throws IOException {
+    Path p = dir.toAbsolutePath();
+    while (p != null && !Files.exists(p)) {
+      p = p.getParent();
+    }
+    if (p == null) {
+      return;
+    }
+    if (!Files.isDirectory(p)) {
+      throw new NotDirectoryException(p.toString());
+    }
+    if (!Files.isWritable(p)) {
+      throw new AccessDeniedException(p.toString());
+    }
+  }
+
+  /**
    * Creates {@code dir} and its parents if needed.
    *
    * @throws NotDirectoryException if {@code dir} or a parent is a file

@@ -64,8 +64,11 @@ public final class NodeCommand implements Callable<Integer> {
       description = "host:port to listen on for peers and clients, e.g. 127.0.0.1:7001. Required.")
   InetSocketAddress listen;
 
-  @Option(names = "--peers", split = ",", paramLabel = "ID=HOST:PORT", converter = {PlainConverter.class, AddressConverter.class},
+  @Option(names = "--peers", split = ",", paramLabel = "ID=HOST:PORT",
       description = "Every node of the cluster, this one included: id=host:port,id=host:port,... Required.")
+  List<String> peerList = new ArrayList<>();
+
+  /** {@link #peerList} parsed and checked by {@link #checkRequired()}. */
   Map<String, InetSocketAddress> peers = new LinkedHashMap<>();
 
   @Option(names = "--data", paramLabel = "DIR", description = "Data directory of this node (created if absent). Required.")
@@ -129,9 +132,10 @@ public final class NodeCommand implements Callable<Integer> {
     configureLogging();
     KvNode node;
     try {
+      Directories.check(data);
       node = start();
-    } catch (KvStoreException e) {
-      spec.commandLine().getErr().println("kvstore node: " + id + " cannot start: " + e.getMessage());
+    } catch (KvStoreException | IOException e) {
+      spec.commandLine().getErr().println("kvstore node: " + id + " cannot start: " + Errors.describe(e));
       spec.commandLine().getErr().flush();
       return 1;
     }
@@ -170,7 +174,7 @@ public final class NodeCommand implements Callable<Integer> {
     if (listen == null) {
       missing.add("--listen");
     }
-    if (peers.isEmpty()) {
+    if (peerList.isEmpty()) {
       missing.add("--peers");
     }
     if (data == null) {
@@ -180,6 +184,8 @@ public final class NodeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "missing required option" + (missing.size() > 1 ? "s " : " ")
           + String.join(", ", missing) + " (give them as flags or in --config FILE)");
     }
+    peers = PeerList.parse(spec.commandLine(), peerList, id, listen);
+    PeerList.checkLocal(spec.commandLine(), listen);
   }
 
   /** Parses again with the file's options before the command line's, so that flags override the file. */
@@ -297,14 +303,6 @@ public final class NodeCommand implements Callable<Integer> {
         throw new TypeConversionException("cannot resolve host '" + value.substring(0, colon) + "'");
       }
       return address;
-    }
-  }
-
-  /** Keeps a map key as it is. */
-  static final class PlainConverter implements ITypeConverter<String> {
-    @Override
-    public String convert(String value) {
-      return value;
     }
   }
 

@@ -89,6 +89,20 @@ class KvNodeStatusTest {
   }
 
   @Test
+  void aQuorumThatFailsNamesTheReplicasThatDidNotAnswerLocallyAndThroughAClient() {
+    nodes.remove("n3").close();
+    assertThatThrownBy(() -> nodes.get("n1").withQuorum(3, 2).put("k", "v"))
+        .isInstanceOfSatisfying(dev.kvstore.core.InsufficientReplicasException.class,
+            e -> assertThat(e.missingReplicas()).containsExactly("n3"))
+        .hasMessageContaining("(no answer from n3)");
+    try (KvClient client = KvClient.builder().clusterId("status").nodes(addresses).replication(3, 3, 2).connect()) {
+      assertThatThrownBy(() -> client.put("k", "v"))
+          .isInstanceOfSatisfying(dev.kvstore.core.InsufficientReplicasException.class,
+              e -> assertThat(e.missingReplicas()).containsExactly("n3"));
+    }
+  }
+
+  @Test
   void aStoppedPeerShowsAsNotConnectedAndAClosedNodeRefusesStatus() {
     KvNode n1 = nodes.get("n1");
     n1.put("a", "b");

@@ -165,13 +165,13 @@ public final class Coordinator {
 
   private CompletableFuture<DvvSet<StoredValue>> replicate(
       String op, byte[] key, Replica.Logged logged, List<String> replicas, Quorum q) {
-    QuorumCall<String> call = new QuorumCall<>(op, q.w(), replicas.size(), scheduler, q.timeout());
+    QuorumCall<String> call = new QuorumCall<>(op, q.w(), replicas, scheduler, q.timeout());
     logged.durable().whenComplete((set, failure) -> {
       if (failure == null) {
-        call.answer(localNode);
+        call.answer(localNode, localNode);
       } else {
         log.warn("{} of {}: the local write failed: {}", op, java.util.HexFormat.of().formatHex(key), failure.toString());
-        call.fail(failure);
+        call.fail(localNode, failure);
       }
     });
     // The bytes the store logged are the bytes replicated: the set is encoded once.
@@ -182,10 +182,10 @@ public final class Coordinator {
       if (!node.equals(localNode)) {
         transport.request(node, body, q.timeout()).whenComplete((reply, failure) -> {
           if (failure == null) {
-            call.answer(node);
+            call.answer(node, node);
           } else {
             log.debug("replicate to {} failed: {}", node, failure.toString());
-            call.fail(failure);
+            call.fail(node, failure);
           }
         });
       }
@@ -251,7 +251,7 @@ public final class Coordinator {
         order.add(node);
       }
     }
-    QuorumCall<DvvSet<StoredValue>> call = new QuorumCall<>("get", q.r(), replicas.size(), scheduler, q.timeout());
+    QuorumCall<DvvSet<StoredValue>> call = new QuorumCall<>("get", q.r(), replicas, scheduler, q.timeout());
     ReadRound round = new ReadRound(key, order, call, q);
     round.ask(q.r());
     if (q.r() < order.size()) {
@@ -354,12 +354,12 @@ public final class Coordinator {
     }
 
     private void answered(String node, DvvSet<StoredValue> set) {
-      call.answer(set);
+      call.answer(node, set);
       done(node, set);
     }
 
     private void failed(String node, Throwable failure) {
-      call.fail(failure);
+      call.fail(node, failure);
       if (!call.result().isDone()) {
         ask(1); // before done(), so a round with a replacement in flight is not finished yet
       }

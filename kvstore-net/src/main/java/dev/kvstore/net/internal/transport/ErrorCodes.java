@@ -52,7 +52,7 @@ public final class ErrorCodes {
     Throwable t = unwrap(Objects.requireNonNull(failure, "failure"));
     if (t instanceof InsufficientReplicasException e) {
       Error.Builder error = Error.newBuilder().setCode(ErrorCode.INSUFFICIENT_REPLICAS).setMessage(messageOf(e))
-          .setAnswered(e.answered()).setRequired(e.required());
+          .setAnswered(e.answered()).setRequired(e.required()).addAllMissingReplicas(e.missingReplicas());
       if (e.firstFailure() != null) {
         error.setFirstFailure(e.firstFailure());
       }
@@ -76,7 +76,7 @@ public final class ErrorCodes {
       case BAD_REQUEST -> new InvalidRequestException(message);
       case INSUFFICIENT_REPLICAS -> new InsufficientReplicasException(
           "an operation coordinated by node " + peer, error.getAnswered(), error.getRequired(),
-          error.getFirstFailure().isEmpty() ? null : error.getFirstFailure());
+          error.getFirstFailure().isEmpty() ? null : error.getFirstFailure(), error.getMissingReplicasList());
       case UNAVAILABLE -> new PeerUnavailableException(message);
       case TIMEOUT -> new PeerTimeoutException(message);
       case STORAGE -> new StorageException(message);
