@@ -52,6 +52,10 @@ public final class ClusterBenchCommand implements Callable<Integer> {
   @Option(names = "--nodes", defaultValue = "3", description = "Node processes, 3 to 16 (default ${DEFAULT-VALUE}).")
   int nodes;
 
+  @Option(names = "--hgrm", paramLabel = "FILE",
+      description = "Also write the full latency distribution of each phase (HdrHistogram's percentile output) to FILE.")
+  Path hgrm;
+
   @Option(names = "--threads", defaultValue = "16", description = "Client threads (default ${DEFAULT-VALUE}).")
   int threads;
 
@@ -128,6 +132,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
         children.forEach(NodeProcess::stop);
       }
       printTable(phases, baseline, meter.processes());
+      Hgrm.write(hgrm, phases);
     } finally {
       if (dir == null) {
         LocalMachine.deleteTree(root);
@@ -214,12 +219,12 @@ public final class ClusterBenchCommand implements Callable<Integer> {
   private void printTable(List<LoadRun.Result> phases, List<RedisBaseline.Figures> baseline, int processes) {
     LoadRun.Result puts = phases.get(0);
     LoadRun.Result gets = phases.get(1);
-    out.printf("%n| operation | ops/s | p50 (us) | p99 (us) | p999 (us) | CPU us/op | ctx sw/op |%n");
-    out.printf("|---|--:|--:|--:|--:|--:|--:|%n");
+    out.printf("%n| operation | ops/s | p50 (us) | p99 (us) | p999 (us) | CPU us/op | ctx sw/op | p90 (us) | max (us) |%n");
+    out.printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|%n");
     out.println(row(puts));
     out.println(row(gets));
     for (RedisBaseline.Figures f : baseline) {
-      out.printf("| redis %s (baseline) | %,.0f | %.0f | %.0f | - | - | - |%n", f.test(), f.opsPerSecond(),
+      out.printf("| redis %s (baseline) | %,.0f | %.0f | %.0f | - | - | - | - | - |%n", f.test(), f.opsPerSecond(),
           f.p50Micros(), f.p99Micros());
     }
     out.printf("%n%d node processes on loopback, %d client threads, %d-byte values, N=3 W=%d R=%d, durability %s, "
@@ -238,8 +243,9 @@ public final class ClusterBenchCommand implements Callable<Integer> {
   }
 
   private static String row(LoadRun.Result r) {
-    return String.format("| %s | %,.0f | %.0f | %.0f | %.0f | %s | %s |", r.name(), r.opsPerSecond(), r.p50Micros(),
-        r.p99Micros(), r.p999Micros(), r.cost().cpuCell(), r.cost().contextSwitchCell());
+    return String.format("| %s | %,.0f | %.0f | %.0f | %.0f | %s | %s | %.0f | %.0f |", r.name(), r.opsPerSecond(),
+        r.p50Micros(), r.p99Micros(), r.p999Micros(), r.cost().cpuCell(), r.cost().contextSwitchCell(), r.p90Micros(),
+        r.maxMicros());
   }
 
   private static String loadAverage() {
