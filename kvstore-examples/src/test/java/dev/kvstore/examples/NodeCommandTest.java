@@ -28,7 +28,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
-/** {@code kvstore node}: refuses bad flags with exit code 2; serves until its standard input ends, then exits 0. */
+/**
+ * {@code kvstore node}: refuses bad flags with exit code 2; runs until stopped whatever its standard input is;
+ * with {@code --stop-on-stdin-eof} stops when its standard input ends; reads options from {@code --config}.
+ */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class NodeCommandTest {
   private static final Pattern READY = Pattern.compile("ready n1 127\\.0\\.0\\.1:(\\d+)");
@@ -45,7 +48,9 @@ class NodeCommandTest {
       "--id n1 --listen 127.0.0.1:0 --peers n1=127.0.0.1:7001 --data D --engine paper",
       "--id n1 --listen 127.0.0.1:0 --peers n1=127.0.0.1:7001 --data D --n 3",        // N above the node count
       "--id n1 --listen 127.0.0.1:0 --peers n2=127.0.0.1:7001 --data D",              // peers without this node
-      "--id n1 --listen 127.0.0.1:0 --peers n1=127.0.0.1:7001 --data D --frobnicate"})
+      "--id n1 --listen 127.0.0.1:0 --peers n1=127.0.0.1:7001 --data D --frobnicate",
+      "--id n1 --listen 127.0.0.1:0 --peers n1=127.0.0.1:7001 --data D --log-level loud",
+      "--id n1 --listen 127.0.0.1:0 --peers n1=127.0.0.1:7001 --data D --config /nonexistent/node.properties"})
   void badFlagsAreAUsageErrorWithExitCodeTwoAndStartNothing(String flags) {
     StringWriter err = new StringWriter();
     StringWriter out = new StringWriter();
@@ -60,11 +65,11 @@ class NodeCommandTest {
   }
 
   @Test
-  void withStandardInputClosedTheNodeStartsSaysReadyAndStopsCleanly() {
+  void withStopOnStdinEofAndStandardInputClosedTheNodeStartsSaysReadyAndStopsCleanly() {
     StringWriter out = new StringWriter();
     CommandLine cli = new CommandLine(new NodeCommand(new ByteArrayInputStream(new byte[0])));
     cli.setOut(new PrintWriter(out));
-    int exit = cli.execute("--id", "n1", "--listen", "127.0.0.1:0", "--peers", "n1=127.0.0.1:0", "--n", "1",
+    int exit = cli.execute("--stop-on-stdin-eof", "--id", "n1", "--listen", "127.0.0.1:0", "--peers", "n1=127.0.0.1:0", "--n", "1",
         "--w", "1", "--r", "1", "--data", dir.resolve("n1").toString(), "--engine", "MEMORY");
     assertThat(exit).isZero();
     assertThat(out.toString()).containsPattern(READY);
@@ -72,12 +77,12 @@ class NodeCommandTest {
   }
 
   @Test
-  void theNodeServesAClientUntilItsStandardInputEnds() throws Exception {
+  void withStopOnStdinEofTheNodeServesAClientUntilItsStandardInputEnds() throws Exception {
     PipedOutputStream stdin = new PipedOutputStream();
     ReadyWatcher watcher = new ReadyWatcher();
     CommandLine cli = new CommandLine(new NodeCommand(new PipedInputStream(stdin)));
     cli.setOut(new PrintWriter(watcher, true));
-    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("--id", "n1",
+    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("--stop-on-stdin-eof", "--id", "n1",
         "--listen", "127.0.0.1:0", "--peers", "n1=127.0.0.1:0", "--cluster-id", "solo", "--n", "1", "--w", "1",
         "--r", "1", "--data", dir.resolve("n1").toString(), "--durability", "every:10ms"));
     int port = watcher.awaitPort();
@@ -89,6 +94,54 @@ class NodeCommandTest {
     assertThat(exit).isNotDone();
     stdin.close();
     assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+  }
+
+  @Test
+  void withoutTheFlagTheNodeKeepsServingAfterItsStandardInputEndsUntilStopped() throws Exception {
+    ReadyWatcher watcher = new ReadyWatcher();
+    NodeCommand node = new NodeCommand(InputStream.nullInputStream());
+    CommandLine cli = new CommandLine(node);
+    cli.setOut(new PrintWriter(watcher, true));
+    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute("--id", "n1",
+        "--listen", "127.0.0.1:0", "--peers", "n1=127.0.0.1:0", "--cluster-id", "solo", "--n", "1", "--w", "1",
+        "--r", "1", "--data", dir.resolve("n1").toString(), "--engine", "memory"));
+    int port = watcher.awaitPort();
+    try (KvClient client = KvClient.builder().clusterId("solo").replication(1, 1, 1)
+        .nodes(Map.of("n1", new InetSocketAddress("127.0.0.1", port))).connect()) {
+      client.put("k", "v");
+      assertThat(client.get("k").strings()).containsExactly("v");
+    }
+    assertThat(exit).as("standard input ended long ago, the node still runs").isNotDone();
+    node.stop();
+    assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+  }
+
+  @Test
+  void aConfigFileGivesTheOptionsAndFlagsOverrideIt() throws Exception {
+    Path config = dir.resolve("node.properties");
+    Files.writeString(config, String.join("\n", "id=n1", "listen=127.0.0.1:0", "peers=n1=127.0.0.1:0",
+        "data=" + dir.resolve("from-file"), "n=1", "w=1", "r=1", "engine=memory", "cluster-id=wrong", ""));
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(new NodeCommand(InputStream.nullInputStream()));
+    cli.setOut(new PrintWriter(out));
+    int exit = cli.execute("--config", config.toString(), "--stop-on-stdin-eof", "--data", dir.resolve("from-flag").toString());
+    assertThat(exit).isZero();
+    assertThat(out.toString()).containsPattern(READY);
+    assertThat(Files.isDirectory(dir.resolve("from-flag"))).as("the flag overrides the file").isTrue();
+    assertThat(Files.exists(dir.resolve("from-file"))).isFalse();
+  }
+
+  @Test
+  void aConfigFileWithAnUnknownKeyIsAUsageErrorNamingTheKey() throws Exception {
+    Path config = dir.resolve("node.properties");
+    Files.writeString(config, "id=n1\nlisten=127.0.0.1:0\npeers=n1=127.0.0.1:0\ndata=" + dir.resolve("n1") + "\nport=7\n");
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new NodeCommand(InputStream.nullInputStream()));
+    cli.setErr(new PrintWriter(err));
+    int exit = cli.execute("--config", config.toString());
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown key 'port'");
+    assertThat(Files.exists(dir.resolve("n1"))).isFalse();
   }
 
   /** Collects what the command prints and releases a waiter once the ready line is complete. */

@@ -15,6 +15,7 @@ import dev.kvstore.core.internal.Threads;
 import dev.kvstore.net.internal.client.ClientRequests;
 import dev.kvstore.net.internal.client.ClientRouter;
 import dev.kvstore.net.internal.ring.Ring;
+import dev.kvstore.net.internal.status.StatusMessages;
 import dev.kvstore.net.internal.transport.NettyTransport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -73,9 +74,11 @@ public final class KvClient implements KvStore {
   private final NettyTransport transport;
   private final ClientRouter router;
   private final OperationIds operations;
+  private final java.util.Set<String> nodes;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private KvClient(Builder b, ExecutorService executor, NettyTransport transport) {
+    this.nodes = java.util.Set.copyOf(b.nodes.keySet());
     this.clientId = b.clientId;
     this.checks = new RequestChecks(b.maxKeyBytes, b.maxValueBytes, b.clusterId);
     this.w = b.w;
@@ -188,6 +191,23 @@ public final class KvClient implements KvStore {
     checks.key(key);
     checks.context(context);
     return Futures.join(write("delete", key, null, context));
+  }
+
+  /**
+   * Asks node {@code nodeId} for its {@link NodeStatus}.
+   *
+   * @throws IllegalArgumentException if {@code nodeId} is not one of the client's nodes
+   * @throws StoreClosedException if the client is closed
+   * @throws dev.kvstore.core.KvStoreException if the node does not answer within twice the request timeout
+   *     (a {@code PeerUnavailableException}/{@code PeerTimeoutException} subclass) or answers with an error
+   */
+  public NodeStatus status(String nodeId) {
+    if (!nodes.contains(nodeId)) {
+      throw new IllegalArgumentException("status: '" + nodeId + "' is not a node of this client; nodes: " + nodes);
+    }
+    checkOpen();
+    return Futures.join(transport.request(nodeId, StatusMessages.request(), requestTimeout.multipliedBy(2))
+        .thenApply(StatusMessages::fromReply));
   }
 
   /**

@@ -14,6 +14,7 @@ import dev.kvstore.net.internal.replica.Quorum;
 import dev.kvstore.net.internal.replica.ReplicaService;
 import dev.kvstore.net.internal.replica.RestoreCheck;
 import dev.kvstore.net.internal.ring.Ring;
+import dev.kvstore.net.internal.status.StatusHandler;
 import dev.kvstore.net.internal.transport.NettyTransport;
 import dev.kvstore.net.internal.transport.EventLoopScheduler;
 import dev.kvstore.net.internal.transport.RealScheduler;
@@ -52,12 +53,18 @@ public final class KvNode implements KvStore {
   private final FailureDetector detector;
   private final HintStore hints;
   private final HintedHandoff handoff;
+  private final String clusterId;
+  private final Ring ring;
+  private final Quorum quorum;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private KvNode(String nodeId, LocalStore local, EventLoopScheduler scheduler, NettyTransport transport,
       Coordinator coordinator, Quorum quorum, dev.kvstore.core.ConflictResolver resolver, FailureDetector detector,
-      HintStore hints, HintedHandoff handoff) {
+      HintStore hints, HintedHandoff handoff, String clusterId, Ring ring) {
     this.nodeId = nodeId;
+    this.clusterId = clusterId;
+    this.ring = ring;
+    this.quorum = quorum;
     this.local = local;
     this.scheduler = scheduler;
     this.transport = transport;
@@ -107,7 +114,9 @@ public final class KvNode implements KvStore {
           handoff.wake();
         }
       });
-      observed.serve(new ReplicaService(b.nodeId, coordinator, quorum));
+      KvNode[] self = new KvNode[1]; // the status handler reads the node, which exists before a request arrives
+      observed.serve(new StatusHandler(new ReplicaService(b.nodeId, coordinator, quorum), () -> self[0].status(),
+          scheduler.executor()));
       transport.start();
       transport.connectAll();
       restoreCheck.awaitPeers(b.restoreCheckTimeout);
@@ -116,7 +125,8 @@ public final class KvNode implements KvStore {
         handoff.start();
       }
       KvNode node = new KvNode(b.nodeId, local, scheduler, transport, coordinator, quorum, b.conflictResolver,
-          detector, hints, handoff);
+          detector, hints, handoff, b.clusterId, ring);
+      self[0] = node;
       log.info("node {} of cluster {} listening on {} with {} peers (N={} W={} R={}, {} quorum)",
           b.nodeId, b.clusterId, transport.boundAddress(), b.peers.size() - 1, b.n, b.w, b.r,
           sloppy ? "sloppy" : b.hintedHandoff ? "strict" : "strict, no hinted handoff,");
@@ -174,6 +184,30 @@ public final class KvNode implements KvStore {
    */
   public java.util.Optional<String> writeRefusal() {
     return java.util.Optional.ofNullable(local.writeRefusal());
+  }
+
+  /**
+   * This node's status now: identity and incarnation, replication settings, ring share, keys held, log
+   * counters and how it sees each peer. Remote callers get the same record through {@link
+   * KvClient#status(String)}.
+   *
+   * @throws dev.kvstore.core.StoreClosedException if the node is closed
+   */
+  public NodeStatus status() {
+    if (closed.get()) {
+      throw new dev.kvstore.core.StoreClosedException("node " + nodeId + " is closed");
+    }
+    var log = local.logStats();
+    java.util.List<NodeStatus.PeerStatus> peers = new java.util.ArrayList<>();
+    transport.peerStates().forEach((id, state) -> peers.add(new NodeStatus.PeerStatus(id, hostPort(state.getKey()),
+        state.getValue())));
+    return new NodeStatus(nodeId, clusterId, local.incarnation(), hostPort(address()), quorum.n(), quorum.w(),
+        quorum.r(), ring.ownership().getOrDefault(nodeId, 0.0), local.approximateKeys(),
+        new NodeStatus.LogCounters(log.appends(), log.groups(), log.forces()), peers);
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    return (a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString()) + ":" + a.getPort();
   }
 
   /** A view of this node whose requests use {@code w} write acks and {@code r} read replies (0 keeps the node's). */

@@ -25,6 +25,9 @@ interface CommitLog extends AutoCloseable {
   /** Sequence numbers, groups and forces so far, for stats and tests. */
   String describe();
 
+  /** The log's counters since it was opened (a store without a log counts its commits as appends). */
+  dev.kvstore.core.internal.wal.WalStats stats();
+
   @Override
   void close();
 }

@@ -33,6 +33,11 @@ final class DirectCommitLog implements CommitLog {
   }
 
   @Override
+  public synchronized dev.kvstore.core.internal.wal.WalStats stats() {
+    return new dev.kvstore.core.internal.wal.WalStats(sequence, 0, 0, 0, 0);
+  }
+
+  @Override
   public synchronized String describe() {
     return "direct, sequence " + sequence;
   }

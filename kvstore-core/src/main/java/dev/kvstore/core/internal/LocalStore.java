@@ -727,6 +727,25 @@ public final class LocalStore implements KvStore, Replica {
     }
   }
 
+  /**
+   * The store's current incarnation (the suffix of {@link #actorId()}): the data directory's, or a newer one
+   * taken when restore detection found the directory older than its peers' copies.
+   */
+  public String incarnation() {
+    String actor = actorId();
+    return actor.substring(actor.indexOf('.') + 1); // node ids hold no '.'
+  }
+
+  /** The engine's approximate number of keys (tombstones included), for status. */
+  public long approximateKeys() {
+    return parts.engine().approximateKeys();
+  }
+
+  /** The log's counters since the store opened, for status. */
+  public dev.kvstore.core.internal.wal.WalStats logStats() {
+    return parts.commitLog().stats();
+  }
+
   /** Log and engine statistics, for tests and the bench command. */
   public String describe() {
     return parts.commitLog().describe();

@@ -129,6 +129,11 @@ final class WalCommitLog implements CommitLog {
   }
 
   @Override
+  public dev.kvstore.core.internal.wal.WalStats stats() {
+    return wal.stats();
+  }
+
+  @Override
   public String describe() {
     return "wal " + wal.stats();
   }

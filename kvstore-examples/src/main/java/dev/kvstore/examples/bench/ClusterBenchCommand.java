@@ -1,6 +1,7 @@
 package dev.kvstore.examples.bench;
 
 import dev.kvstore.examples.LocalMachine;
+import dev.kvstore.examples.NodeProcess;
 
 import dev.kvstore.core.Durability;
 import dev.kvstore.net.KvClient;
@@ -50,6 +51,10 @@ public final class ClusterBenchCommand implements Callable<Integer> {
 
   @Option(names = "--nodes", defaultValue = "3", description = "Node processes, 3 to 16 (default ${DEFAULT-VALUE}).")
   int nodes;
+
+  @Option(names = "--hgrm", paramLabel = "FILE",
+      description = "Also write the full latency distribution of each phase (HdrHistogram's percentile output) to FILE.")
+  Path hgrm;
 
   @Option(names = "--threads", defaultValue = "16", description = "Client threads (default ${DEFAULT-VALUE}).")
   int threads;
@@ -114,18 +119,20 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       CpuMeter meter;
       try {
         for (String id : addresses.keySet()) {
-          children.add(NodeProcess.start(id, addresses, root, durability, nodeJvmOpts));
+          children.add(NodeProcess.start(id, addresses, root,
+              List.of("--cluster-id", "bench", "--durability", durability), nodeJvmOpts));
         }
         for (NodeProcess child : children) {
           out.printf("  %s%n", child.awaitReady(Duration.ofSeconds(60)));
           out.flush();
         }
-        meter = new CpuMeter(children.stream().map(c -> c.process.toHandle()).toList());
+        meter = new CpuMeter(children.stream().map(c -> c.handle()).toList());
         phases = measure(addresses, meter);
       } finally {
         children.forEach(NodeProcess::stop);
       }
       printTable(phases, baseline, meter.processes());
+      Hgrm.write(hgrm, phases);
     } finally {
       if (dir == null) {
         LocalMachine.deleteTree(root);
@@ -212,12 +219,12 @@ public final class ClusterBenchCommand implements Callable<Integer> {
   private void printTable(List<LoadRun.Result> phases, List<RedisBaseline.Figures> baseline, int processes) {
     LoadRun.Result puts = phases.get(0);
     LoadRun.Result gets = phases.get(1);
-    out.printf("%n| operation | ops/s | p50 (us) | p99 (us) | p999 (us) | CPU us/op | ctx sw/op |%n");
-    out.printf("|---|--:|--:|--:|--:|--:|--:|%n");
+    out.printf("%n| operation | ops/s | p50 (us) | p99 (us) | p999 (us) | CPU us/op | ctx sw/op | p90 (us) | max (us) |%n");
+    out.printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|%n");
     out.println(row(puts));
     out.println(row(gets));
     for (RedisBaseline.Figures f : baseline) {
-      out.printf("| redis %s (baseline) | %,.0f | %.0f | %.0f | - | - | - |%n", f.test(), f.opsPerSecond(),
+      out.printf("| redis %s (baseline) | %,.0f | %.0f | %.0f | - | - | - | - | - |%n", f.test(), f.opsPerSecond(),
           f.p50Micros(), f.p99Micros());
     }
     out.printf("%n%d node processes on loopback, %d client threads, %d-byte values, N=3 W=%d R=%d, durability %s, "
@@ -236,8 +243,9 @@ public final class ClusterBenchCommand implements Callable<Integer> {
   }
 
   private static String row(LoadRun.Result r) {
-    return String.format("| %s | %,.0f | %.0f | %.0f | %.0f | %s | %s |", r.name(), r.opsPerSecond(), r.p50Micros(),
-        r.p99Micros(), r.p999Micros(), r.cost().cpuCell(), r.cost().contextSwitchCell());
+    return String.format("| %s | %,.0f | %.0f | %.0f | %.0f | %s | %s | %.0f | %.0f |", r.name(), r.opsPerSecond(),
+        r.p50Micros(), r.p99Micros(), r.p999Micros(), r.cost().cpuCell(), r.cost().contextSwitchCell(), r.p90Micros(),
+        r.maxMicros());
   }
 
   private static String loadAverage() {
@@ -246,94 +254,6 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       return parts[0] + " " + parts[1] + " " + parts[2];
     } catch (IOException | RuntimeException e) {
       return "unknown";
-    }
-  }
-
-  /** One child JVM running {@code kvstore node}: started, awaited until ready, stopped. */
-  static final class NodeProcess {
-    private final String id;
-    private final Process process;
-    private final Path log;
-    private final CompletableFuture<String> ready = new CompletableFuture<>();
-
-    private NodeProcess(String id, Process process, Path log) {
-      this.id = id;
-      this.process = process;
-      this.log = log;
-      Thread reader = new Thread(this::readStdout, "bench-" + id + "-stdout");
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    /** Starts node {@code id} of {@code peers} in a child JVM on this JVM's class path; its stderr goes to {@code <id>.log}. */
-    static NodeProcess start(String id, Map<String, InetSocketAddress> peers, Path root, String durability,
-        List<String> jvmOptions) throws IOException {
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      String peerList = peers.entrySet().stream().map(e -> e.getKey() + "=" + hostPort(e.getValue()))
-          .collect(Collectors.joining(","));
-      List<String> command = new ArrayList<>(List.of(java));
-      command.addAll(jvmOptions);
-      command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-          "dev.kvstore.examples.KvstoreCommand", "node", "--id", id, "--listen", hostPort(peers.get(id)),
-          "--peers", peerList, "--data", root.resolve(id).toString(), "--cluster-id", "bench",
-          "--durability", durability));
-      Path log = root.resolve(id + ".log");
-      Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
-      return new NodeProcess(id, p, log);
-    }
-
-    /**
-     * Waits for the node's {@code ready} line.
-     *
-     * @throws IllegalStateException if the process exits first or the timeout passes (with the end of its log)
-     */
-    String awaitReady(Duration timeout) throws InterruptedException {
-      try {
-        return ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (ExecutionException | TimeoutException e) {
-        throw new IllegalStateException("node " + id + " did not become ready within " + timeout.toSeconds()
-            + " s (" + (e instanceof TimeoutException ? "timed out" : e.getCause().getMessage()) + "); end of "
-            + log + ":\n" + LocalMachine.tail(log, 20), e);
-      }
-    }
-
-    /** Closes the node's standard input (it stops cleanly), then escalates to SIGTERM and SIGKILL. */
-    void stop() {
-      try {
-        process.getOutputStream().close();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-          process.destroy();
-          if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-          }
-        }
-      } catch (IOException e) {
-        process.destroyForcibly();
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    private void readStdout() {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          if (line.startsWith("ready ")) {
-            ready.complete(line);
-          }
-        }
-        ready.completeExceptionally(new IllegalStateException("exited with code " + process.waitFor()));
-      } catch (IOException e) {
-        ready.completeExceptionally(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        ready.completeExceptionally(e);
-      }
-    }
-
-    private static String hostPort(InetSocketAddress a) {
-      return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
   }
 }

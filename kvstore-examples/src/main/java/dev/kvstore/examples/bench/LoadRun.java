@@ -25,14 +25,41 @@ final class LoadRun {
   }
 
   /** Throughput, latency and, if metered, the cost of one operation ({@link CpuMeter.Cost#UNKNOWN} if not). */
-  record Result(String name, long ops, double seconds, double p50Micros, double p99Micros, double p999Micros,
-      CpuMeter.Cost cost) {
+  record Result(String name, long ops, double seconds, Histogram histogram, CpuMeter.Cost cost) {
     double opsPerSecond() {
       return ops / seconds;
     }
 
+    double p50Micros() {
+      return histogram.getValueAtPercentile(50);
+    }
+
+    double p90Micros() {
+      return histogram.getValueAtPercentile(90);
+    }
+
+    double p99Micros() {
+      return histogram.getValueAtPercentile(99);
+    }
+
+    double p999Micros() {
+      return histogram.getValueAtPercentile(99.9);
+    }
+
+    double maxMicros() {
+      return histogram.getMaxValue();
+    }
+
     String summary() {
-      return String.format("%,9.0f ops/s p50 %6.0f us p99 %6.0f us p999 %6.0f us", opsPerSecond(), p50Micros, p99Micros, p999Micros);
+      return String.format("%,9.0f ops/s p50 %5.0f p90 %5.0f p99 %5.0f p99.9 %6.0f max %6.0f us", opsPerSecond(),
+          p50Micros(), p90Micros(), p99Micros(), p999Micros(), maxMicros());
+    }
+
+    /** The full latency distribution (HdrHistogram's percentile output, in microseconds) under a title line. */
+    void writeDistribution(java.io.PrintStream out) {
+      out.println("# " + name + ": " + ops + " operations in " + String.format("%.1f", seconds) + " s, latency in us");
+      histogram.outputPercentileDistribution(out, 1.0);
+      out.println();
     }
   }
 
@@ -62,14 +89,20 @@ final class LoadRun {
       Optional<CpuMeter.Sample> before = meter.map(CpuMeter::sample);
       long t0 = System.nanoTime();
       workers.go(t0 + duration.toNanos());
-      workers.awaitLastOperation();
+      boolean timed = count == Long.MAX_VALUE;
+      try (Progress progress = Progress.start(name, timed ? duration.toMillis() : count, timed ? "ms" : "ops")) {
+        while (!workers.awaitLastOperation(250)) {
+          long elapsedNanos = System.nanoTime() - t0;
+          long done = workers.done();
+          progress.update(timed ? elapsedNanos / 1_000_000 : done, done, elapsedNanos / 1e9);
+        }
+      }
       double seconds = (System.nanoTime() - t0) / 1e9;
       Optional<CpuMeter.Sample> after = meter.map(CpuMeter::sample);
       Histogram h = workers.histogram(name);
       CpuMeter.Cost cost = meter.isEmpty() ? CpuMeter.Cost.UNKNOWN
           : CpuMeter.Cost.perOp(before.get(), after.get(), h.getTotalCount());
-      return new Result(name, h.getTotalCount(), seconds, h.getValueAtPercentile(50), h.getValueAtPercentile(99),
-          h.getValueAtPercentile(99.9), cost);
+      return new Result(name, h.getTotalCount(), seconds, h, cost);
     } finally {
       workers.release();
     }
@@ -111,8 +144,14 @@ final class LoadRun {
       start.countDown();
     }
 
-    void awaitLastOperation() throws InterruptedException {
-      finished.await();
+    /** Whether every thread did its last operation, waiting at most {@code millis}. */
+    boolean awaitLastOperation(long millis) throws InterruptedException {
+      return finished.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Operations started so far (for progress). */
+    long done() {
+      return Math.min(next.get(), count);
     }
 
     /** All threads' latencies, once every thread has done its last operation. */

@@ -50,6 +50,10 @@ public final class LocalBenchCommand implements Callable<Integer> {
   @Option(names = "--dir", description = "Where to put the databases (default: a temporary directory, deleted after).")
   Path dir;
 
+  @Option(names = "--hgrm", paramLabel = "FILE",
+      description = "Also write the full latency distribution of each cell (HdrHistogram's percentile output) to FILE.")
+  Path hgrm;
+
   @Override
   public Integer call() throws Exception {
     if (seconds < 1 || keys < 1 || valueBytes < 1 || threads.stream().anyMatch(t -> t < 1 || t > 1024)) {
@@ -64,6 +68,7 @@ public final class LocalBenchCommand implements Callable<Integer> {
     java.util.Arrays.fill(value, (byte) 'v');
     out.printf("kvstore bench local: %d-byte keys, %d-byte values, %d s per cell, data in %s%n%n", 16, valueBytes, seconds, root);
     List<String[]> rows = new ArrayList<>();
+    List<LoadRun.Result> results = new ArrayList<>();
     CpuMeter meter = new CpuMeter(List.of());
     try (RawRocks raw = new RawRocks(root.resolve("raw"));
         KvStore ours = KvStore.local().dataDirectory(root.resolve("ours")).nodeId("bench")
@@ -72,6 +77,7 @@ public final class LocalBenchCommand implements Callable<Integer> {
         LoadRun.Result r = LoadRun.run("raw put", t, d, meter, (th, i) -> raw.putSync(Keys.random(th), value));
         LoadRun.Result o = LoadRun.run("ours put", t, d, meter, (th, i) -> ours.put(Keys.random(th), value));
         rows.add(row("durable put", t, r, o));
+        results.addAll(List.of(r, o));
         out.printf("put  %2d threads: raw %s | ours %s%n", t, r.summary(), o.summary());
         out.flush();
       }
@@ -87,11 +93,13 @@ public final class LocalBenchCommand implements Callable<Integer> {
         LoadRun.Result r = LoadRun.run("raw get", t, d, meter, (th, i) -> raw.get(Keys.sequential(th.nextInt(keys))));
         LoadRun.Result o = LoadRun.run("ours get", t, d, meter, (th, i) -> ours.get(Keys.sequential(th.nextInt(keys))));
         rows.add(row("get (" + keys / 1000 + "k keys)", t, r, o));
+        results.addAll(List.of(r, o));
         out.printf("get  %2d threads: raw %s | ours %s%n", t, r.summary(), o.summary());
         out.flush();
       }
     }
     printTable(out, rows);
+    Hgrm.write(hgrm, results);
     out.flush();
     if (dir == null) {
       dev.kvstore.examples.LocalMachine.deleteTree(root);

@@ -96,7 +96,7 @@ public final class ClientRouter {
       }
       return CompletableFuture.failedFuture(new InsufficientReplicasException(
           op + " (no replica of the key answered the client: tried " + targets + "; last failure: "
-              + (last == null ? "none" : last.getMessage()) + ")", 0, required));
+              + (last == null ? "none" : last.getMessage()) + ")", 0, required, null, targets));
     }
     String target = targets.get(index);
     return transport.request(target, body, attemptTimeout).exceptionallyCompose(failure -> {

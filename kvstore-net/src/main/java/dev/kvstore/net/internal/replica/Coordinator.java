@@ -257,13 +257,13 @@ public final class Coordinator {
 
   private CompletableFuture<DvvSet<StoredValue>> replicate(
       String op, byte[] key, Replica.Logged logged, List<String> replicas, Quorum q) {
-    QuorumCall<String> call = new QuorumCall<>(op, q.w(), replicas.size(), scheduler, q.timeout());
+    QuorumCall<String> call = new QuorumCall<>(op, q.w(), replicas, scheduler, q.timeout());
     logged.durable().whenComplete((set, failure) -> {
       if (failure == null) {
-        call.answer(localNode);
+        call.answer(localNode, localNode);
       } else {
         log.warn("{} of {}: the local write failed: {}", op, java.util.HexFormat.of().formatHex(key), failure.toString());
-        call.fail(failure);
+        call.fail(localNode, failure);
       }
     });
     // The bytes the store logged are the bytes replicated: the set is encoded once.
@@ -281,14 +281,14 @@ public final class Coordinator {
       }
       transport.request(node, body, q.timeout()).whenComplete((reply, failure) -> {
         if (failure == null) {
-          call.answer(node);
+          call.answer(node, node);
         } else {
           log.debug("replicate to {} failed: {}", node, failure.toString());
           boolean hintable = handoff != null && hintable(failure);
           if (hintable && sloppy && !call.result().isDone()) {
             handoff.hint(node, failure);
           } else {
-            call.fail(failure);
+            call.fail(node, failure);
             if (hintable) {
               handoff.holdHere(node); // not counted: only so the replica gets the write when it is back
             }
@@ -338,7 +338,7 @@ public final class Coordinator {
       transport.request(holder, body, q.timeout()).whenComplete((reply, failure) -> {
         if (failure == null) {
           log.debug("{} of {}: {} holds the hint for {}", op, hex(key), holder, target);
-          call.answer(target);
+          call.answer(target, target);
         } else if (!call.result().isDone()) {
           hint(target, failure); // the next holder
         } else {
@@ -352,9 +352,9 @@ public final class Coordinator {
       hints.hold(target, key, set, scheduler).whenComplete((v, failure) -> {
         if (failure == null) {
           log.debug("{} of {}: this node holds the hint for {}", op, hex(key), target);
-          call.answer(target);
+          call.answer(target, target);
         } else {
-          call.fail(cause != null ? cause : failure);
+          call.fail(target, cause != null ? cause : failure);
         }
       });
     }
@@ -481,7 +481,7 @@ public final class Coordinator {
         order.add(node);
       }
     }
-    QuorumCall<DvvSet<StoredValue>> call = new QuorumCall<>("get", q.r(), replicas.size(), scheduler, q.timeout());
+    QuorumCall<DvvSet<StoredValue>> call = new QuorumCall<>("get", q.r(), replicas, scheduler, q.timeout());
     ReadRound round = new ReadRound(key, order, call, q);
     round.ask(q.r());
     if (q.r() < order.size()) {
@@ -584,12 +584,12 @@ public final class Coordinator {
     }
 
     private void answered(String node, DvvSet<StoredValue> set) {
-      call.answer(set);
+      call.answer(node, set);
       done(node, set);
     }
 
     private void failed(String node, Throwable failure) {
-      call.fail(failure);
+      call.fail(node, failure);
       if (!call.result().isDone()) {
         ask(1); // before done(), so a round with a replacement in flight is not finished yet
       }

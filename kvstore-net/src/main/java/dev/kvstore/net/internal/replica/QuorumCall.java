@@ -22,6 +22,8 @@ final class QuorumCall<T> {
   private final String operation;
   private final int required;
   private final int total;
+  private final List<String> replicas;
+  private final java.util.Set<String> answered = new java.util.HashSet<>(); // guarded by this
   private final CompletableFuture<List<T>> result = new CompletableFuture<>();
   private final List<T> answers = new ArrayList<>(); // guarded by this
   private int failures; // guarded by this
@@ -29,13 +31,16 @@ final class QuorumCall<T> {
   private boolean done; // guarded by this: decided; the result is completed (or about to be) outside the lock
   private final Cancellable timer;
 
-  QuorumCall(String operation, int required, int total, Scheduler scheduler, Duration timeout) {
+  /** Waits for {@code required} answers of the nodes in {@code replicas}, for at most {@code timeout}. */
+  QuorumCall(String operation, int required, List<String> replicas, Scheduler scheduler, Duration timeout) {
+    int total = replicas.size();
     if (required < 1 || required > total) {
       throw new IllegalArgumentException(operation + ": required replies must be 1.." + total + ", got " + required);
     }
     this.operation = operation;
     this.required = required;
     this.total = total;
+    this.replicas = List.copyOf(replicas);
     this.timer = scheduler.schedule(timeout, this::timeout);
   }
 
@@ -44,14 +49,15 @@ final class QuorumCall<T> {
     return result;
   }
 
-  /** Counts an answer; the call that reaches the quorum completes the result, outside the lock. */
-  void answer(T answer) {
+  /** Counts {@code node}'s answer; the call that reaches the quorum completes the result, outside the lock. */
+  void answer(String node, T answer) {
     List<T> reached;
     synchronized (this) {
       if (done) {
         return;
       }
       answers.add(answer);
+      answered.add(node);
       if (answers.size() < required) {
         return;
       }
@@ -62,8 +68,8 @@ final class QuorumCall<T> {
     result.complete(reached);
   }
 
-  /** Counts a failure; the one that makes the quorum unreachable fails the result, outside the lock. */
-  void fail(Throwable failure) {
+  /** Counts {@code node}'s failure; the one that makes the quorum unreachable fails the result, outside the lock. */
+  void fail(String node, Throwable failure) {
     InsufficientReplicasException insufficient;
     synchronized (this) {
       if (done) {
@@ -96,8 +102,10 @@ final class QuorumCall<T> {
   }
 
   private InsufficientReplicasException insufficient() { // under the lock
+    List<String> missing = replicas.stream().filter(node -> !answered.contains(node)).toList();
     InsufficientReplicasException e = new InsufficientReplicasException(operation, answers.size(), required,
-        firstFailure == null ? null : firstFailure.getClass().getSimpleName() + ": " + firstFailure.getMessage());
+        firstFailure == null ? null : firstFailure.getClass().getSimpleName() + ": " + firstFailure.getMessage(),
+        missing);
     if (firstFailure != null) {
       e.addSuppressed(firstFailure);
     }

@@ -60,7 +60,7 @@ public final class ErrorCodes {
     Throwable t = unwrap(Objects.requireNonNull(failure, "failure"));
     if (t instanceof InsufficientReplicasException e) {
       Error.Builder error = Error.newBuilder().setCode(ErrorCode.INSUFFICIENT_REPLICAS).setMessage(messageOf(e))
-          .setAnswered(e.answered()).setRequired(e.required());
+          .setAnswered(e.answered()).setRequired(e.required()).addAllMissingReplicas(e.missingReplicas());
       if (e.firstFailure() != null) {
         error.setFirstFailure(e.firstFailure());
       }
@@ -84,7 +84,7 @@ public final class ErrorCodes {
       case BAD_REQUEST -> new InvalidRequestException(message);
       case INSUFFICIENT_REPLICAS -> new InsufficientReplicasException(
           "an operation coordinated by node " + peer, error.getAnswered(), error.getRequired(),
-          error.getFirstFailure().isEmpty() ? null : error.getFirstFailure());
+          error.getFirstFailure().isEmpty() ? null : error.getFirstFailure(), error.getMissingReplicasList());
       case UNAVAILABLE -> PeerUnavailableException.notSent(peer, message);
       case TIMEOUT -> new PeerTimeoutException(message, peer);
       case STORAGE -> new StorageException(message);

@@ -211,6 +211,19 @@ public final class NettyTransport implements Transport {
     dropConnection(id);
   }
 
+  /**
+   * Every peer by id with its address and whether an open, handshaken connection to it exists now
+   * (connections open on first use). For status; from any thread.
+   */
+  public Map<String, Map.Entry<InetSocketAddress, Boolean>> peerStates() {
+    Map<String, Map.Entry<InetSocketAddress, Boolean>> states = new java.util.TreeMap<>();
+    peers.forEach((id, address) -> {
+      PeerConnection c = connections.get(id);
+      states.put(id, Map.entry(address, c != null && c.isUp()));
+    });
+    return states;
+  }
+
   @Override
   public CompletableFuture<Envelope> request(String to, Envelope.Builder body, Duration timeout) {
     Objects.requireNonNull(to, "to");

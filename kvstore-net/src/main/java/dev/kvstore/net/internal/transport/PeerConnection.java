@@ -48,6 +48,8 @@ final class PeerConnection {
   private int failures;
   private String lastFailure = "no attempt yet";
   private boolean closed;
+  // The one field other threads read: a copy of ready for status (written on the loop only).
+  private volatile boolean up;
 
   PeerConnection(NettyTransport transport, String peer, InetSocketAddress address, EventLoop loop) {
     this.transport = transport;
@@ -62,6 +64,11 @@ final class PeerConnection {
 
   String peer() {
     return peer;
+  }
+
+  /** Whether the connection is open and handshaken now; from any thread. */
+  boolean isUp() {
+    return up;
   }
 
   /**
@@ -131,6 +138,7 @@ final class PeerConnection {
     }
     ready = true;
     probing = false;
+    up = true;
     failures = 0;
     transport.logged(() -> {
       log.debug("connected to node {} at {}", peer, address);
@@ -226,6 +234,7 @@ final class PeerConnection {
     channel = null;
     flusher = null;
     ready = false;
+    up = false;
     PeerUnavailableException failure = new PeerUnavailableException("connection to node " + peer + " at "
         + address + " closed" + (wasReady ? "" : " before the handshake completed (" + lastFailure + ")"), peer,
         true, null);

@@ -1,0 +1,149 @@
+package dev.kvstore.examples;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+/**
+ * One child JVM running {@code kvstore node --stop-on-stdin-eof} on this JVM's class path: started, awaited
+ * until ready, stopped cleanly (its standard input closed) or killed with SIGKILL. Its standard error, where
+ * the node logs, goes to {@code <root>/<id>.log} (appended, so a restarted node keeps its earlier log). When
+ * this JVM dies, the child's standard input ends and the child stops by itself.
+ *
+ * <p>Thread-safe.
+ */
+public final class NodeProcess {
+  private final String id;
+  private final Process process;
+  private final Path log;
+  private final CompletableFuture<String> ready = new CompletableFuture<>();
+
+  private NodeProcess(String id, Process process, Path log) {
+    this.id = id;
+    this.process = process;
+    this.log = log;
+    Thread reader = new Thread(this::readStdout, "node-" + id + "-stdout");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /**
+   * Starts node {@code id} of {@code peers} with its data in {@code <root>/<id>}.
+   *
+   * @param nodeArgs further {@code kvstore node} flags (cluster id, durability, N/W/R)
+   * @param jvmOptions options of the child JVM (heap size, GC)
+   * @throws IOException if the process cannot be started
+   */
+  public static NodeProcess start(String id, Map<String, InetSocketAddress> peers, Path root, List<String> nodeArgs,
+      List<String> jvmOptions) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        "dev.kvstore.examples.KvstoreCommand", "node", "--id", id, "--listen", hostPort(peers.get(id)),
+        "--peers", peerList(peers), "--data", root.resolve(id).toString(), "--stop-on-stdin-eof"));
+    command.addAll(nodeArgs);
+    Path log = root.resolve(id + ".log");
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    return new NodeProcess(id, p, log);
+  }
+
+  /** {@code id=host:port,...} of every node, as {@code --peers} and {@code --cluster} take it. */
+  public static String peerList(Map<String, InetSocketAddress> peers) {
+    return peers.entrySet().stream().map(e -> e.getKey() + "=" + hostPort(e.getValue()))
+        .collect(Collectors.joining(","));
+  }
+
+  /** The node's id. */
+  public String id() {
+    return id;
+  }
+
+  /** The node's log file. */
+  public Path log() {
+    return log;
+  }
+
+  /** The operating system's handle of the process (for CPU accounting). */
+  public ProcessHandle handle() {
+    return process.toHandle();
+  }
+
+  /** Whether the process is still running. */
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /**
+   * Waits for the node's {@code ready} line.
+   *
+   * @throws IllegalStateException if the process exits first or the timeout passes (with the end of its log)
+   */
+  public String awaitReady(Duration timeout) throws InterruptedException {
+    try {
+      return ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("node " + id + " did not become ready within " + timeout.toSeconds()
+          + " s (" + (e instanceof TimeoutException ? "timed out" : e.getCause().getMessage()) + "); end of "
+          + log + ":\n" + LocalMachine.tail(log, 20), e);
+    }
+  }
+
+  /** Kills the process with SIGKILL (no shutdown hook runs) and waits until it is gone. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** Closes the node's standard input (it stops cleanly), then escalates to SIGTERM and SIGKILL. */
+  public void stop() {
+    try {
+      process.getOutputStream().close();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      }
+    } catch (IOException e) {
+      process.destroyForcibly();
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void readStdout() {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (line.startsWith("ready ")) {
+          ready.complete(line);
+        }
+      }
+      ready.completeExceptionally(new IllegalStateException("exited with code " + process.waitFor()));
+    } catch (IOException e) {
+      ready.completeExceptionally(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ready.completeExceptionally(e);
+    }
+  }
+
+  /** {@code host:port} with the numeric host. */
+  public static String hostPort(InetSocketAddress a) {
+    return a.getAddress().getHostAddress() + ":" + a.getPort();
+  }
+}

@@ -1,0 +1,64 @@
+package dev.kvstore.examples.client;
+
+import dev.kvstore.net.KvClient;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The options every client command shares: which cluster ({@code --cluster} or the environment variable
+ * {@code KVSTORE_CLUSTER}), its id and N, the quorum of this request ({@code --w}, {@code --r}) and the timeout.
+ * A picocli mixin; not thread-safe.
+ */
+public final class ClientOptions {
+  @Spec(Spec.Target.MIXEE) CommandSpec spec;
+
+  @Option(names = "--cluster", paramLabel = "ID=HOST:PORT,...", defaultValue = "${env:KVSTORE_CLUSTER}",
+      description = "Every node of the cluster: id=host:port,... (default: $KVSTORE_CLUSTER).")
+  String cluster;
+
+  @Option(names = "--cluster-id", defaultValue = "kvstore", description = "Cluster id (default ${DEFAULT-VALUE}).")
+  String clusterId;
+
+  @Option(names = "--n", defaultValue = "3", description = "The cluster's replicas per key (default ${DEFAULT-VALUE}).")
+  int n;
+
+  @Option(names = "--w", defaultValue = "2", description = "Write acks this request needs (default ${DEFAULT-VALUE}).")
+  int w;
+
+  @Option(names = "--r", defaultValue = "2", description = "Read replies this request needs (default ${DEFAULT-VALUE}).")
+  int r;
+
+  @Option(names = "--timeout", defaultValue = "2s", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long the coordinating node waits for the quorum, e.g. 500ms, 2s (default ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  /** The nodes named by {@code --cluster} or {@code KVSTORE_CLUSTER}; a usage error when missing or malformed. */
+  public Map<String, InetSocketAddress> nodes() {
+    try {
+      return ClusterAddresses.parse(cluster);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /** The cluster id. */
+  public String clusterId() {
+    return clusterId;
+  }
+
+  /** Connects a client with these options; a usage error for options that do not fit together. */
+  public KvClient connect() {
+    Map<String, InetSocketAddress> nodes = nodes();
+    try {
+      return KvClient.builder().clusterId(clusterId).nodes(nodes).replication(Math.min(n, nodes.size()), w, r)
+          .requestTimeout(timeout).connect();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+}

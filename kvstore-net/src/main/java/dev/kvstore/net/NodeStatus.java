@@ -1,0 +1,66 @@
+package dev.kvstore.net;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a node reports about itself: identity, replication settings, its share of the ring, the keys it
+ * holds, its log's counters, and how it sees each peer. Returned by {@link KvNode#status()} and, from a
+ * remote node, by {@link KvClient#status(String)}. Immutable.
+ *
+ * @param nodeId the node's id
+ * @param clusterId the cluster's id
+ * @param incarnation the incarnation of the node's data directory: a new one after a crash or a wiped disk
+ *     (the node's versions are then written by the actor {@code <nodeId>.<incarnation>})
+ * @param address the address the node listens on, {@code host:port}
+ * @param n replicas per key
+ * @param w the node's default write acks
+ * @param r the node's default read replies
+ * @param ringShare the fraction of the key space whose first replica is this node, 0 to 1
+ * @param keys the approximate number of keys the node's replica holds (tombstones included)
+ * @param log the node's write-ahead log counters since it started
+ * @param peers every other node of the cluster, as this node sees it, in id order
+ */
+public record NodeStatus(String nodeId, String clusterId, String incarnation, String address, int n, int w, int r,
+    double ringShare, long keys, LogCounters log, List<PeerStatus> peers) {
+
+  /** Checks the components and copies the peer list. */
+  public NodeStatus {
+    Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(clusterId, "clusterId");
+    Objects.requireNonNull(incarnation, "incarnation");
+    Objects.requireNonNull(address, "address");
+    Objects.requireNonNull(log, "log");
+    peers = List.copyOf(peers);
+  }
+
+  /** The actor id under which this node issues versions: {@code <nodeId>.<incarnation>}. */
+  public String actorId() {
+    return nodeId + "." + incarnation;
+  }
+
+  /**
+   * Counters of a node's write-ahead log since it started. Immutable.
+   *
+   * @param appends records appended (one per write)
+   * @param groups groups written (concurrent appends share one)
+   * @param forces {@code fsync}s of the log
+   */
+  public record LogCounters(long appends, long groups, long forces) {}
+
+  /**
+   * One peer as a node sees it. Immutable.
+   *
+   * @param id the peer's node id
+   * @param address where the node reaches it, {@code host:port}
+   * @param connected whether the node holds an open, handshaken connection to it now (connections open on
+   *     first use, so a peer the node has not needed yet shows as not connected)
+   */
+  public record PeerStatus(String id, String address, boolean connected) {
+    /** Checks the components. */
+    public PeerStatus {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(address, "address");
+    }
+  }
+}
