@@ -61,9 +61,9 @@ class ClientCommandsTest {
     assertThat(run("put", "cart", "eggs", "--context", token).exit).isZero();
     assertThat(run("put", "cart", "jam", "--context", token).exit).isZero();
     Run both = run("get", "cart");
-    assertThat(both.out).contains("eggs  {", "jam  {", "2 concurrent siblings").doesNotContain("milk");
+    assertThat(both.out).contains("eggs  (", "jam  (", "2 concurrent siblings").doesNotContain("milk");
     assertThat(run("put", "cart", "eggs+jam", "--context", context(both.out)).exit).isZero();
-    assertThat(lines(run("get", "cart").out)).hasSize(2).first().asString().startsWith("eggs+jam  {");
+    assertThat(lines(run("get", "cart").out)).hasSize(2).first().asString().startsWith("eggs+jam  (");
   }
 
   @Test
