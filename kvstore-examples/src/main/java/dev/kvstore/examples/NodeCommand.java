@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code kvstore node}: runs one cluster node in this process as a service, until the process gets SIGTERM or
+ * {@code kvstore node}: runs one cluster node in this process as a service (logging its health every 10 s at INFO
+ * when peers or hints changed), until the process gets SIGTERM or
  * SIGINT (a shutdown hook closes the node), whatever its standard input is. With {@code --stop-on-stdin-eof}
  * it also stops, and exits 0, when its standard input ends: the way a parent process (the bench, a test)
  * stops its children. Once the node serves, it prints one line {@code ready <id> <host:port>} to standard
@@ -144,6 +145,7 @@ public final class NodeCommand implements Callable<Integer> {
       stopped.countDown();
     }, "kvstore-node-" + id + "-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    HealthReporter health = new HealthReporter(node, java.time.Duration.ofSeconds(10));
     PrintWriter out = spec.commandLine().getOut();
     InetSocketAddress bound = node.address();
     out.println("ready " + id + " " + bound.getAddress().getHostAddress() + ":" + bound.getPort());
@@ -155,6 +157,7 @@ public final class NodeCommand implements Callable<Integer> {
         stopped.await();
       }
     } finally {
+      health.close();
       node.close();
       removeHook(hook);
     }

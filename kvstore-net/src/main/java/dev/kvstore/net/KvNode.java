@@ -198,12 +198,22 @@ public final class KvNode implements KvStore {
       throw new dev.kvstore.core.StoreClosedException("node " + nodeId + " is closed");
     }
     var log = local.logStats();
+    NodeHealth health = health();
+    java.util.Map<String, NodeHealth.Peer> seen = new java.util.HashMap<>();
+    health.peers().forEach(p -> seen.put(p.node(), p));
     java.util.List<NodeStatus.PeerStatus> peers = new java.util.ArrayList<>();
-    transport.peerStates().forEach((id, state) -> peers.add(new NodeStatus.PeerStatus(id, hostPort(state.getKey()),
-        state.getValue())));
+    transport.peerStates().forEach((id, state) -> {
+      NodeHealth.Peer p = seen.get(id);
+      NodeHealth.HeldHints held = health.hintsHeld().get(id);
+      peers.add(new NodeStatus.PeerStatus(id, hostPort(state.getKey()), state.getValue(), p == null || p.up(),
+          p == null ? 0 : p.phi(), p == null || p.writeRefusal() == null ? "" : p.writeRefusal(),
+          held == null ? 0 : held.keys()));
+    });
+    String refusal = local.writeRefusal();
     return new NodeStatus(nodeId, clusterId, local.incarnation(), hostPort(address()), quorum.n(), quorum.w(),
         quorum.r(), ring.ownership().getOrDefault(nodeId, 0.0), local.approximateKeys(),
-        new NodeStatus.LogCounters(log.appends(), log.groups(), log.forces()), peers);
+        new NodeStatus.LogCounters(log.appends(), log.groups(), log.forces()), peers,
+        refusal == null ? "" : refusal, health.hintsDelivered(), health.hintsDropped());
   }
 
   private static String hostPort(InetSocketAddress a) {

@@ -20,9 +20,13 @@ import java.util.Objects;
  * @param keys the approximate number of keys the node's replica holds (tombstones included)
  * @param log the node's write-ahead log counters since it started
  * @param peers every other node of the cluster, as this node sees it, in id order
+ * @param writeRefusal why this node takes no writes (its log failed, its disk is full), or empty when it does
+ * @param hintsDelivered hints this node delivered to their owners since it started
+ * @param hintsDropped hints this node dropped for being older than the hint window since it started
  */
 public record NodeStatus(String nodeId, String clusterId, String incarnation, String address, int n, int w, int r,
-    double ringShare, long keys, LogCounters log, List<PeerStatus> peers) {
+    double ringShare, long keys, LogCounters log, List<PeerStatus> peers, String writeRefusal, long hintsDelivered,
+    long hintsDropped) {
 
   /** Checks the components and copies the peer list. */
   public NodeStatus {
@@ -31,6 +35,7 @@ public record NodeStatus(String nodeId, String clusterId, String incarnation, St
     Objects.requireNonNull(incarnation, "incarnation");
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(log, "log");
+    Objects.requireNonNull(writeRefusal, "writeRefusal");
     peers = List.copyOf(peers);
   }
 
@@ -53,14 +58,19 @@ public record NodeStatus(String nodeId, String clusterId, String incarnation, St
    *
    * @param id the peer's node id
    * @param address where the node reaches it, {@code host:port}
-   * @param connected whether the node holds an open, handshaken connection to it now (connections open on
-   *     first use, so a peer the node has not needed yet shows as not connected)
+   * @param connected whether the node holds an open, handshaken connection to it now
+   * @param up whether the node's failure detector treats the peer as up (heard from, and taking writes)
+   * @param phi the detector's suspicion of the peer now: near 0 while it is heard from, DOWN above the threshold
+   * @param writeRefusal why the peer takes no writes, as its last heartbeat answer said, or empty
+   * @param hintsHeld keys this node holds hints of for the peer, to deliver when it is up
    */
-  public record PeerStatus(String id, String address, boolean connected) {
+  public record PeerStatus(String id, String address, boolean connected, boolean up, double phi, String writeRefusal,
+      long hintsHeld) {
     /** Checks the components. */
     public PeerStatus {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(address, "address");
+      Objects.requireNonNull(writeRefusal, "writeRefusal");
     }
   }
 }

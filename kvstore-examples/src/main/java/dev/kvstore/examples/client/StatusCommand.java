@@ -67,9 +67,16 @@ public final class StatusCommand implements Callable<Integer> {
             s.address(), s.actorId(), s.n(), s.w(), s.r(), s.ringShare() * 100, s.keys()));
         lines.add(String.format(Locale.ROOT, "    log: %d appends, %d groups, %d forces", s.log().appends(),
             s.log().groups(), s.log().forces()));
+        if (!s.writeRefusal().isEmpty()) {
+          lines.add("    takes no writes: " + s.writeRefusal());
+        }
         List<String> peers = s.peers().stream()
-            .map(p -> p.id() + (p.connected() ? " connected" : " not connected")).toList();
+            .map(p -> String.format(Locale.ROOT, "%s %s (phi %.1f%s)%s%s", p.id(), p.up() ? "UP" : "DOWN", p.phi(),
+                p.connected() ? ", connected" : "", p.writeRefusal().isEmpty() ? "" : " takes no writes: "
+                + p.writeRefusal(), p.hintsHeld() > 0 ? ", " + p.hintsHeld() + " hints held for it" : "")).toList();
         lines.add("    peers: " + (peers.isEmpty() ? "none" : String.join(", ", peers)));
+        lines.add(String.format(Locale.ROOT, "    hints: %d delivered, %d dropped since start", s.hintsDelivered(),
+            s.hintsDropped()));
       } else {
         lines.add(id + "  DOWN  (no answer: " + answer + ")");
       }
@@ -82,12 +89,16 @@ public final class StatusCommand implements Callable<Integer> {
     answers.forEach((id, answer) -> {
       if (answer instanceof NodeStatus s) {
         List<String> peers = s.peers().stream().map(p -> "{\"id\":" + Show.quote(p.id()) + ",\"address\":"
-            + Show.quote(p.address()) + ",\"connected\":" + p.connected() + "}").toList();
+            + Show.quote(p.address()) + ",\"connected\":" + p.connected() + ",\"up\":" + p.up()
+            + String.format(Locale.ROOT, ",\"phi\":%.2f", p.phi()) + ",\"writeRefusal\":"
+            + Show.quote(p.writeRefusal()) + ",\"hintsHeld\":" + p.hintsHeld() + "}").toList();
         nodes.add(String.format(Locale.ROOT, "{\"id\":%s,\"up\":true,\"address\":%s,\"incarnation\":%s,\"n\":%d,"
                 + "\"w\":%d,\"r\":%d,\"ringShare\":%.4f,\"keys\":%d,\"log\":{\"appends\":%d,\"groups\":%d,"
-                + "\"forces\":%d},\"peers\":[%s]}", Show.quote(id), Show.quote(s.address()),
+                + "\"forces\":%d},\"peers\":[%s],\"writeRefusal\":%s,\"hintsDelivered\":%d,\"hintsDropped\":%d}",
+            Show.quote(id), Show.quote(s.address()),
             Show.quote(s.incarnation()), s.n(), s.w(), s.r(), s.ringShare(), s.keys(), s.log().appends(),
-            s.log().groups(), s.log().forces(), String.join(",", peers)));
+            s.log().groups(), s.log().forces(), String.join(",", peers), Show.quote(s.writeRefusal()),
+            s.hintsDelivered(), s.hintsDropped()));
       } else {
         nodes.add("{\"id\":" + Show.quote(id) + ",\"up\":false,\"error\":" + Show.quote(answer.toString()) + "}");
       }

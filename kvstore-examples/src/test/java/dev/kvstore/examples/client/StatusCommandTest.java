@@ -38,10 +38,11 @@ class StatusCommandTest {
     assertThat(exit).isZero();
     String incarnation = cluster.nodes.get("n2").status().incarnation();
     assertThat(out.toString())
-        .containsPattern("(?m)^n1  up    127\\.0\\.0\\.1:\\d+  actor n1\\.\\w+  N=3 W=2 R=2  ring \\d+\\.\\d%  keys ~1$")
+        .containsPattern("(?m)^n1  up    127\\.0\\.0\\.1:\\d+  actor n1\\.[\\w-]+  N=3 W=2 R=2  ring \\d+\\.\\d%  keys ~1$")
         .contains("actor n2." + incarnation)
         .containsPattern("(?m)^    log: \\d+ appends, \\d+ groups, \\d+ forces$")
-        .containsPattern("(?m)^    peers: n1 (not )?connected, n3 (not )?connected$")
+        .containsPattern("(?m)^    peers: n1 UP \\(phi \\d+\\.\\d(, connected)?\\), n3 UP \\(phi \\d+\\.\\d(, connected)?\\)$")
+        .containsPattern("(?m)^    hints: 0 delivered, 0 dropped since start$")
         .doesNotContain("DOWN");
   }
 
@@ -60,7 +61,7 @@ class StatusCommandTest {
     int exit = run(out, "status", "--cluster", cluster.cluster(), "--json");
     assertThat(exit).isZero();
     assertThat(out.toString().trim()).startsWith("[{\"id\":\"n1\",\"up\":true,").endsWith("}]")
-        .contains("{\"id\":\"n2\",\"up\":true,", "{\"id\":\"n3\",\"up\":true,", "\"log\":{\"appends\":");
+        .contains("{\"id\":\"n2\",\"up\":true,", "{\"id\":\"n3\",\"up\":true,", "\"log\":{\"appends\":", "\"phi\":", "\"hintsDelivered\":0");
   }
 
   private static int run(StringWriter out, String... args) {

@@ -22,9 +22,11 @@ public final class StatusMessages {
     StatusReply.Builder b = StatusReply.newBuilder().setNodeId(s.nodeId()).setClusterId(s.clusterId())
         .setIncarnation(s.incarnation()).setAddress(s.address()).setN(s.n()).setW(s.w()).setR(s.r())
         .setRingShare(s.ringShare()).setKeys(s.keys()).setLogAppends(s.log().appends())
-        .setLogGroups(s.log().groups()).setLogForces(s.log().forces());
+        .setLogGroups(s.log().groups()).setLogForces(s.log().forces()).setWriteRefusal(s.writeRefusal())
+        .setHintsDelivered(s.hintsDelivered()).setHintsDropped(s.hintsDropped());
     for (NodeStatus.PeerStatus p : s.peers()) {
-      b.addPeers(StatusPeer.newBuilder().setId(p.id()).setAddress(p.address()).setConnected(p.connected()));
+      b.addPeers(StatusPeer.newBuilder().setId(p.id()).setAddress(p.address()).setConnected(p.connected())
+          .setUp(p.up()).setPhi(p.phi()).setWriteRefusal(p.writeRefusal()).setHintsHeld(p.hintsHeld()));
     }
     return Envelope.newBuilder().setStatusReply(b);
   }
@@ -41,9 +43,11 @@ public final class StatusMessages {
     }
     StatusReply s = reply.getStatusReply();
     List<NodeStatus.PeerStatus> peers = s.getPeersList().stream()
-        .map(p -> new NodeStatus.PeerStatus(p.getId(), p.getAddress(), p.getConnected())).toList();
+        .map(p -> new NodeStatus.PeerStatus(p.getId(), p.getAddress(), p.getConnected(), p.getUp(), p.getPhi(),
+            p.getWriteRefusal(), p.getHintsHeld())).toList();
     return new NodeStatus(s.getNodeId(), s.getClusterId(), s.getIncarnation(), s.getAddress(), s.getN(), s.getW(),
         s.getR(), s.getRingShare(), s.getKeys(),
-        new NodeStatus.LogCounters(s.getLogAppends(), s.getLogGroups(), s.getLogForces()), peers);
+        new NodeStatus.LogCounters(s.getLogAppends(), s.getLogGroups(), s.getLogForces()), peers,
+        s.getWriteRefusal(), s.getHintsDelivered(), s.getHintsDropped());
   }
 }
