@@ -20,7 +20,9 @@ final class LocalCluster implements AutoCloseable {
     peers = LocalMachine.loopbackAddresses(3);
     for (String id : peers.keySet()) {
       nodes.put(id, KvNode.builder().nodeId(id).dataDirectory(dir.resolve(id)).engine(EngineType.MEMORY)
-          .listen(peers.get(id)).peers(peers).requestTimeout(Duration.ofSeconds(1)).start());
+          .listen(peers.get(id)).peers(peers).requestTimeout(Duration.ofSeconds(1))
+          .quorumMode(dev.kvstore.net.QuorumMode.STRICT) // so that a refused quorum can be shown with a node down
+          .start());
     }
   }
 
