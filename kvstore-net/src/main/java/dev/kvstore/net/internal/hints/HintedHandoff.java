@@ -21,10 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers the hints this node holds: in rounds, on the worker pool, for each target that is up, at most a
  * batch of hints at a time, each sent as a {@code Replicate} (the target merges it by DVV sync and acks once it
- * is durable), then removed here. A round that found a full batch is followed at once by the next, else the
- * next comes after the interval, or as soon as a target comes up. Hints older than the window are dropped
- * instead, with one log line per batch. Everything is in the hint store until acknowledged, so delivery
- * resumes where it stopped after a restart of either side. Thread-safe.
+ * is durable), then removed here. A round that found a full batch and delivered some of it is followed at once
+ * by the next, else the next comes after the interval, or as soon as a target comes up. Hints older than the
+ * window are dropped instead, with one log line per batch. Everything is in the hint store until acknowledged,
+ * so delivery resumes where it stopped after a restart of either side. Thread-safe.
  */
 public final class HintedHandoff implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HintedHandoff.class);
@@ -105,6 +105,7 @@ public final class HintedHandoff implements AutoCloseable {
   private void deliverRound() {
     List<CompletableFuture<Void>> sends = new ArrayList<>();
     boolean more = false;
+    long doneBefore = delivered.get() + dropped.get();
     try {
       long cutoff = wallMillis.getAsLong() - options.window().toMillis();
       for (String target : targets) {
@@ -139,10 +140,12 @@ public final class HintedHandoff implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("hint delivery round failed; it runs again", e);
     }
-    boolean again = more;
+    boolean full = more;
     CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
       running.set(false);
-      arm(again ? Duration.ZERO : options.interval());
+      // At once only while rounds make progress: a target that fails every hint is retried at the interval.
+      boolean progress = delivered.get() + dropped.get() > doneBefore;
+      arm(full && progress ? Duration.ZERO : options.interval());
     });
   }
 
