@@ -270,7 +270,8 @@ public final class Coordinator {
     byte[] encoded = logged.encoded() != null ? logged.encoded() : SiblingCodec.encode(logged.set());
     Envelope.Builder body = Envelope.newBuilder().setReplicate(Replicate.newBuilder()
         .setKey(ByteString.copyFrom(key)).setSiblings(UnsafeByteOperations.unsafeWrap(encoded)));
-    Handoff handoff = hints == null ? null : new Handoff(op, key, logged.set(), encoded, replicas, q, call);
+    Handoff handoff = hints == null ? null
+        : new Handoff(op, key, logged.set(), encoded, replicas, q, call, logged.durable());
     for (String node : replicas) {
       if (node.equals(localNode)) {
         continue;
@@ -312,11 +313,13 @@ public final class Coordinator {
     private final List<String> home;
     private final Quorum q;
     private final QuorumCall<String> call;
+    private final CompletableFuture<?> localDurable; // this node's own copy of the write
     private List<String> holders; // guarded by this: healthy nodes past the home replicas, in ring order
     private int nextHolder; // guarded by this
 
     Handoff(String op, byte[] key, DvvSet<StoredValue> set, byte[] encoded, List<String> home, Quorum q,
-        QuorumCall<String> call) {
+        QuorumCall<String> call, CompletableFuture<?> localDurable) {
+      this.localDurable = localDurable;
       this.op = op;
       this.key = key;
       this.set = set;
@@ -349,7 +352,9 @@ public final class Coordinator {
 
     /** Holds the hint in this node's store and counts it toward W. */
     private void hold(String target, Throwable cause) {
-      hints.hold(target, key, set, scheduler).whenComplete((v, failure) -> {
+      // A hint on this node is no copy of its own: it counts once this node's write is durable too, so that an
+      // acknowledged write is always in the coordinator's store (read-your-writes here, even with W=1).
+      hints.hold(target, key, set, scheduler).thenCombine(localDurable, (a, b) -> a).whenComplete((v, failure) -> {
         if (failure == null) {
           log.debug("{} of {}: this node holds the hint for {}", op, hex(key), target);
           call.answer(target, target);
