@@ -1,12 +1,10 @@
 package dev.kvstore.net;
 
-import dev.kvstore.net.internal.replica.Quorum;
 import dev.kvstore.core.ConflictResolver;
 import dev.kvstore.core.Context;
 import dev.kvstore.core.KvStore;
 import dev.kvstore.core.LocalStoreBuilder;
 import dev.kvstore.core.StoreClosedException;
-import dev.kvstore.net.internal.client.OperationIds;
 import dev.kvstore.core.Versions;
 import dev.kvstore.core.internal.Arguments;
 import dev.kvstore.core.internal.Futures;
@@ -14,9 +12,11 @@ import dev.kvstore.core.internal.RequestChecks;
 import dev.kvstore.core.internal.Threads;
 import dev.kvstore.net.internal.client.ClientRequests;
 import dev.kvstore.net.internal.client.ClientRouter;
+import dev.kvstore.net.internal.client.OperationIds;
+import dev.kvstore.net.internal.netty.NettyTransport;
+import dev.kvstore.net.internal.replica.Quorum;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.status.StatusMessages;
-import dev.kvstore.net.internal.transport.NettyTransport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HexFormat;

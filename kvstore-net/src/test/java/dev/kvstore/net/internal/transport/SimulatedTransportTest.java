@@ -17,7 +17,7 @@ class SimulatedTransportTest extends TransportContractTest {
   }
 
   @Override
-  Transport start(String node, RequestHandler handler) {
+  protected Transport start(String node, RequestHandler handler) {
     Transport transport = network.transport(node);
     transport.serve(handler);
     transport.start();
@@ -25,7 +25,7 @@ class SimulatedTransportTest extends TransportContractTest {
   }
 
   @Override
-  <T> T await(CompletableFuture<T> future) {
+  protected <T> T await(CompletableFuture<T> future) {
     network.runUntil(future::isDone, Duration.ofMinutes(10));
     if (!future.isDone()) {
       throw new AssertionError("not done after 10 virtual minutes; network " + network);
@@ -34,7 +34,7 @@ class SimulatedTransportTest extends TransportContractTest {
   }
 
   @Override
-  Duration shortTimeout() {
+  protected Duration shortTimeout() {
     return Duration.ofMillis(300);
   }
 }

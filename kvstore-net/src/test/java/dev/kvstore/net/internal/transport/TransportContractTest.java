@@ -29,38 +29,38 @@ import org.slf4j.MDC;
  * create started transports that know each other and say how to wait for a future.
  */
 @Timeout(60)
-abstract class TransportContractTest {
+public abstract class TransportContractTest {
   /** A timeout long enough for any reply on a healthy transport. */
-  static final Duration LONG = Duration.ofSeconds(10);
+  protected static final Duration LONG = Duration.ofSeconds(10);
 
   /** Creates, installs {@code handler} on, and starts the transport of {@code node}; it knows all earlier ones. */
-  abstract Transport start(String node, RequestHandler handler);
+  protected abstract Transport start(String node, RequestHandler handler);
 
   /** Creates a started transport that serves nothing. */
-  Transport start(String node) {
+  protected Transport start(String node) {
     return start(node, request -> new CompletableFuture<>());
   }
 
   /** Waits until {@code future} is done (driving a simulation) and returns its value, like {@code join()}. */
-  abstract <T> T await(CompletableFuture<T> future);
+  protected abstract <T> T await(CompletableFuture<T> future);
 
   /** A request timeout short enough for tests that wait for it. */
-  abstract Duration shortTimeout();
+  protected abstract Duration shortTimeout();
 
-  static Envelope.Builder read(String key) {
+  protected static Envelope.Builder read(String key) {
     return Envelope.newBuilder().setRead(Read.newBuilder().setKey(ByteString.copyFromUtf8(key)));
   }
 
-  static CompletableFuture<Envelope.Builder> echo(Envelope request) {
+  protected static CompletableFuture<Envelope.Builder> echo(Envelope request) {
     return CompletableFuture.completedFuture(
         Envelope.newBuilder().setReadReply(ReadReply.newBuilder().setSiblings(request.getRead().getKey())));
   }
 
-  static String siblings(Envelope reply) {
+  protected static String siblings(Envelope reply) {
     return reply.getReadReply().getSiblings().toString(StandardCharsets.UTF_8);
   }
 
-  Throwable failureOf(CompletableFuture<?> future) {
+  protected Throwable failureOf(CompletableFuture<?> future) {
     assertThatThrownBy(() -> await(future)).isInstanceOf(CompletionException.class);
     return future.handle((value, failure) -> ErrorCodes.unwrap(failure)).join();
   }

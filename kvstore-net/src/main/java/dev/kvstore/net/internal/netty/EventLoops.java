@@ -1,4 +1,4 @@
-package dev.kvstore.net.internal.transport;
+package dev.kvstore.net.internal.netty;
 
 import dev.kvstore.core.internal.BlockingGuard;
 import io.netty.channel.Channel;

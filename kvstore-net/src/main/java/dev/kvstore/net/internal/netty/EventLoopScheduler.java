@@ -1,5 +1,8 @@
-package dev.kvstore.net.internal.transport;
+package dev.kvstore.net.internal.netty;
 
+import dev.kvstore.net.internal.transport.Cancellable;
+import dev.kvstore.net.internal.transport.RealScheduler;
+import dev.kvstore.net.internal.transport.Scheduler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.ThreadExecutorMap;

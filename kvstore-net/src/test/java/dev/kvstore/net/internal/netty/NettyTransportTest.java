@@ -1,9 +1,7 @@
-package dev.kvstore.net.internal.transport;
+package dev.kvstore.net.internal.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import org.awaitility.Awaitility;
-
 import com.google.protobuf.ByteString;
 import dev.kvstore.core.InvalidRequestException;
 import dev.kvstore.net.internal.proto.Envelope;
@@ -11,6 +9,13 @@ import dev.kvstore.net.internal.proto.ErrorCode;
 import dev.kvstore.net.internal.proto.Handshake;
 import dev.kvstore.net.internal.proto.Replicate;
 import dev.kvstore.net.internal.testing.NettyLeakDetection;
+import dev.kvstore.net.internal.transport.Envelopes;
+import dev.kvstore.net.internal.transport.PeerException;
+import dev.kvstore.net.internal.transport.PeerUnavailableException;
+import dev.kvstore.net.internal.transport.RealScheduler;
+import dev.kvstore.net.internal.transport.RequestHandler;
+import dev.kvstore.net.internal.transport.Transport;
+import dev.kvstore.net.internal.transport.TransportContractTest;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -32,6 +37,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,7 +69,7 @@ class NettyTransportTest extends TransportContractTest {
   }
 
   @Override
-  Transport start(String node, RequestHandler handler) {
+  protected Transport start(String node, RequestHandler handler) {
     return start(builder(node), handler);
   }
 
@@ -87,7 +93,7 @@ class NettyTransportTest extends TransportContractTest {
   }
 
   @Override
-  <T> T await(CompletableFuture<T> future) {
+  protected <T> T await(CompletableFuture<T> future) {
     try {
       return future.get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
@@ -98,7 +104,7 @@ class NettyTransportTest extends TransportContractTest {
   }
 
   @Override
-  Duration shortTimeout() {
+  protected Duration shortTimeout() {
     return Duration.ofMillis(300);
   }
 

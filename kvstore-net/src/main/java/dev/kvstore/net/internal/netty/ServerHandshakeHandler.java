@@ -1,9 +1,11 @@
-package dev.kvstore.net.internal.transport;
+package dev.kvstore.net.internal.netty;
 
 import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.proto.Error;
 import dev.kvstore.net.internal.proto.ErrorCode;
 import dev.kvstore.net.internal.proto.Handshake;
+import dev.kvstore.net.internal.transport.Envelopes;
+import dev.kvstore.net.internal.transport.LogContext;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -1,6 +1,8 @@
-package dev.kvstore.net.internal.transport;
+package dev.kvstore.net.internal.netty;
 
 import dev.kvstore.net.internal.proto.Envelope;
+import dev.kvstore.net.internal.transport.Envelopes;
+import dev.kvstore.net.internal.transport.LogContext;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import org.slf4j.Logger;

@@ -1,9 +1,13 @@
-package dev.kvstore.net.internal.transport;
+package dev.kvstore.net.internal.netty;
 
 import dev.kvstore.core.KvStoreException;
 import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.proto.Error;
 import dev.kvstore.net.internal.proto.ErrorCode;
+import dev.kvstore.net.internal.transport.Envelopes;
+import dev.kvstore.net.internal.transport.ErrorCodes;
+import dev.kvstore.net.internal.transport.LogContext;
+import dev.kvstore.net.internal.transport.RequestInvoker;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;

@@ -1,7 +1,8 @@
-package dev.kvstore.net.internal.transport;
+package dev.kvstore.net.internal.netty;
 
 import com.google.protobuf.CodedOutputStream;
 import dev.kvstore.net.internal.proto.Envelope;
+import dev.kvstore.net.internal.transport.Envelopes;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,4 +1,4 @@
-package dev.kvstore.net.internal.transport;
+package dev.kvstore.net.internal.netty;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;

@@ -1,6 +1,11 @@
-package dev.kvstore.net.internal.transport;
+package dev.kvstore.net.internal.netty;
 
 import dev.kvstore.net.internal.proto.Envelope;
+import dev.kvstore.net.internal.transport.ActorCounterExchange;
+import dev.kvstore.net.internal.transport.Envelopes;
+import dev.kvstore.net.internal.transport.ErrorCodes;
+import dev.kvstore.net.internal.transport.LogContext;
+import dev.kvstore.net.internal.transport.PeerUnavailableException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;

@@ -1,4 +1,4 @@
-package dev.kvstore.net.internal.transport;
+package dev.kvstore.net.internal.netty;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.kvstore.net.internal.proto.Envelope;

@@ -1,9 +1,13 @@
-package dev.kvstore.net.internal.transport;
+package dev.kvstore.net.internal.netty;
 
 import dev.kvstore.core.InvalidRequestException;
 import dev.kvstore.core.KvStoreException;
-import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.core.OverloadedException;
+import dev.kvstore.net.internal.proto.Envelope;
+import dev.kvstore.net.internal.transport.ActorCounterExchange;
+import dev.kvstore.net.internal.transport.Envelopes;
+import dev.kvstore.net.internal.transport.PeerTimeoutException;
+import dev.kvstore.net.internal.transport.PeerUnavailableException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -1,9 +1,17 @@
-package dev.kvstore.net.internal.transport;
+package dev.kvstore.net.internal.netty;
 
 import dev.kvstore.clock.LamportClock;
 import dev.kvstore.core.InvalidRequestException;
 import dev.kvstore.core.KvStoreException;
 import dev.kvstore.net.internal.proto.Envelope;
+import dev.kvstore.net.internal.transport.ActorCounterExchange;
+import dev.kvstore.net.internal.transport.EnvelopeStamper;
+import dev.kvstore.net.internal.transport.Envelopes;
+import dev.kvstore.net.internal.transport.LogContext;
+import dev.kvstore.net.internal.transport.PeerUnavailableException;
+import dev.kvstore.net.internal.transport.PendingRequests;
+import dev.kvstore.net.internal.transport.RequestHandler;
+import dev.kvstore.net.internal.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -1,4 +1,4 @@
-package dev.kvstore.net.internal.transport;
+package dev.kvstore.net.internal.netty;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

@@ -1,7 +1,8 @@
-package dev.kvstore.net.internal.transport;
+package dev.kvstore.net.internal.netty;
 
 import dev.kvstore.clock.LamportClock;
 import dev.kvstore.core.internal.Arguments;
+import dev.kvstore.net.internal.transport.ActorCounterExchange;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;

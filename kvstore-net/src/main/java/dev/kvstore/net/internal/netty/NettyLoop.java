@@ -1,4 +1,4 @@
-package dev.kvstore.net.internal.transport;
+package dev.kvstore.net.internal.netty;
 
 import dev.kvstore.core.internal.LoopExecutor;
 import io.netty.channel.SingleThreadEventLoop;
