@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Anti-entropy exchanges of one node, on demand: {@link #exchange(String)} compares this node's tree for a peer
  * with the peer's tree for this node, leaf by leaf; fetches the keys and hashes of the differing buckets; and for
- * every key whose hashes differ, reads the peer's set ({@code Read}) and merges it here, and sends this node's
- * set to the peer ({@code Replicate}), so both sides take the other's set by DVV sync through the usual write
- * path. {@link #serving(RequestHandler)} answers the peers' tree and bucket requests.
+ * every key whose hashes differ, reads the peer's set ({@code Read}) and merges it here, then sends the merged set
+ * to the peer ({@code Replicate}) unless it hashes the same as the peer's (the peer's set covered this node's); a
+ * key the peer lacks is sent without a read. Both sides thus take the other's set by DVV sync through the usual
+ * write path. {@link #serving(RequestHandler)} answers the peers' tree and bucket requests.
  *
  * <p>Thread-safe: an exchange is a chain of futures; its steps run where the transport completes them, and
  * store reads and merges on the scheduler's executor.
@@ -56,7 +57,8 @@ public final class AntiEntropy {
    * @param peer the peer
    * @param bucketsDiffering leaves that differed between the two trees
    * @param keysCompared keys found in those buckets on either side
-   * @param keysSent keys whose set this node sent to the peer (its hash differed, or the peer lacked the key)
+   * @param keysSent keys whose set this node sent to the peer (the peer lacked the key, or its set did not cover
+ *     this node's)
    * @param keysReceived keys whose set this node read from the peer and merged here
    */
   public record Exchange(String peer, int bucketsDiffering, long keysCompared, long keysSent, long keysReceived) {}
@@ -167,14 +169,21 @@ public final class AntiEntropy {
       if (m != null && m.equals(t)) {
         continue;
       }
-      if (t != null) {
-        received.incrementAndGet();
-        steps.add(receive(peer, k.bytes()));
+      byte[] key = k.bytes();
+      if (t == null) {
+        sent.incrementAndGet(); // the peer lacks the key
+        steps.add(CompletableFuture.supplyAsync(() -> coordinator.replica().read(key), executor())
+            .thenCompose(set -> send(peer, key, set)));
+        continue;
       }
-      if (m != null) {
+      received.incrementAndGet();
+      steps.add(receive(peer, key).thenCompose(merged -> {
+        if (PeerTrees.hash(key, SiblingCodec.encode(merged)) == t) {
+          return CompletableFuture.completedFuture(null); // the peer's set covered ours
+        }
         sent.incrementAndGet();
-        steps.add(send(peer, k.bytes()));
-      }
+        return send(peer, key, merged);
+      }));
     }
     return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)).thenApply(v -> {
       Exchange e = new Exchange(peer, buckets.length, all.size(), sent.get(), received.get());
@@ -184,8 +193,8 @@ public final class AntiEntropy {
     });
   }
 
-  /** Reads the peer's set of {@code key} and merges it here. */
-  private CompletableFuture<?> receive(String peer, byte[] key) {
+  /** Reads the peer's set of {@code key} and merges it here; completes with the merged set. */
+  private CompletableFuture<DvvSet<StoredValue>> receive(String peer, byte[] key) {
     Envelope.Builder read = Envelope.newBuilder().setRead(Read.newBuilder().setKey(ByteString.copyFrom(key)));
     return transport.request(peer, read, timeout).thenCompose(reply -> {
       DvvSet<StoredValue> remote = coordinator.clockGuard()
@@ -196,11 +205,10 @@ public final class AntiEntropy {
     });
   }
 
-  /** Sends this node's set of {@code key} to the peer, which merges it. */
-  private CompletableFuture<?> send(String peer, byte[] key) {
-    return CompletableFuture.supplyAsync(() -> coordinator.replica().read(key), executor()).thenCompose(set ->
-        transport.request(peer, Envelope.newBuilder().setReplicate(Replicate.newBuilder()
-            .setKey(ByteString.copyFrom(key)).setSiblings(ByteString.copyFrom(SiblingCodec.encode(set)))), timeout));
+  /** Sends {@code set}, this node's set of {@code key}, to the peer, which merges it. */
+  private CompletableFuture<?> send(String peer, byte[] key, DvvSet<StoredValue> set) {
+    return transport.request(peer, Envelope.newBuilder().setReplicate(Replicate.newBuilder()
+        .setKey(ByteString.copyFrom(key)).setSiblings(ByteString.copyFrom(SiblingCodec.encode(set)))), timeout);
   }
 
   private Executor executor() {
