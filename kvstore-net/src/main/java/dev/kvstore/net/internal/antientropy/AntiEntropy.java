@@ -117,14 +117,42 @@ public final class AntiEntropy {
     }
   }
 
-  /** Runs one exchange with each peer, one after the other; completes with what each did. */
-  public CompletableFuture<List<Exchange>> exchangeWithAll() {
+  /**
+   * What one round of exchanges with every peer did.
+   *
+   * @param exchanges the exchanges that completed, in peer order
+   * @param failed the peers whose exchange failed, with why (unreachable, timed out, refused)
+   */
+  public record Round(List<Exchange> exchanges, Map<String, String> failed) {
+    /** Copies its arguments. */
+    public Round {
+      exchanges = List.copyOf(exchanges);
+      failed = Map.copyOf(failed);
+    }
+  }
+
+  /**
+   * Runs one exchange with each peer, one after the other; a peer whose exchange fails is recorded and the round
+   * goes on with the next one.
+   */
+  public CompletableFuture<Round> exchangeWithAll() {
     List<Exchange> done = new ArrayList<>();
+    Map<String, String> failed = new LinkedHashMap<>();
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
     for (String peer : trees.peers()) {
-      chain = chain.thenCompose(v -> exchange(peer)).thenAccept(done::add);
+      chain = chain.thenCompose(v -> exchange(peer).handle((e, failure) -> {
+        if (failure == null) {
+          done.add(e);
+        } else {
+          Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure;
+          log.warn("anti-entropy with {} failed: {}", peer, cause.toString());
+          failed.put(peer, cause.toString());
+        }
+        return null;
+      }));
     }
-    return chain.thenApply(v -> List.copyOf(done));
+    return chain.thenApply(v -> new Round(done, failed));
   }
 
   /**

@@ -103,7 +103,9 @@ class AntiEntropySimulationTest {
     int differing = differingKeys(500);
     assertThat(differing).as("keys whose replicas differ before repair").isGreaterThan(100);
 
-    List<AntiEntropy.Exchange> exchanges = run(antiEntropy.get(CUT).exchangeWithAll());
+    AntiEntropy.Round round = run(antiEntropy.get(CUT).exchangeWithAll());
+    assertThat(round.failed()).isEmpty();
+    List<AntiEntropy.Exchange> exchanges = round.exchanges();
 
     assertThat(differingKeys(500)).as("keys whose replicas differ after repair").isZero();
     long sent = exchanges.stream().mapToLong(AntiEntropy.Exchange::keysSent).sum();
@@ -118,7 +120,7 @@ class AntiEntropySimulationTest {
     assertThat(compared).as("keys compared: not a full scan of the 500 keys").isLessThan(2L * differing);
 
     for (String node : NODES) { // the trees agree now: a second round finds nothing
-      for (AntiEntropy.Exchange e : run(antiEntropy.get(node).exchangeWithAll())) {
+      for (AntiEntropy.Exchange e : run(antiEntropy.get(node).exchangeWithAll()).exchanges()) {
         assertThat(e.bucketsDiffering()).as("%s with %s after repair", node, e.peer()).isZero();
       }
     }
@@ -129,6 +131,15 @@ class AntiEntropySimulationTest {
     start();
     assertThatThrownBy(() -> antiEntropy.get("n1").exchange("n9")).hasMessageContaining("n9 is not a peer");
     assertThatThrownBy(() -> antiEntropy.get("n1").exchange("n1")).hasMessageContaining("n1 is not a peer");
+  }
+
+  @Test
+  void aPeerThatCannotBeReachedIsReportedAndTheRoundGoesOn() {
+    start();
+    net.crash("n2");
+    AntiEntropy.Round round = run(antiEntropy.get("n1").exchangeWithAll());
+    assertThat(round.failed()).containsOnlyKeys("n2");
+    assertThat(round.exchanges()).extracting(AntiEntropy.Exchange::peer).containsExactly("n3", "n4");
   }
 
   /** The number of keys among key-0 .. key-(count-1) whose three replicas do not all hold the same set. */
