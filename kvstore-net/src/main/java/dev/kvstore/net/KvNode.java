@@ -133,6 +133,9 @@ public final class KvNode implements KvStore {
       if (b.hintedHandoff) {
         handoff.start();
       }
+      if (!b.antiEntropyInterval.isZero()) {
+        antiEntropy.startPeriodic(b.antiEntropyInterval, new java.util.SplittableRandom());
+      }
       KvNode node = new KvNode(b.nodeId, local, scheduler, transport, coordinator, quorum, b.conflictResolver,
           detector, hints, handoff, b.clusterId, ring, antiEntropy);
       self[0] = node;
@@ -307,6 +310,7 @@ public final class KvNode implements KvStore {
       return;
     }
     try {
+      antiEntropy.close();
       handoff.close();
       detector.close();
       coordinator.close();

@@ -82,6 +82,14 @@ class AntiEntropyTest {
   }
 
   @Test
+  void anAntiEntropyIntervalOutOfRangeIsRefused() {
+    assertThatThrownBy(() -> KvNode.builder().antiEntropyInterval(Duration.ofMillis(5)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("antiEntropyInterval");
+    assertThatThrownBy(() -> KvNode.builder().antiEntropyInterval(Duration.ofDays(2)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("antiEntropyInterval");
+  }
+
+  @Test
   void aClosedNodeRefusesToRepair() {
     KvNode n1 = nodes.remove("n1");
     n1.close();

@@ -16,6 +16,7 @@ import dev.kvstore.net.internal.proto.Replicate;
 import dev.kvstore.net.internal.proto.TreeReply;
 import dev.kvstore.net.internal.proto.TreeRequest;
 import dev.kvstore.net.internal.replica.Coordinator;
+import dev.kvstore.net.internal.transport.Cancellable;
 import dev.kvstore.net.internal.transport.RequestHandler;
 import dev.kvstore.net.internal.transport.Scheduler;
 import dev.kvstore.net.internal.transport.Transport;
@@ -29,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,16 +42,22 @@ import org.slf4j.LoggerFactory;
  * key the peer lacks is sent without a read. Both sides thus take the other's set by DVV sync through the usual
  * write path. {@link #serving(RequestHandler)} answers the peers' tree and bucket requests.
  *
- * <p>Thread-safe: an exchange is a chain of futures; its steps run where the transport completes them, and
+ * <p>The keys of one exchange move {@value #BATCH} at a time. Thread-safe: an exchange is a chain of futures; its steps run where the transport completes them, and
  * store reads and merges on the scheduler's executor.
  */
-public final class AntiEntropy {
+public final class AntiEntropy implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AntiEntropy.class);
+  /** Keys moved at once in one exchange: enough to fill a round trip, few enough not to flood a peer's queues. */
+  static final int BATCH = 64;
 
   private final Coordinator coordinator;
   private final PeerTrees trees;
   private final Transport transport;
   private final Duration timeout;
+  private final Object timerLock = new Object();
+  private Cancellable timer; // guarded by timerLock
+  private boolean closed; // guarded by timerLock
+  private int nextPeer; // guarded by timerLock
 
   /**
    * What one exchange with one peer did.
@@ -69,6 +77,62 @@ public final class AntiEntropy {
     this.trees = trees;
     this.transport = transport;
     this.timeout = timeout;
+  }
+
+  /**
+   * Starts periodic exchanges: one exchange with the next peer in ring order, then the next one after a pause
+   * drawn uniformly from half to one and a half {@code interval} by {@code random} (so nodes started together
+   * drift apart), timed by the coordinator's scheduler. A failed exchange is logged and the next peer is tried
+   * at the next turn. Call once; {@link #close()} stops them.
+   *
+   * @throws IllegalArgumentException if {@code interval} is shorter than 2 ns
+   */
+  public void startPeriodic(Duration interval, RandomGenerator random) {
+    if (interval.toNanos() < 2) {
+      throw new IllegalArgumentException("the anti-entropy interval must be positive, got " + interval);
+    }
+    if (trees.peers().isEmpty()) {
+      return; // a cluster of one node
+    }
+    scheduleNext(interval, random);
+  }
+
+  private void scheduleNext(Duration interval, RandomGenerator random) {
+    long half = interval.toNanos() / 2;
+    Duration pause = Duration.ofNanos(half + random.nextLong(2 * half));
+    synchronized (timerLock) {
+      if (!closed) {
+        timer = coordinator.scheduler().schedule(pause, () -> periodic(interval, random));
+      }
+    }
+  }
+
+  private void periodic(Duration interval, RandomGenerator random) {
+    List<String> peers = List.copyOf(trees.peers());
+    String peer;
+    synchronized (timerLock) {
+      if (closed) {
+        return;
+      }
+      peer = peers.get(nextPeer++ % peers.size());
+    }
+    exchange(peer).whenComplete((e, failure) -> {
+      if (failure != null) {
+        log.debug("periodic anti-entropy with {} failed: {}", peer, failure.toString());
+      }
+      scheduleNext(interval, random);
+    });
+  }
+
+  /** Stops periodic exchanges; an exchange under way completes. Idempotent. */
+  @Override
+  public void close() {
+    synchronized (timerLock) {
+      closed = true;
+      if (timer != null) {
+        timer.cancel();
+      }
+    }
   }
 
   /** The trees this node keeps. */
@@ -190,7 +254,7 @@ public final class AntiEntropy {
     all.addAll(theirs.keySet());
     AtomicLong sent = new AtomicLong();
     AtomicLong received = new AtomicLong();
-    List<CompletableFuture<?>> steps = new ArrayList<>();
+    List<java.util.function.Supplier<CompletableFuture<?>>> steps = new ArrayList<>();
     for (Key k : all) {
       Long m = mine.get(k);
       Long t = theirs.get(k);
@@ -200,12 +264,12 @@ public final class AntiEntropy {
       byte[] key = k.bytes();
       if (t == null) {
         sent.incrementAndGet(); // the peer lacks the key
-        steps.add(CompletableFuture.supplyAsync(() -> coordinator.replica().read(key), executor())
+        steps.add(() -> CompletableFuture.supplyAsync(() -> coordinator.replica().read(key), executor())
             .thenCompose(set -> send(peer, key, set)));
         continue;
       }
       received.incrementAndGet();
-      steps.add(receive(peer, key).thenCompose(merged -> {
+      steps.add(() -> receive(peer, key).thenCompose(merged -> {
         if (PeerTrees.hash(key, SiblingCodec.encode(merged)) == t) {
           return CompletableFuture.completedFuture(null); // the peer's set covered ours
         }
@@ -213,12 +277,24 @@ public final class AntiEntropy {
         return send(peer, key, merged);
       }));
     }
-    return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)).thenApply(v -> {
+    return inBatches(steps).thenApply(v -> {
       Exchange e = new Exchange(peer, buckets.length, all.size(), sent.get(), received.get());
       log.info("anti-entropy with {}: {} buckets differed, {} keys compared, {} sent, {} received", peer,
           e.bucketsDiffering(), e.keysCompared(), e.keysSent(), e.keysReceived());
       return e;
     });
+  }
+
+  /** Runs {@code steps} {@value #BATCH} at a time, a batch once the previous one has completed. */
+  private static CompletableFuture<Void> inBatches(List<java.util.function.Supplier<CompletableFuture<?>>> steps) {
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (int from = 0; from < steps.size(); from += BATCH) {
+      List<java.util.function.Supplier<CompletableFuture<?>>> batch =
+          steps.subList(from, Math.min(steps.size(), from + BATCH));
+      chain = chain.thenCompose(v -> CompletableFuture.allOf(
+          batch.stream().map(java.util.function.Supplier::get).toArray(CompletableFuture[]::new)));
+    }
+    return chain;
   }
 
   /** Reads the peer's set of {@code key} and merges it here; completes with the merged set. */

@@ -3,8 +3,12 @@ package dev.kvstore.net.internal.antientropy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kvstore.core.InvalidRequestException;
 import dev.kvstore.core.KvStore;
 import dev.kvstore.core.internal.LocalStore;
+import dev.kvstore.net.internal.proto.BucketKeysRequest;
+import dev.kvstore.net.internal.proto.Envelope;
+import dev.kvstore.net.internal.proto.TreeRequest;
 import dev.kvstore.net.internal.replica.Coordinator;
 import dev.kvstore.net.internal.replica.ClusterStore;
 import dev.kvstore.net.internal.replica.Quorum;
@@ -45,6 +49,11 @@ class AntiEntropySimulationTest {
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   private void start() {
+    start(null);
+  }
+
+  /** Starts the nodes, with periodic exchanges every {@code interval} on average unless it is null. */
+  private void start(Duration interval) {
     for (String id : NODES) {
       LocalStore local = LocalStore.open(KvStore.local().inMemory().nodeId(id).contextScope("sim")
           .clock(() -> Instant.EPOCH.plus(net.now())).config());
@@ -57,10 +66,13 @@ class AntiEntropySimulationTest {
       AntiEntropy ae = new AntiEntropy(c, trees, t, QUORUM.timeout());
       t.serve(ae.serving(new ReplicaService(id, c, QUORUM)));
       t.start();
+      if (interval != null) {
+        ae.startPeriodic(interval, new java.util.SplittableRandom(net.seed() * 31 + id.hashCode()));
+      }
       locals.put(id, local);
       antiEntropy.put(id, ae);
       stores.put(id, new ClusterStore(c, QUORUM, null, () -> false, scheduler.executor()));
-      closeables.addAll(List.of(t, local));
+      closeables.addAll(List.of(ae, t, local));
     }
   }
 
@@ -127,8 +139,43 @@ class AntiEntropySimulationTest {
   }
 
   @Test
-  void aRequestFromANodeOutsideTheRingIsRefusedAndAnUnknownPeerIsNotExchangedWith() {
+  void periodicExchangesAloneBringEveryReplicaOfEveryKeyToTheSameSet() {
+    start(Duration.ofSeconds(1));
+    net.partition(Set.of(CUT), Set.of("n1", "n2", "n3"));
+    for (int i = 0; i < 300; i++) {
+      run(stores.get("n1").putAsync(key(i), ("during-" + i).getBytes(StandardCharsets.UTF_8)));
+    }
+    net.runFor(Duration.ofSeconds(5));
+    assertThat(differingKeys(300)).as("keys whose replicas differ while n4 is cut off").isGreaterThan(150);
+    net.heal();
+    assertThat(net.runUntil(() -> differingKeys(300) == 0, Duration.ofSeconds(60)))
+        .as("every replica of every key equal within a virtual minute of periodic exchanges").isTrue();
+  }
+
+  @Test
+  void aPeriodicIntervalTooShortIsRefused() {
     start();
+    assertThatThrownBy(() -> antiEntropy.get("n1").startPeriodic(Duration.ofNanos(1), new java.util.SplittableRandom(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("interval must be positive");
+  }
+
+  @Test
+  void requestsFromOutsideTheRingOrForUnknownBucketsAreRefusedAndNoExchangeRunsWithANonPeer() {
+    start();
+    var handler = antiEntropy.get("n1").serving(request -> {
+      throw new AssertionError("not an anti-entropy request: " + request);
+    });
+    Envelope fromStranger = Envelope.newBuilder().setSender("n9")
+        .setTreeRequest(TreeRequest.getDefaultInstance()).build();
+    assertThatThrownBy(() -> handler.handle(fromStranger)).isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("'n9', which is not a peer");
+    Envelope badBucket = Envelope.newBuilder().setSender("n2")
+        .setBucketKeysRequest(BucketKeysRequest.newBuilder().addBuckets(7).addBuckets(PeerTrees.DEFAULT_BUCKETS))
+        .build();
+    CompletableFuture<Envelope.Builder> reply = handler.handle(badBucket);
+    net.runUntil(reply::isDone, Duration.ofSeconds(1));
+    assertThatThrownBy(reply::join).hasCauseInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("bucket 1024 is out of range 0..1023");
     assertThatThrownBy(() -> antiEntropy.get("n1").exchange("n9")).hasMessageContaining("n9 is not a peer");
     assertThatThrownBy(() -> antiEntropy.get("n1").exchange("n1")).hasMessageContaining("n1 is not a peer");
   }
