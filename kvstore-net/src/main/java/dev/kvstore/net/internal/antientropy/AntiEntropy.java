@@ -248,7 +248,9 @@ public final class AntiEntropy implements AutoCloseable {
     Map<Key, Long> mine = trees.keysIn(peer, buckets);
     Map<Key, Long> theirs = new LinkedHashMap<>();
     for (KeyHash kh : reply.getKeysList()) {
-      theirs.put(new Key(kh.getKey().toByteArray()), kh.getHash());
+      byte[] key = kh.getKey().toByteArray();
+      coordinator.replica().checks().key(key); // a peer's key is checked like a client's before it is merged
+      theirs.put(new Key(key), kh.getHash());
     }
     Set<Key> all = new LinkedHashSet<>(mine.keySet());
     all.addAll(theirs.keySet());
