@@ -4,6 +4,8 @@ import dev.kvstore.core.Context;
 import dev.kvstore.core.KvStore;
 import dev.kvstore.core.Versions;
 import dev.kvstore.core.internal.LocalStore;
+import dev.kvstore.net.internal.antientropy.AntiEntropy;
+import dev.kvstore.net.internal.antientropy.PeerTrees;
 import dev.kvstore.net.internal.health.FailureDetector;
 import dev.kvstore.net.internal.hints.HintStore;
 import dev.kvstore.net.internal.hints.HintedHandoff;
@@ -56,12 +58,14 @@ public final class KvNode implements KvStore {
   private final String clusterId;
   private final Ring ring;
   private final Quorum quorum;
+  private final AntiEntropy antiEntropy;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private KvNode(String nodeId, LocalStore local, EventLoopScheduler scheduler, NettyTransport transport,
       Coordinator coordinator, Quorum quorum, dev.kvstore.core.ConflictResolver resolver, FailureDetector detector,
-      HintStore hints, HintedHandoff handoff, String clusterId, Ring ring) {
+      HintStore hints, HintedHandoff handoff, String clusterId, Ring ring, AntiEntropy antiEntropy) {
     this.nodeId = nodeId;
+    this.antiEntropy = antiEntropy;
     this.clusterId = clusterId;
     this.ring = ring;
     this.quorum = quorum;
@@ -89,6 +93,9 @@ public final class KvNode implements KvStore {
     NettyTransport transport = null;
     FailureDetector detector = null;
     try {
+      PeerTrees trees = new PeerTrees(b.nodeId, ring, b.n, PeerTrees.DEFAULT_BUCKETS);
+      local.addChangeListener(trees); // before the scan: a change during it is recorded, a stale scan result not
+      trees.rebuild(local);
       hints = HintStore.open(b.hintStoreConfig());
       RestoreCheck restoreCheck = new RestoreCheck(local, hints, othersThan(b.nodeId, b.peers).keySet());
       scheduler = new EventLoopScheduler(RealScheduler.create("kvstore-" + b.nodeId, b.storeThreads));
@@ -114,8 +121,10 @@ public final class KvNode implements KvStore {
           handoff.wake();
         }
       });
+      AntiEntropy antiEntropy = new AntiEntropy(coordinator, trees, observed, b.requestTimeout);
       KvNode[] self = new KvNode[1]; // the status handler reads the node, which exists before a request arrives
-      observed.serve(new StatusHandler(new ReplicaService(b.nodeId, coordinator, quorum), () -> self[0].status(),
+      observed.serve(new StatusHandler(antiEntropy.serving(new ReplicaService(b.nodeId, coordinator, quorum)),
+          () -> self[0].status(),
           scheduler.executor()));
       transport.start();
       transport.connectAll();
@@ -124,8 +133,11 @@ public final class KvNode implements KvStore {
       if (b.hintedHandoff) {
         handoff.start();
       }
+      if (!b.antiEntropyInterval.isZero()) {
+        antiEntropy.startPeriodic(b.antiEntropyInterval, new java.util.SplittableRandom());
+      }
       KvNode node = new KvNode(b.nodeId, local, scheduler, transport, coordinator, quorum, b.conflictResolver,
-          detector, hints, handoff, b.clusterId, ring);
+          detector, hints, handoff, b.clusterId, ring, antiEntropy);
       self[0] = node;
       log.info("node {} of cluster {} listening on {} with {} peers (N={} W={} R={}, {} quorum)",
           b.nodeId, b.clusterId, transport.boundAddress(), b.peers.size() - 1, b.n, b.w, b.r,
@@ -184,6 +196,26 @@ public final class KvNode implements KvStore {
    */
   public java.util.Optional<String> writeRefusal() {
     return java.util.Optional.ofNullable(local.writeRefusal());
+  }
+
+  /**
+   * Runs one anti-entropy round now and waits for it: compares this node's hash tree of the keys it replicates
+   * with each peer against that peer's, and exchanges the keys that differ, both sides merging by DVV sync
+   * (docs/replication.md, "Anti-entropy"). A peer that cannot be reached is reported in the result, not thrown.
+   *
+   * @return what the round compared, sent and received
+   * @throws dev.kvstore.core.StoreClosedException if the node is closed
+   */
+  public RepairReport repair() {
+    if (closed.get()) {
+      throw new dev.kvstore.core.StoreClosedException("node " + nodeId + " is closed");
+    }
+    AntiEntropy.Round round = dev.kvstore.core.internal.Futures.joinUninterruptibly(antiEntropy.exchangeWithAll());
+    return new RepairReport(round.exchanges().size(),
+        round.exchanges().stream().mapToLong(AntiEntropy.Exchange::keysCompared).sum(),
+        round.exchanges().stream().mapToLong(AntiEntropy.Exchange::keysSent).sum(),
+        round.exchanges().stream().mapToLong(AntiEntropy.Exchange::keysReceived).sum(),
+        round.failed());
   }
 
   /**
@@ -278,6 +310,7 @@ public final class KvNode implements KvStore {
       return;
     }
     try {
+      antiEntropy.close();
       handoff.close();
       detector.close();
       coordinator.close();

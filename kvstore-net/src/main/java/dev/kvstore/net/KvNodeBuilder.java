@@ -38,6 +38,7 @@ public final class KvNodeBuilder {
   Durability durability = Durability.ALWAYS;
   EngineType engine = EngineType.ROCKSDB;
   Duration requestTimeout = Duration.ofSeconds(2);
+  Duration antiEntropyInterval = Duration.ofMinutes(10);
   int vnodes = 256;
   int maxSetBytes = LocalStoreBuilder.DEFAULT_MAX_SET_BYTES;
   // Reads that miss the cache and callers' async callbacks; requests themselves run on the event loop.
@@ -124,6 +125,17 @@ public final class KvNodeBuilder {
     return this;
   }
 
+  /**
+   * How often, on average, the node runs an anti-entropy exchange with one peer (the next in ring order): 10 ms to
+   * 1 day, jittered by half either way, or {@link Duration#ZERO} for none (default 10 minutes). {@link
+   * KvNode#repair()} runs a round at once whatever this says. See docs/replication.md, "Anti-entropy".
+   */
+  public KvNodeBuilder antiEntropyInterval(Duration interval) {
+    this.antiEntropyInterval = Objects.requireNonNull(interval, "antiEntropyInterval").isZero() ? interval
+        : Arguments.checkRange("antiEntropyInterval", interval, Duration.ofMillis(10), Duration.ofDays(1));
+    return this;
+  }
+
   /** Virtual nodes per node on the ring, 1 to 4096 (default 256). */
   public KvNodeBuilder vnodes(int count) {
     this.vnodes = Arguments.checkRange("vnodes", count, 1, 4096);
@@ -181,8 +193,8 @@ public final class KvNodeBuilder {
 
   /**
    * Whether the node holds and delivers hints (default true). Off, the quorum is strict whatever {@link
-   * #quorumMode} says, and a replica that missed writes catches up only through read repair (and
-   * anti-entropy, once built): for demonstrations of those, and for clusters that must not hold data for
+   * #quorumMode} says, and a replica that missed writes catches up only through read repair and
+   * anti-entropy: for demonstrations of those, and for clusters that must not hold data for
    * other nodes. Hints already held stay on disk until it is on again.
    */
   public KvNodeBuilder hintedHandoff(boolean enabled) {

@@ -8,6 +8,8 @@ import dev.kvstore.core.internal.Replica;
 import dev.kvstore.core.internal.wal.SimulatedDisk;
 import dev.kvstore.core.internal.wal.WalOptions;
 import dev.kvstore.net.internal.client.OperationIds;
+import dev.kvstore.net.internal.antientropy.AntiEntropy;
+import dev.kvstore.net.internal.antientropy.PeerTrees;
 import dev.kvstore.net.internal.health.DetectorOptions;
 import dev.kvstore.net.internal.health.FailureDetector;
 import dev.kvstore.net.internal.hints.HandoffOptions;
@@ -33,6 +35,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
@@ -72,6 +75,7 @@ public final class SimulatedCluster implements AutoCloseable {
     Coordinator coordinator;
     Transport transport;
     ClusterStore client;
+    AntiEntropy antiEntropy;
   }
 
   private SimulatedCluster(SimulatedNetwork net, List<String> ids, Quorum quorum, Path root,
@@ -367,7 +371,11 @@ public final class SimulatedCluster implements AutoCloseable {
     } else {
       coordinator = new Coordinator(id, replicas.apply(id, store), ring, transport, net.scheduler(id));
     }
-    transport.serve(new ReplicaService(id, coordinator, quorum));
+    PeerTrees trees = new PeerTrees(id, ring, quorum.n(), PeerTrees.DEFAULT_BUCKETS);
+    store.addChangeListener(trees);
+    trees.rebuild(store);
+    n.antiEntropy = new AntiEntropy(coordinator, trees, transport, quorum.timeout());
+    transport.serve(n.antiEntropy.serving(new ReplicaService(id, coordinator, quorum)));
     transport.start();
     if (hintedHandoff) {
       n.detector.start();
@@ -392,6 +400,17 @@ public final class SimulatedCluster implements AutoCloseable {
       n.detector = null;
       n.hints = null;
     }
+  }
+
+  /**
+   * Starts one anti-entropy round of running node {@code node}: an exchange with each other node in turn
+   * (docs/replication.md, "Anti-entropy"); drive the network until it completes.
+   *
+   * @throws IllegalArgumentException if there is no such node
+   * @throws IllegalStateException if it is crashed
+   */
+  public CompletableFuture<AntiEntropy.Round> antiEntropyRound(String node) {
+    return running(node).antiEntropy.exchangeWithAll();
   }
 
   /** Hints held by the running nodes, for all targets together (0 without hinted handoff). */

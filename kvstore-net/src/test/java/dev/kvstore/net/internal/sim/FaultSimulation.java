@@ -6,6 +6,7 @@ import dev.kvstore.core.StoreClosedException;
 import dev.kvstore.core.Versions;
 import dev.kvstore.core.internal.Futures;
 import dev.kvstore.core.internal.StoredValue;
+import dev.kvstore.net.internal.antientropy.AntiEntropy;
 import dev.kvstore.net.internal.replica.ClusterStore;
 import dev.kvstore.net.internal.replica.Quorum;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,9 @@ final class FaultSimulation {
   final SimHistory history = new SimHistory();
   /** Keys whose replicas differed when the faults had healed and the nodes were back, before read repair. */
   final Set<String> neededRepair = new TreeSet<>(); // keys whose replicas still differed after hints drained
+  /** Keys whose replicas still differed after one anti-entropy round on every node (expected: none). */
+  final Set<String> differedAfterAntiEntropy = new TreeSet<>();
+  long antiEntropyKeysMoved; // keys sent plus keys received by the anti-entropy rounds
   long hintsLeft; // hints still held after the drain (0 unless delivery could not finish)
   /** Per key written, per replica of its preference list, the set held after heal. */
   final Map<String, Map<String, DvvSet<StoredValue>>> finalSets = new LinkedHashMap<>();
@@ -353,8 +357,9 @@ final class FaultSimulation {
   }
 
   /**
-   * Reads every key written with R=N through a replica of it, so read repair sends the merge to every replica
-   * that lacks it, and keeps each replica's final set. Notes which keys needed it.
+   * Runs one anti-entropy round on every node (docs/replication.md, "Anti-entropy") and notes which keys still
+   * differ; then reads every key written with R=N through a replica of it, so read repair sends the merge to every
+   * replica that lacks it, and keeps each replica's final set. Notes which keys needed repair.
    */
   void repair() {
     Set<String> keys = new TreeSet<>();
@@ -363,6 +368,21 @@ final class FaultSimulation {
     for (String key : keys) {
       if (new HashSet<>(replicaSets(key).values()).size() > 1) {
         neededRepair.add(key);
+      }
+    }
+    for (String node : NODES) {
+      CompletableFuture<AntiEntropy.Round> round = cluster.antiEntropyRound(node);
+      net.runUntil(round::isDone, Duration.ofSeconds(60));
+      if (!round.isDone() || !round.join().failed().isEmpty()) {
+        throw new AssertionError("seed " + seed + ": the anti-entropy round of " + node + " did not complete on a "
+            + "healed network: " + (round.isDone() ? round.join().failed() : "still running"));
+      }
+      round.join().exchanges().forEach(e -> antiEntropyKeysMoved += e.keysSent() + e.keysReceived());
+    }
+    net.runFor(Duration.ofSeconds(1)); // the last Replicates land
+    for (String key : keys) {
+      if (new HashSet<>(replicaSets(key).values()).size() > 1) {
+        differedAfterAntiEntropy.add(key);
       }
     }
     for (String key : keys) {

@@ -45,6 +45,9 @@ class FaultSimulationTest {
     long partitions = 0;
     long bytesLost = 0;
     long repairedKeys = 0;
+    long differedAfterAntiEntropy = 0;
+    long antiEntropyMoved = 0;
+    List<String> antiEntropyMisses = new ArrayList<>();
     long hintsLeft = 0;
     long ops = 0;
     List<String> repairExamples = new ArrayList<>();
@@ -58,6 +61,11 @@ class FaultSimulationTest {
       partitions += run.partitions;
       bytesLost += run.unforcedBytesLost;
       repairedKeys += run.neededRepair.size();
+      differedAfterAntiEntropy += run.differedAfterAntiEntropy.size();
+      antiEntropyMoved += run.antiEntropyKeysMoved;
+      if (!run.differedAfterAntiEntropy.isEmpty() && antiEntropyMisses.size() < MAX_REPORTED) {
+        antiEntropyMisses.add("seed " + seed + ": " + String.join(" ", run.differedAfterAntiEntropy));
+      }
       hintsLeft += run.hintsLeft;
       ops += run.history.ops.size();
       if (repairExamples.size() < 5 || seeds.size() == 1) {
@@ -88,6 +96,8 @@ class FaultSimulationTest {
     System.out.printf("  %s: %d keys x 3 replicas compared after heal, %d violations; %d keys still needed read "
             + "repair after hints drained, i.e. anti-entropy's work (%s)%n", HistoryChecker.CONVERGED, total.checked.getOrDefault(HistoryChecker.CONVERGED, 0),
         count(total, HistoryChecker.CONVERGED), repairedKeys, String.join("; ", repairExamples));
+    System.out.printf("  anti-entropy: one round per node after the hints drained moved %d keys (sent plus "
+        + "received) and left %d keys whose replicas differed%n", antiEntropyMoved, differedAfterAntiEntropy);
     System.out.printf("  %s: %d acknowledged deletes checked (covering %d versions), %d violations%n",
         HistoryChecker.DELETES, total.checked.getOrDefault(HistoryChecker.DELETES, 0), total.valuesDeleted,
         count(total, HistoryChecker.DELETES));
@@ -96,6 +106,8 @@ class FaultSimulationTest {
             + "a crash or a duplicated request, and merged back to one version by operation id)%n",
         HistoryChecker.APPLIED_ONCE, total.checked.getOrDefault(HistoryChecker.APPLIED_ONCE, 0),
         count(total, HistoryChecker.APPLIED_ONCE), total.mintedTwice);
+    assertThat(antiEntropyMisses).as("keys whose replicas still differed after one anti-entropy round per node")
+        .isEmpty();
     assertThat(failures).as("violations (first %d seeds shown; replay one with -Dkvstore.seed=N)", MAX_REPORTED)
         .isEmpty();
     if (seeds.size() >= 100) { // the faults and the concurrency the properties are about did happen
