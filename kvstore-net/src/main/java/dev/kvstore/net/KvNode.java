@@ -122,9 +122,16 @@ public final class KvNode implements KvStore {
         }
       });
       AntiEntropy antiEntropy = new AntiEntropy(coordinator, trees, observed, b.requestTimeout);
-      KvNode[] self = new KvNode[1]; // the status handler reads the node, which exists before a request arrives
+      // The status handler reads the node, which exists only once the start (restore check included) is over.
+      KvNode[] self = new KvNode[1];
       observed.serve(new StatusHandler(antiEntropy.serving(new ReplicaService(b.nodeId, coordinator, quorum)),
-          () -> self[0].status(),
+          () -> {
+            KvNode started = self[0];
+            if (started == null) {
+              throw new dev.kvstore.core.OverloadedException("node " + b.nodeId + " is still starting; retry shortly");
+            }
+            return started.status();
+          },
           scheduler.executor()));
       transport.start();
       transport.connectAll();
