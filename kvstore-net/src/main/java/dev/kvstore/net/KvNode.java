@@ -93,9 +93,12 @@ public final class KvNode implements KvStore {
     NettyTransport transport = null;
     FailureDetector detector = null;
     try {
-      PeerTrees trees = new PeerTrees(b.nodeId, ring, b.n, PeerTrees.DEFAULT_BUCKETS);
-      local.addChangeListener(trees); // before the scan: a change during it is recorded, a stale scan result not
-      trees.rebuild(local);
+      PeerTrees trees = null; // anti-entropy is opt-in until its cost on the put path is brought down
+      if (b.antiEntropy) {
+        trees = new PeerTrees(b.nodeId, ring, b.n, PeerTrees.DEFAULT_BUCKETS);
+        local.addChangeListener(trees); // before the scan: a change during it is recorded, a stale scan result not
+        trees.rebuild(local);
+      }
       hints = HintStore.open(b.hintStoreConfig());
       RestoreCheck restoreCheck = new RestoreCheck(local, hints, othersThan(b.nodeId, b.peers).keySet());
       scheduler = new EventLoopScheduler(RealScheduler.create("kvstore-" + b.nodeId, b.storeThreads));
@@ -121,10 +124,11 @@ public final class KvNode implements KvStore {
           handoff.wake();
         }
       });
-      AntiEntropy antiEntropy = new AntiEntropy(coordinator, trees, observed, b.requestTimeout);
+      AntiEntropy antiEntropy = trees == null ? null : new AntiEntropy(coordinator, trees, observed, b.requestTimeout);
+      ReplicaService replicaService = new ReplicaService(b.nodeId, coordinator, quorum);
       // The status handler reads the node, which exists only once the start (restore check included) is over.
       KvNode[] self = new KvNode[1];
-      observed.serve(new StatusHandler(antiEntropy.serving(new ReplicaService(b.nodeId, coordinator, quorum)),
+      observed.serve(new StatusHandler(antiEntropy == null ? replicaService : antiEntropy.serving(replicaService),
           () -> {
             KvNode started = self[0];
             if (started == null) {
@@ -140,7 +144,7 @@ public final class KvNode implements KvStore {
       if (b.hintedHandoff) {
         handoff.start();
       }
-      if (!b.antiEntropyInterval.isZero()) {
+      if (antiEntropy != null && !b.antiEntropyInterval.isZero()) {
         antiEntropy.startPeriodic(b.antiEntropyInterval, new java.util.SplittableRandom());
       }
       KvNode node = new KvNode(b.nodeId, local, scheduler, transport, coordinator, quorum, b.conflictResolver,
@@ -212,10 +216,15 @@ public final class KvNode implements KvStore {
    *
    * @return what the round compared, sent and received
    * @throws dev.kvstore.core.StoreClosedException if the node is closed
+   * @throws IllegalStateException if the node was started without {@link KvNodeBuilder#antiEntropy(boolean)}
    */
   public RepairReport repair() {
     if (closed.get()) {
       throw new dev.kvstore.core.StoreClosedException("node " + nodeId + " is closed");
+    }
+    if (antiEntropy == null) {
+      throw new IllegalStateException("node " + nodeId + " keeps no anti-entropy trees; start it with "
+          + "KvNodeBuilder.antiEntropy(true) to repair");
     }
     AntiEntropy.Round round = dev.kvstore.core.internal.Futures.joinUninterruptibly(antiEntropy.exchangeWithAll());
     return new RepairReport(round.exchanges().size(),
@@ -317,7 +326,9 @@ public final class KvNode implements KvStore {
       return;
     }
     try {
-      antiEntropy.close();
+      if (antiEntropy != null) {
+        antiEntropy.close();
+      }
       handoff.close();
       detector.close();
       coordinator.close();

@@ -39,6 +39,7 @@ public final class KvNodeBuilder {
   EngineType engine = EngineType.ROCKSDB;
   Duration requestTimeout = Duration.ofSeconds(2);
   Duration antiEntropyInterval = Duration.ofMinutes(10);
+  boolean antiEntropy;
   int vnodes = 256;
   int maxSetBytes = LocalStoreBuilder.DEFAULT_MAX_SET_BYTES;
   // Reads that miss the cache and callers' async callbacks; requests themselves run on the event loop.
@@ -133,6 +134,16 @@ public final class KvNodeBuilder {
   public KvNodeBuilder antiEntropyInterval(Duration interval) {
     this.antiEntropyInterval = Objects.requireNonNull(interval, "antiEntropyInterval").isZero() ? interval
         : Arguments.checkRange("antiEntropyInterval", interval, Duration.ofMillis(10), Duration.ofDays(1));
+    return this;
+  }
+
+  /**
+   * Whether the node keeps anti-entropy trees, serves exchanges and runs them every {@link #antiEntropyInterval}
+   * (default false). Off by default for now: keeping the trees costs about a third more CPU per put in
+   * {@code kvstore bench cluster} (docs/replication.md, "Anti-entropy"), over the issue's 10% budget.
+   */
+  public KvNodeBuilder antiEntropy(boolean enabled) {
+    this.antiEntropy = enabled;
     return this;
   }
 

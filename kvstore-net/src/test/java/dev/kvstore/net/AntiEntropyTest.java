@@ -47,7 +47,7 @@ class AntiEntropyTest {
   private KvNodeBuilder builder(String id) {
     return KvNode.builder().nodeId(id).clusterId("ae").dataDirectory(dir.resolve(id))
         .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS).requestTimeout(Duration.ofSeconds(2))
-        .quorumMode(QuorumMode.STRICT).hintedHandoff(false);
+        .quorumMode(QuorumMode.STRICT).hintedHandoff(false).antiEntropy(true);
   }
 
   @Test
