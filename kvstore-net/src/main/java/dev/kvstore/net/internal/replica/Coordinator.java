@@ -652,8 +652,12 @@ public final class Coordinator {
     return RetryDuplicates.drop(sets.stream().reduce(DvvSet.empty(), DvvSet::sync));
   }
 
-  /** Decodes a sibling set from a peer; an empty field is an unknown key. */
-  static DvvSet<StoredValue> decode(ByteString bytes) {
+  /**
+   * Decodes a sibling set from a peer; an empty field is an unknown key.
+   *
+   * @throws InvalidRequestException if the bytes are not a sibling set
+   */
+  public static DvvSet<StoredValue> decode(ByteString bytes) {
     if (bytes.isEmpty()) {
       return DvvSet.empty();
     }
