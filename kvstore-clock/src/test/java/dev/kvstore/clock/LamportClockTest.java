@@ -3,11 +3,12 @@ package dev.kvstore.clock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kvstore.clock.testing.Concurrently;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+
+
+
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -69,30 +70,7 @@ class LamportClockTest {
     Set<Long> seen = ConcurrentHashMap.newKeySet();
     int threads = 4;
     int perThread = 2_000;
-    CountDownLatch start = new CountDownLatch(1);
-    CountDownLatch done = new CountDownLatch(threads);
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      for (int t = 0; t < threads; t++) {
-        pool.execute(
-            () -> {
-              try {
-                start.await();
-                for (int i = 0; i < perThread; i++) {
-                  seen.add(i % 2 == 0 ? clock.tick() : clock.observe(i));
-                }
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              } finally {
-                done.countDown();
-              }
-            });
-      }
-      start.countDown();
-      assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      pool.shutdownNow();
-    }
+    Concurrently.run(threads, perThread, i -> seen.add(i % 2 == 0 ? clock.tick() : clock.observe(i)));
     assertThat(seen).hasSize(threads * perThread);
     assertThat(clock.current()).isGreaterThanOrEqualTo(threads * perThread);
   }

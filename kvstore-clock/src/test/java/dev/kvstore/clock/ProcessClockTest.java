@@ -4,11 +4,12 @@ import static dev.kvstore.clock.Clocks.clock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kvstore.clock.testing.Concurrently;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+
+
+
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -72,30 +73,7 @@ class ProcessClockTest {
     Set<VectorClock> seen = ConcurrentHashMap.newKeySet();
     int threads = 4;
     int perThread = 500;
-    CountDownLatch start = new CountDownLatch(1);
-    CountDownLatch done = new CountDownLatch(threads);
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      for (int t = 0; t < threads; t++) {
-        pool.execute(
-            () -> {
-              try {
-                start.await();
-                for (int i = 0; i < perThread; i++) {
-                  seen.add(i % 3 == 0 ? p.receive(clock("p2:" + i)) : p.send());
-                }
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              } finally {
-                done.countDown();
-              }
-            });
-      }
-      start.countDown();
-      assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
-    } finally {
-      pool.shutdownNow();
-    }
+    Concurrently.run(threads, perThread, i -> seen.add(i % 3 == 0 ? p.receive(clock("p2:" + i)) : p.send()));
     assertThat(seen).hasSize(threads * perThread);
     assertThat(p.current().get("p1")).isEqualTo(threads * perThread);
   }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -18,9 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -35,16 +33,7 @@ import picocli.CommandLine.Spec;
 public final class ClusterCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--nodes", defaultValue = "3", description = "Number of nodes, 1 to 9 (default ${DEFAULT-VALUE}).")
-  int count;
-
-  @Option(names = "--dir", paramLabel = "DIR",
-      description = "Data directories and logs (default: a temporary directory, deleted after).")
-  Path dir;
-
-  @Option(names = "--durability", defaultValue = "always",
-      description = "The nodes' durability: always | never | every:<duration> (default ${DEFAULT-VALUE}).")
-  String durability;
+  @Mixin LocalClusterOptions local;
 
   private final InputStream stdin;
   private final Map<String, NodeProcess> running = new LinkedHashMap<>();
@@ -61,16 +50,14 @@ public final class ClusterCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (count < 1 || count > 9) {
-      throw new ParameterException(spec.commandLine(), "--nodes must be between 1 and 9, got " + count);
-    }
-    new NodeCommand.DurabilityConverter().convert(durability); // a usage error before anything starts
-    Path root = dir != null ? Directories.create(dir) : Files.createTempDirectory("kvstore-cluster");
+    local.check(spec, 1, 9); // a usage error before anything starts
+    int count = local.nodes();
+    Path root = local.createRoot("kvstore-cluster");
     PrintWriter out = spec.commandLine().getOut();
     Map<String, InetSocketAddress> peers = LocalMachine.loopbackAddresses(count);
     int n = Math.min(3, count);
     List<String> nodeArgs = List.of("--n", String.valueOf(n), "--w", String.valueOf(Math.min(2, n)), "--r",
-        String.valueOf(Math.min(2, n)), "--durability", durability);
+        String.valueOf(Math.min(2, n)), "--durability", local.durability());
     try {
       for (String id : peers.keySet()) {
         start(id, peers, root, nodeArgs);
@@ -95,7 +82,7 @@ public final class ClusterCommand implements Callable<Integer> {
       running.values().forEach(NodeProcess::stop);
       out.printf("Stopped %d nodes.%n", running.size());
       out.flush();
-      if (dir == null) {
+      if (local.temporary()) {
         LocalMachine.deleteTree(root);
       }
     }

@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -75,17 +76,7 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "DIR", description = "Data directory of this node (created if absent). Required.")
   Path data;
 
-  @Option(names = "--cluster-id", defaultValue = "kvstore", description = "Cluster id (default ${DEFAULT-VALUE}).")
-  String clusterId;
-
-  @Option(names = "--n", defaultValue = "3", description = "Replicas per key (default ${DEFAULT-VALUE}).")
-  int n;
-
-  @Option(names = "--w", defaultValue = "2", description = "Write acks (default ${DEFAULT-VALUE}).")
-  int w;
-
-  @Option(names = "--r", defaultValue = "2", description = "Read replies (default ${DEFAULT-VALUE}).")
-  int r;
+  @Mixin ClusterSettings cluster;
 
   @Option(names = "--durability", paramLabel = "MODE", defaultValue = "always", converter = DurabilityConverter.class,
       description = "always | never | every:<duration> such as every:10ms (default ${DEFAULT-VALUE}).")
@@ -249,8 +240,8 @@ public final class NodeCommand implements Callable<Integer> {
 
   private KvNode start() {
     try {
-      return KvNode.builder().nodeId(id).clusterId(clusterId).dataDirectory(data).listen(listen).peers(peers)
-          .replication(n, w, r).durability(durability).engine(engine).start();
+      return cluster.applyTo(KvNode.builder()).nodeId(id).dataDirectory(data).listen(listen).peers(peers)
+          .durability(durability).engine(engine).start();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -17,6 +17,7 @@ import dev.kvstore.net.internal.netty.NettyTransport;
 import dev.kvstore.net.internal.replica.Quorum;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.status.StatusMessages;
+import dev.kvstore.net.internal.transport.ErrorCodes;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -198,8 +199,11 @@ public final class KvClient implements KvStore {
    *
    * @throws IllegalArgumentException if {@code nodeId} is not one of the client's nodes
    * @throws StoreClosedException if the client is closed
-   * @throws dev.kvstore.core.KvStoreException if the node does not answer within twice the request timeout
-   *     (a {@code PeerUnavailableException}/{@code PeerTimeoutException} subclass) or answers with an error
+   * @throws dev.kvstore.core.NodeUnavailableException if the node cannot be reached (it is down, refuses the
+   *     connection, or is stopping); {@code node()} names it, a retry is safe
+   * @throws dev.kvstore.core.OutcomeUnknownException if the node does not answer within twice the request
+   *     timeout, or the connection closes before it does; a retry is safe (a status request changes nothing)
+   * @throws dev.kvstore.core.KvStoreException a subclass of it for an error the node answers with
    */
   public NodeStatus status(String nodeId) {
     if (!nodes.contains(nodeId)) {
@@ -207,7 +211,8 @@ public final class KvClient implements KvStore {
     }
     checkOpen();
     return Futures.join(transport.request(nodeId, StatusMessages.request(), requestTimeout.multipliedBy(2))
-        .thenApply(StatusMessages::fromReply));
+        .thenApply(StatusMessages::fromReply)
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(ErrorCodes.toPublic(e, true, nodeId))));
   }
 
   /**

@@ -60,9 +60,7 @@ class AntiEntropyTest {
     for (int i = 200; i < 200 + missed; i++) {
       nodes.get(i % 2 == 0 ? "n1" : "n2").put("key-" + i, "value-" + i);
     }
-    KvNode n3 = PortZeroCluster.startOne("n3", IDS, addresses, this::builder);
-    nodes.put("n3", n3);
-    PortZeroCluster.introduce(nodes.values());
+    KvNode n3 = PortZeroCluster.restart("n3", IDS, addresses, nodes, this::builder);
     assertThat(n3.localVersions("key-500").strings()).as("n3 missed the writes").isEmpty();
 
     RepairReport report = n3.repair();

@@ -52,10 +52,7 @@ class HintedHandoffTest {
 
   /** Starts {@code id} again on a new port 0 and tells the running nodes where it is. */
   private KvNode start(String id, QuorumMode mode) {
-    KvNode node = PortZeroCluster.startOne(id, IDS, addresses, x -> builder(x, mode));
-    nodes.put(id, node);
-    PortZeroCluster.introduce(nodes.values());
-    return node;
+    return PortZeroCluster.restart(id, IDS, addresses, nodes, x -> builder(x, mode));
   }
 
   private void awaitSeenDown(String node, String... by) {

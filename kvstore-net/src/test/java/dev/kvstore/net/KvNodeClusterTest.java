@@ -64,10 +64,7 @@ class KvNodeClusterTest {
 
   /** Starts node {@code id} again (on a new port 0) and tells the running nodes where it is. */
   private KvNode restart(String id, String clusterId, int n) {
-    KvNode node = PortZeroCluster.startOne(id, IDS, addresses, x -> builder(x, clusterId, n));
-    nodes.put(id, node);
-    PortZeroCluster.introduce(nodes.values());
-    return node;
+    return PortZeroCluster.restart(id, IDS, addresses, nodes, x -> builder(x, clusterId, n));
   }
 
   @Test

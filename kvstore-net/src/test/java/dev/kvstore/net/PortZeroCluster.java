@@ -55,6 +55,20 @@ final class PortZeroCluster {
     return node;
   }
 
+  /**
+   * Starts (or restarts) node {@code id} on port 0, puts it in {@code nodes} (by id) and introduces every node of
+   * {@code nodes} to every other: a node back after a stop, as the running ones must see it.
+   *
+   * @return the started node
+   */
+  static KvNode restart(String id, Collection<String> ids, Map<String, InetSocketAddress> addresses,
+      Map<String, KvNode> nodes, Function<String, KvNodeBuilder> builder) {
+    KvNode node = startOne(id, ids, addresses, builder);
+    nodes.put(id, node);
+    introduce(nodes.values());
+    return node;
+  }
+
   /** Tells every node of {@code nodes} the bound address of every other. */
   static void introduce(Collection<KvNode> nodes) {
     List<KvNode> all = List.copyOf(nodes);

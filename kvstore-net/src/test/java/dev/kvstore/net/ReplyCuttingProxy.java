@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * armed it loses the next reply the node sends after a connection's handshake: {@link Mode#CLOSE} closes the
  * connection instead of passing the reply on (the request was sent and executed, then the connection broke),
  * {@link Mode#SWALLOW} drops the reply and keeps the connection (the requester times out). Each arming loses one
- * reply. Blocking sockets, two threads per connection; {@link #close()} stops them all.
+ * reply; {@link #silence()} drops every reply after a handshake from then on (a node that takes requests and never
+ * answers). Blocking sockets, two threads per connection; {@link #close()} stops them all.
  */
 final class ReplyCuttingProxy implements AutoCloseable {
   /** What the proxy does to the next reply when armed. */
@@ -28,6 +29,7 @@ final class ReplyCuttingProxy implements AutoCloseable {
   private final ServerSocket server;
   private final AtomicReference<Mode> armed = new AtomicReference<>(Mode.PASS);
   private final AtomicInteger lost = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicBoolean silent = new java.util.concurrent.atomic.AtomicBoolean();
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
 
@@ -44,6 +46,11 @@ final class ReplyCuttingProxy implements AutoCloseable {
   /** Loses the next reply (after a handshake) in the given way. */
   void arm(Mode mode) {
     armed.set(mode);
+  }
+
+  /** Drops every reply after a connection's handshake from now on, keeping the connections open. */
+  void silence() {
+    silent.set(true);
   }
 
   /** How many replies were lost so far. */
@@ -71,7 +78,7 @@ final class ReplyCuttingProxy implements AutoCloseable {
       OutputStream out = to.getOutputStream();
       for (int frame = 0; ; frame++) {
         byte[] bytes = readFrame(in);
-        Mode mode = replies && frame > 0 ? armed.getAndSet(Mode.PASS) : Mode.PASS;
+        Mode mode = !replies || frame == 0 ? Mode.PASS : silent.get() ? Mode.SWALLOW : armed.getAndSet(Mode.PASS);
         if (mode == Mode.CLOSE) {
           lost.incrementAndGet();
           from.close();

@@ -62,11 +62,7 @@ class RestoreFromBackupTest {
 
   /** Starts {@code id} again on a new port 0 (it dials the running nodes) and tells them where it is. */
   private KvNode start(String id) {
-    KvNode node = PortZeroCluster.startOne(id, IDS, addresses, this::builder);
-    List<KvNode> running = new ArrayList<>(nodes.values());
-    running.add(node);
-    PortZeroCluster.introduce(running);
-    return node;
+    return PortZeroCluster.restart(id, IDS, addresses, nodes, this::builder);
   }
 
   @Test
@@ -81,7 +77,6 @@ class RestoreFromBackupTest {
     assertThat(backup.resolve("CLEAN")).as("a backup of a cleanly stopped node holds the marker").exists();
 
     n1 = start("n1");
-    nodes.put("n1", n1);
     List<String> acknowledged = new ArrayList<>();
     for (int i = 1; i <= 5; i++) {
       Context seen = n1.get("cart").context();
@@ -97,7 +92,6 @@ class RestoreFromBackupTest {
     copyTree(backup, dir.resolve("n1"));
 
     n1 = start("n1"); // its peers tell it, at the handshake, how far its actor got
-    nodes.put("n1", n1);
     n1.put("cart", "[tea]"); // a blind put: supersedes what n1 holds (the backup's [milk]) and nothing else
     n1.put("other", "o3");
 

@@ -117,18 +117,14 @@ public final class DataDirectory implements AutoCloseable {
         // have reached this disk: a coordinator sends a new version to the other replicas while its own
         // log forces it, and with durability EVERY or NEVER an acknowledged write can be lost. Continuing
         // under the same incarnation could reissue such a counter for a different value.
-        String old = p.getProperty("incarnation");
-        p.setProperty("incarnation", Incarnation.parse(old).next(0, random).toString());
-        writeIdentity(root, p);
+        String old = nextIncarnation(root, p, random);
         log.info("data directory {} was not closed cleanly; new incarnation {} (was {}) so no version counter "
             + "it may have handed out is reused", root, p.getProperty("incarnation"), old);
         return p;
       }
       // The data was wiped but the identity kept: the old counters of this actor may live on in other
       // replicas, so continuing under the same incarnation could reissue them for new values.
-      String old = p.getProperty("incarnation");
-      p.setProperty("incarnation", Incarnation.parse(old).next(0, random).toString());
-      writeIdentity(root, p);
+      String old = nextIncarnation(root, p, random);
       log.warn("data directory {} has an identity but no log or engine: its data was lost; new incarnation {} "
           + "(was {}) so no version counter is ever reused", root, p.getProperty("incarnation"), old);
       return p;
@@ -140,6 +136,15 @@ public final class DataDirectory implements AutoCloseable {
     writeIdentity(root, p);
     log.info("new data directory {}: node {}, incarnation {}", root, nodeId, p.getProperty("incarnation"));
     return p;
+  }
+
+  /** Moves {@code p} to the next incarnation, forced to the identity file before use; returns the old one. */
+  private static String nextIncarnation(Path root, Properties p, java.util.random.RandomGenerator random)
+      throws IOException {
+    String old = p.getProperty("incarnation");
+    p.setProperty("incarnation", Incarnation.parse(old).next(0, random).toString());
+    writeIdentity(root, p);
+    return old;
   }
 
   private static void writeIdentity(Path root, Properties p) throws IOException {

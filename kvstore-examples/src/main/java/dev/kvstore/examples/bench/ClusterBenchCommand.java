@@ -1,5 +1,7 @@
 package dev.kvstore.examples.bench;
 
+import dev.kvstore.examples.ClusterSettings;
+import dev.kvstore.examples.LocalClusterOptions;
 import dev.kvstore.examples.LocalMachine;
 import dev.kvstore.examples.NodeProcess;
 
@@ -25,6 +27,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -32,7 +35,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code kvstore bench cluster}: starts a cluster of N node processes (child JVMs running {@code kvstore node})
- * on free loopback ports, connects a {@link KvClient} (N=3, W=2, R=2), runs durable puts of random keys from
+ * on free loopback ports, connects a {@link KvClient} (default N=3, W=2, R=2), runs durable puts of random keys from
  * many client threads for a while, then gets of the keys written, and prints throughput, latency percentiles
  * and what one operation costs across all the processes (CPU time and context switches, see {@link CpuMeter}).
  * The figures are judged as ratios to Hazelcast measured in the same sitting, so none is printed against an
@@ -49,41 +52,17 @@ import picocli.CommandLine.Spec;
 public final class ClusterBenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--nodes", defaultValue = "3", description = "Node processes, 3 to 16 (default ${DEFAULT-VALUE}).")
-  int nodes;
-
-  @Option(names = "--hgrm", paramLabel = "FILE",
-      description = "Also write the full latency distribution of each phase (HdrHistogram's percentile output) to FILE.")
-  Path hgrm;
+  @Mixin LocalClusterOptions local;
+  @Mixin ClusterSettings cluster;
+  @Mixin LoadOptions load = new LoadOptions(10, 100_000);
 
   @Option(names = "--threads", defaultValue = "16", description = "Client threads (default ${DEFAULT-VALUE}).")
   int threads;
-
-  @Option(names = "--seconds", defaultValue = "10", description = "Seconds of puts, then of gets (default ${DEFAULT-VALUE}).")
-  int seconds;
 
   @Option(names = "--warmup-seconds", defaultValue = "60",
       description = "Unmeasured puts and gets first, while the four JVMs compile the hot paths; on two cores their "
           + "JIT compilers compete with the load for about a minute (default ${DEFAULT-VALUE}).")
   int warmupSeconds;
-
-  @Option(names = "--value-bytes", defaultValue = "100", description = "Value size (default ${DEFAULT-VALUE}).")
-  int valueBytes;
-
-  @Option(names = "--keys", defaultValue = "100000", description = "Key space the puts draw from (default ${DEFAULT-VALUE}).")
-  int keys;
-
-  @Option(names = "--durability", defaultValue = "always", description = "Durability of the nodes: always | never | every:10ms (default ${DEFAULT-VALUE}).")
-  String durability;
-
-  @Option(names = "--w", defaultValue = "2",
-      description = "Write acks the client asks for, 1 to 3 (default ${DEFAULT-VALUE}); N is 3.")
-  int w;
-
-  @Option(names = "--r", defaultValue = "2",
-      description = "Read replies the client asks for, 1 to 3 (default ${DEFAULT-VALUE}). With --r 1 a get is one "
-          + "hop to a replica that reads locally: the floor of one request through the stack.")
-  int r;
 
   @Option(names = "--node-jvm-opt", paramLabel = "OPT", defaultValue = "-Xmx1g",
       description = "JVM option of each node process, repeatable (default ${DEFAULT-VALUE}).")
@@ -95,23 +74,21 @@ public final class ClusterBenchCommand implements Callable<Integer> {
           + "and redis-benchmark on the PATH.")
   boolean redis;
 
-  @Option(names = "--dir", description = "Where the nodes keep data and logs (default: a temporary directory, deleted after).")
-  Path dir;
-
   private PrintWriter out;
 
   @Override
   public Integer call() throws Exception {
     checkOptions();
     out = spec.commandLine().getOut();
-    Path root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("kvstore-bench-cluster");
+    Path root = local.createRoot("kvstore-bench-cluster");
     try {
       // The baseline first, on a quiet disk: run after our nodes it would share the disk with their write-back.
       List<RedisBaseline.Figures> baseline = redis ? redisBaseline(root) : List.of();
-      Map<String, InetSocketAddress> addresses = LocalMachine.loopbackAddresses(nodes);
+      Map<String, InetSocketAddress> addresses = LocalMachine.loopbackAddresses(local.nodes());
       out.printf("kvstore bench cluster: %d node processes (durability %s, JVM options %s), %d client threads, "
-          + "%d-byte values, %,d keys, N=3 W=%d R=%d; data and logs in %s; %d CPUs, load average %s%n", nodes,
-          durability, nodeJvmOpts, threads, valueBytes, keys, w, r, root, Runtime.getRuntime().availableProcessors(),
+          + "%d-byte values, %,d keys, %s; data and logs in %s; %d CPUs, load average %s%n", local.nodes(),
+          local.durability(), nodeJvmOpts, threads, load.valueBytes, load.keys, cluster, root,
+          Runtime.getRuntime().availableProcessors(),
           loadAverage());
       out.flush();
       List<NodeProcess> children = new ArrayList<>();
@@ -120,7 +97,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       try {
         for (String id : addresses.keySet()) {
           children.add(NodeProcess.start(id, addresses, root,
-              List.of("--cluster-id", "bench", "--durability", durability), nodeJvmOpts));
+              nodeFlags(), nodeJvmOpts));
         }
         for (NodeProcess child : children) {
           out.printf("  %s%n", child.awaitReady(Duration.ofSeconds(60)));
@@ -132,9 +109,9 @@ public final class ClusterBenchCommand implements Callable<Integer> {
         children.forEach(NodeProcess::stop);
       }
       printTable(phases, baseline, meter.processes());
-      Hgrm.write(hgrm, phases);
+      load.writeHistograms(phases);
     } finally {
-      if (dir == null) {
+      if (local.temporary()) {
         LocalMachine.deleteTree(root);
       }
     }
@@ -142,15 +119,11 @@ public final class ClusterBenchCommand implements Callable<Integer> {
   }
 
   private void checkOptions() {
-    if (nodes < 3 || nodes > 16 || threads < 1 || threads > 1024 || seconds < 1 || warmupSeconds < 0
-        || valueBytes < 1 || valueBytes > (1 << 20) || keys < 1 || w < 1 || w > 3 || r < 1 || r > 3) {
-      throw new ParameterException(spec.commandLine(), "need --nodes 3..16, --threads 1..1024, --seconds >= 1, "
-          + "--warmup-seconds >= 0, --value-bytes 1..1048576, --keys >= 1, --w 1..3 and --r 1..3");
-    }
-    try {
-      Durability.parse(durability);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--durability: " + e.getMessage());
+    local.check(spec, 3, 16);
+    cluster.check(spec, local.nodes());
+    load.check(spec);
+    if (threads < 1 || threads > 1024 || warmupSeconds < 0) {
+      throw new ParameterException(spec.commandLine(), "need --threads 1..1024 and --warmup-seconds >= 0");
     }
     if (redis) {
       RedisBaseline.unavailable().ifPresent(why -> {
@@ -159,19 +132,26 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     }
   }
 
+  private List<String> nodeFlags() {
+    List<String> flags = new ArrayList<>(cluster.nodeFlags());
+    flags.addAll(List.of("--durability", local.durability()));
+    return flags;
+  }
+
   private List<RedisBaseline.Figures> redisBaseline(Path root) throws IOException, InterruptedException {
-    out.printf("Redis baseline: SET, then GET, about %d s each ...%n", seconds);
+    out.printf("Redis baseline: SET, then GET, about %d s each ...%n", load.seconds);
     out.flush();
     int port = LocalMachine.loopbackAddresses(1).values().iterator().next().getPort();
-    return RedisBaseline.run(port, root.resolve("redis"), threads, valueBytes, keys, seconds);
+    return RedisBaseline.run(port, root.resolve("redis"), threads, load.valueBytes, load.keys, load.seconds);
   }
 
   private List<LoadRun.Result> measure(Map<String, InetSocketAddress> addresses, CpuMeter meter)
       throws InterruptedException {
-    byte[] value = new byte[valueBytes];
-    java.util.Arrays.fill(value, (byte) 'v');
+    byte[] value = load.value();
+    int keys = load.keys;
+    int seconds = load.seconds;
     AtomicLongArray written = new AtomicLongArray((keys + 63) / 64);
-    try (KvClient client = KvClient.builder().clusterId("bench").nodes(addresses).replication(3, w, r)
+    try (KvClient client = cluster.applyTo(KvClient.builder().nodes(addresses), addresses.size())
         .requestTimeout(Duration.ofSeconds(5)).connect()) {
       warmUp(client, value, written);
       out.printf("puts for %d s ...%n", seconds);
@@ -200,9 +180,9 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     out.flush();
     LoadRun.run("warmup", threads, Duration.ofSeconds(warmupSeconds), (rnd, i) -> {
       if (rnd.nextBoolean()) {
-        put(client, rnd.nextInt(keys), value, written);
+        put(client, rnd.nextInt(load.keys), value, written);
       } else {
-        client.get(LocalBenchCommand.Keys.sequential(rnd.nextInt(keys)));
+        client.get(LocalBenchCommand.Keys.sequential(rnd.nextInt(load.keys)));
       }
     });
   }
@@ -227,8 +207,9 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       out.printf("| redis %s (baseline) | %,.0f | %.0f | %.0f | - | - | - | - | - |%n", f.test(), f.opsPerSecond(),
           f.p50Micros(), f.p99Micros());
     }
-    out.printf("%n%d node processes on loopback, %d client threads, %d-byte values, N=3 W=%d R=%d, durability %s, "
-        + "%d s per phase; load average after the run %s%n", nodes, threads, valueBytes, w, r, durability, seconds,
+    out.printf("%n%d node processes on loopback, %d client threads, %d-byte values, %s, durability %s, "
+        + "%d s per phase; load average after the run %s%n", local.nodes(), threads, load.valueBytes, cluster,
+        local.durability(), load.seconds,
         loadAverage());
     out.printf("CPU us/op and ctx sw/op: CPU time and context switches (voluntary and involuntary, from "
         + "/proc/<pid>/task/*/status) of all %d processes (client and nodes) per operation.%n", processes);

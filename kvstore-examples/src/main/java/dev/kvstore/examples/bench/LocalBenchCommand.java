@@ -19,6 +19,7 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,35 +39,26 @@ public final class LocalBenchCommand implements Callable<Integer> {
   @Option(names = "--threads", split = ",", defaultValue = "1,4,16", description = "Thread counts (default ${DEFAULT-VALUE}).")
   List<Integer> threads;
 
-  @Option(names = "--seconds", defaultValue = "5", description = "Seconds per measurement (default ${DEFAULT-VALUE}).")
-  int seconds;
-
-  @Option(names = "--keys", defaultValue = "1000000", description = "Keys loaded for the get phase (default ${DEFAULT-VALUE}).")
-  int keys;
-
-  @Option(names = "--value-bytes", defaultValue = "100", description = "Value size (default ${DEFAULT-VALUE}).")
-  int valueBytes;
+  @Mixin LoadOptions load = new LoadOptions(5, 1_000_000);
 
   @Option(names = "--dir", description = "Where to put the databases (default: a temporary directory, deleted after).")
   Path dir;
 
-  @Option(names = "--hgrm", paramLabel = "FILE",
-      description = "Also write the full latency distribution of each cell (HdrHistogram's percentile output) to FILE.")
-  Path hgrm;
-
   @Override
   public Integer call() throws Exception {
-    if (seconds < 1 || keys < 1 || valueBytes < 1 || threads.stream().anyMatch(t -> t < 1 || t > 1024)) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--seconds, --keys and --value-bytes must be positive and --threads between 1 and 1024");
+    load.check(spec);
+    if (threads.stream().anyMatch(t -> t < 1 || t > 1024)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--threads must be between 1 and 1024");
     }
+    int seconds = load.seconds;
+    int keys = load.keys;
     PrintWriter out = spec.commandLine().getOut();
     Path root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("kvstore-bench");
     RocksDB.loadLibrary();
     Duration d = Duration.ofSeconds(seconds);
-    byte[] value = new byte[valueBytes];
-    java.util.Arrays.fill(value, (byte) 'v');
-    out.printf("kvstore bench local: %d-byte keys, %d-byte values, %d s per cell, data in %s%n%n", 16, valueBytes, seconds, root);
+    byte[] value = load.value();
+    out.printf("kvstore bench local: %d-byte keys, %d-byte values, %d s per cell, data in %s%n%n", 16, value.length,
+        seconds, root);
     List<String[]> rows = new ArrayList<>();
     List<LoadRun.Result> results = new ArrayList<>();
     CpuMeter meter = new CpuMeter(List.of());
@@ -99,7 +91,7 @@ public final class LocalBenchCommand implements Callable<Integer> {
       }
     }
     printTable(out, rows);
-    Hgrm.write(hgrm, results);
+    load.writeHistograms(results);
     out.flush();
     if (dir == null) {
       dev.kvstore.examples.LocalMachine.deleteTree(root);

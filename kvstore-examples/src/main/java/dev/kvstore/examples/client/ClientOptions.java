@@ -1,9 +1,11 @@
 package dev.kvstore.examples.client;
 
+import dev.kvstore.examples.ClusterSettings;
 import dev.kvstore.net.KvClient;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -21,17 +23,7 @@ public final class ClientOptions {
       description = "Every node of the cluster: id=host:port,... (default: $KVSTORE_CLUSTER).")
   String cluster;
 
-  @Option(names = "--cluster-id", defaultValue = "kvstore", description = "Cluster id (default ${DEFAULT-VALUE}).")
-  String clusterId;
-
-  @Option(names = "--n", defaultValue = "3", description = "The cluster's replicas per key (default ${DEFAULT-VALUE}).")
-  int n;
-
-  @Option(names = "--w", defaultValue = "2", description = "Write acks this request needs (default ${DEFAULT-VALUE}).")
-  int w;
-
-  @Option(names = "--r", defaultValue = "2", description = "Read replies this request needs (default ${DEFAULT-VALUE}).")
-  int r;
+  @Mixin ClusterSettings settings;
 
   @Option(names = "--timeout", defaultValue = "2s", paramLabel = "DURATION", converter = DurationConverter.class,
       description = "How long the coordinating node waits for the quorum, e.g. 500ms, 2s (default ${DEFAULT-VALUE}).")
@@ -46,17 +38,23 @@ public final class ClientOptions {
     }
   }
 
-  /** The cluster id. */
-  public String clusterId() {
-    return clusterId;
+  /**
+   * Connects a client with these options, runs {@code command} on a session printing to {@code spec}'s output,
+   * and closes the client.
+   *
+   * @return the command's exit code
+   */
+  public int run(CommandSpec spec, java.util.function.ToIntFunction<ClientSession> command) {
+    try (KvClient client = connect()) {
+      return command.applyAsInt(new ClientSession(client, spec.commandLine().getOut(), false));
+    }
   }
 
   /** Connects a client with these options; a usage error for options that do not fit together. */
   public KvClient connect() {
     Map<String, InetSocketAddress> nodes = nodes();
     try {
-      return KvClient.builder().clusterId(clusterId).nodes(nodes).replication(Math.min(n, nodes.size()), w, r)
-          .requestTimeout(timeout).connect();
+      return settings.applyTo(KvClient.builder().nodes(nodes), nodes.size()).requestTimeout(timeout).connect();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

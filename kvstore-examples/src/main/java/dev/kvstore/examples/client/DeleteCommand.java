@@ -1,11 +1,9 @@
 package dev.kvstore.examples.client;
 
-import dev.kvstore.net.KvClient;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -20,14 +18,11 @@ public final class DeleteCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "KEY", description = "The key.")
   String key;
 
-  @Option(names = "--context", paramLabel = "TOKEN", description = "The context token of an earlier get.")
-  String context;
+  @Mixin ContextToken context;
 
   @Override
   public Integer call() {
-    PutCommand.checkToken(spec, context);
-    try (KvClient client = options.connect()) {
-      return new ClientSession(client, spec.commandLine().getOut(), false).delete(key, context);
-    }
+    String token = context.checked(spec);
+    return options.run(spec, session -> session.delete(key, token));
   }
 }

@@ -1,6 +1,5 @@
 package dev.kvstore.examples.client;
 
-import dev.kvstore.net.KvClient;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,8 +27,6 @@ public final class GetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (KvClient client = options.connect()) {
-      return new ClientSession(client, spec.commandLine().getOut(), false).get(key, json);
-    }
+    return options.run(spec, session -> session.get(key, json));
   }
 }

@@ -30,17 +30,14 @@ import org.slf4j.LoggerFactory;
  * by {@code applyLock}, so nothing is applied after the final snapshot; checkpoints by {@code
  * checkpointLock}. Lock order: {@code checkpointLock}, then {@code applyLock}.
  */
-public final class MemoryEngine implements Engine {
+public final class MemoryEngine extends SequencedEngine {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryEngine.class);
 
   private final Path directory; // null: nothing durable
   private final ConcurrentSkipListMap<byte[], byte[]> map;
   private final Object applyLock = new Object();
   private final Object checkpointLock = new Object();
-  private volatile long applied; // written under applyLock
-  private volatile long durable; // written under checkpointLock
-  private volatile long keys; // written under applyLock
-  private volatile boolean closed; // written under applyLock
+  private volatile long keys; // written under applyLock; applied and closed too, durable under checkpointLock
 
   private MemoryEngine(Path directory, long seq, ConcurrentSkipListMap<byte[], byte[]> map) {
     this.directory = directory;
@@ -80,18 +77,6 @@ public final class MemoryEngine implements Engine {
   /** A memory engine with no directory: nothing is durable, {@link #checkpoint} only reports. */
   public static MemoryEngine inMemory() {
     return new MemoryEngine(null, 0, new ConcurrentSkipListMap<>(Arrays::compareUnsigned));
-  }
-
-  @Override
-  public long durableSequence() {
-    checkOpen();
-    return durable;
-  }
-
-  @Override
-  public long appliedSequence() {
-    checkOpen();
-    return applied;
   }
 
   @Override
@@ -218,13 +203,6 @@ public final class MemoryEngine implements Engine {
         capture = capture();
       }
       write(capture);
-    }
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new StoreClosedException(
-          "memory engine " + (directory == null ? "(in memory)" : directory) + " is closed");
     }
   }
 

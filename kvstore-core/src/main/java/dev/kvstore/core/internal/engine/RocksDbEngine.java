@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * iterator gives a consistent point-in-time view (RocksDB's implicit snapshot). A visitor must not
  * close the engine.
  */
-public final class RocksDbEngine implements Engine {
+public final class RocksDbEngine extends SequencedEngine {
   private static final Logger LOG = LoggerFactory.getLogger(RocksDbEngine.class);
   private static final byte[] META_FAMILY = "kvstore-meta".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] APPLIED_SEQ = "applied-seq".getBytes(StandardCharsets.US_ASCII);
@@ -72,9 +72,7 @@ public final class RocksDbEngine implements Engine {
   private final List<AutoCloseable> resources; // closed in reverse order
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final Object checkpointLock = new Object();
-  private volatile boolean closed; // written under the write lock
-  private volatile long applied; // written by the applying thread
-  private volatile long durable; // written under checkpointLock
+  // closed is written under the write lock, applied by the applying thread, durable under checkpointLock
 
   private RocksDbEngine(
       Path directory,
@@ -159,18 +157,6 @@ public final class RocksDbEngine implements Engine {
   private static <T extends AutoCloseable> T own(List<AutoCloseable> resources, T resource) {
     resources.add(resource);
     return resource;
-  }
-
-  @Override
-  public long durableSequence() {
-    checkOpen();
-    return durable;
-  }
-
-  @Override
-  public long appliedSequence() {
-    checkOpen();
-    return applied;
   }
 
   @Override
@@ -376,12 +362,6 @@ public final class RocksDbEngine implements Engine {
     }
     resources.clear();
     return failure;
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new StoreClosedException("RocksDB engine " + directory + " is closed");
-    }
   }
 
   private StorageException failure(String what, RocksDBException e) {

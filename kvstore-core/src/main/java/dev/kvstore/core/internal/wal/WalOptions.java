@@ -91,8 +91,7 @@ public record WalOptions(
    * @throws IllegalArgumentException if durability is null
    */
   public WalOptions withDurability(Durability newDurability) {
-    return new WalOptions(
-        directory, newDurability, segmentBytes, maxRecordBytes, nanoTicker, channelFactory, maxQueuedRecords, callerDriven);
+    return with(c -> c.durability = newDurability);
   }
 
   /**
@@ -101,8 +100,7 @@ public record WalOptions(
    * @throws IllegalArgumentException if the size is out of range
    */
   public WalOptions withSegmentBytes(long newSegmentBytes) {
-    return new WalOptions(
-        directory, durability, newSegmentBytes, maxRecordBytes, nanoTicker, channelFactory, maxQueuedRecords, callerDriven);
+    return with(c -> c.segmentBytes = newSegmentBytes);
   }
 
   /**
@@ -111,8 +109,7 @@ public record WalOptions(
    * @throws IllegalArgumentException if the size is out of range
    */
   public WalOptions withMaxRecordBytes(int newMaxRecordBytes) {
-    return new WalOptions(
-        directory, durability, segmentBytes, newMaxRecordBytes, nanoTicker, channelFactory, maxQueuedRecords, callerDriven);
+    return with(c -> c.maxRecordBytes = newMaxRecordBytes);
   }
 
   /**
@@ -121,8 +118,7 @@ public record WalOptions(
    * @throws IllegalArgumentException if the ticker is null
    */
   public WalOptions withNanoTicker(LongSupplier newNanoTicker) {
-    return new WalOptions(
-        directory, durability, segmentBytes, maxRecordBytes, newNanoTicker, channelFactory, maxQueuedRecords, callerDriven);
+    return with(c -> c.nanoTicker = newNanoTicker);
   }
 
   /**
@@ -131,8 +127,7 @@ public record WalOptions(
    * @throws IllegalArgumentException if the factory is null
    */
   public WalOptions withChannelFactory(ChannelFactory newChannelFactory) {
-    return new WalOptions(
-        directory, durability, segmentBytes, maxRecordBytes, nanoTicker, newChannelFactory, maxQueuedRecords, callerDriven);
+    return with(c -> c.channelFactory = newChannelFactory);
   }
 
   /**
@@ -141,8 +136,30 @@ public record WalOptions(
    * @throws IllegalArgumentException if the bound is out of range
    */
   public WalOptions withMaxQueuedRecords(int newMaxQueuedRecords) {
-    return new WalOptions(
-        directory, durability, segmentBytes, maxRecordBytes, nanoTicker, channelFactory, newMaxQueuedRecords, callerDriven);
+    return with(c -> c.maxQueuedRecords = newMaxQueuedRecords);
+  }
+
+  private WalOptions with(java.util.function.Consumer<Copy> change) {
+    Copy copy = new Copy();
+    change.accept(copy);
+    return copy.options();
+  }
+
+  /** A copy of these options that one {@code with...} method changes before it is checked and built. */
+  private final class Copy {
+    Path directory = WalOptions.this.directory;
+    Durability durability = WalOptions.this.durability;
+    long segmentBytes = WalOptions.this.segmentBytes;
+    int maxRecordBytes = WalOptions.this.maxRecordBytes;
+    LongSupplier nanoTicker = WalOptions.this.nanoTicker;
+    ChannelFactory channelFactory = WalOptions.this.channelFactory;
+    int maxQueuedRecords = WalOptions.this.maxQueuedRecords;
+    boolean callerDriven = WalOptions.this.callerDriven;
+
+    WalOptions options() {
+      return new WalOptions(directory, durability, segmentBytes, maxRecordBytes, nanoTicker, channelFactory,
+          maxQueuedRecords, callerDriven);
+    }
   }
 
   private static void requireNonNull(Object value, String name) {
@@ -158,7 +175,6 @@ public record WalOptions(
    * @throws IllegalArgumentException if {@code driven} is true and the durability is {@code PERIODIC}
    */
   public WalOptions withCallerDriven(boolean driven) {
-    return new WalOptions(
-        directory, durability, segmentBytes, maxRecordBytes, nanoTicker, channelFactory, maxQueuedRecords, driven);
+    return with(c -> c.callerDriven = driven);
   }
 }

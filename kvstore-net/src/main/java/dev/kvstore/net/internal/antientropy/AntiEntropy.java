@@ -1,5 +1,7 @@
 package dev.kvstore.net.internal.antientropy;
 
+import static dev.kvstore.net.internal.replica.Coordinator.decode;
+
 import com.google.protobuf.ByteString;
 import dev.kvstore.clock.DvvSet;
 import dev.kvstore.core.InvalidRequestException;
@@ -320,16 +322,5 @@ public final class AntiEntropy implements AutoCloseable {
   private Executor executor() {
     Scheduler scheduler = coordinator.scheduler();
     return scheduler.executor();
-  }
-
-  private static DvvSet<StoredValue> decode(ByteString bytes) {
-    if (bytes.isEmpty()) {
-      return DvvSet.empty();
-    }
-    try {
-      return SiblingCodec.decode(bytes.toByteArray());
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException("a peer sent a malformed sibling set: " + e.getMessage());
-    }
   }
 }

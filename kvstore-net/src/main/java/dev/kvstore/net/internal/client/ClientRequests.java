@@ -5,6 +5,7 @@ import dev.kvstore.clock.DvvSet;
 import dev.kvstore.core.ConflictResolver;
 import dev.kvstore.core.Context;
 import dev.kvstore.core.KvStoreException;
+import dev.kvstore.core.OutcomeUnknownException;
 import dev.kvstore.core.Versions;
 import dev.kvstore.core.internal.OperationId;
 import dev.kvstore.core.internal.SiblingCodec;
@@ -59,14 +60,18 @@ public final class ClientRequests {
   /**
    * The context in a write's reply.
    *
-   * @throws KvStoreException if the node sent no context or a malformed one
+   * @throws OutcomeUnknownException if the node sent no context or a malformed one
    */
   public static Context context(Envelope reply) {
-    ForwardReply body = forwardReply(reply);
+    return context(reply, false);
+  }
+
+  private static Context context(Envelope reply, boolean read) {
+    ForwardReply body = forwardReply(reply, read);
     try {
       return Context.fromBytes(body.getContext().toByteArray());
     } catch (KvStoreException e) {
-      throw new KvStoreException("node " + reply.getSender() + " replied with a malformed context: " + e.getMessage(), e);
+      throw malformed(reply, "a malformed context: " + e.getMessage(), read, e);
     }
   }
 
@@ -74,26 +79,30 @@ public final class ClientRequests {
    * What a GET's reply shows a reader: the live siblings (resolved by {@code resolver} when not null) and
    * the context.
    *
-   * @throws KvStoreException if the node sent a malformed sibling set or context
+   * @throws OutcomeUnknownException if the node sent a malformed sibling set or context (retry-safe)
    */
   public static Versions versions(byte[] key, Envelope reply, ConflictResolver resolver) {
-    ByteString siblings = forwardReply(reply).getSiblings();
+    ByteString siblings = forwardReply(reply, true).getSiblings();
     DvvSet<StoredValue> set;
     try {
       set = siblings.isEmpty() ? DvvSet.empty() : SiblingCodec.decode(siblings.toByteArray());
     } catch (IllegalArgumentException e) {
-      throw new KvStoreException("node " + reply.getSender() + " replied with a malformed sibling set: "
-          + e.getMessage(), e);
+      throw malformed(reply, "a malformed sibling set: " + e.getMessage(), true, e);
     }
-    return VersionsView.of(key, set, context(reply), resolver);
+    return VersionsView.of(key, set, context(reply, true), resolver);
   }
 
-  private static ForwardReply forwardReply(Envelope reply) {
+  private static ForwardReply forwardReply(Envelope reply, boolean read) {
     if (!reply.hasForwardReply()) {
-      throw new KvStoreException("node " + reply.getSender() + " answered a forwarded request with a "
-          + reply.getBodyCase() + " instead of a FORWARD_REPLY");
+      throw malformed(reply, "a " + reply.getBodyCase() + " instead of a FORWARD_REPLY", read, null);
     }
     return reply.getForwardReply();
+  }
+
+  /** A reply the client cannot read: the operation ran on the node, but its outcome is not known here. */
+  private static OutcomeUnknownException malformed(Envelope reply, String what, boolean read, Throwable cause) {
+    return new OutcomeUnknownException(reply.getSender(), "node " + reply.getSender() + " answered with " + what
+        + (read ? " (a read: safe to retry)" : " (the write may or may not have been applied)"), read, cause);
   }
 
   private static Envelope.Builder wrap(Forward.Builder f, Duration timeout) {

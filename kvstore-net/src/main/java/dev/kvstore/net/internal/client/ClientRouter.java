@@ -92,7 +92,7 @@ public final class ClientRouter {
     }
     if (index >= targets.size()) {
       if (unknown != null) {
-        return CompletableFuture.failedFuture(ErrorCodes.toPublic(unknown, read));
+        return CompletableFuture.failedFuture(ErrorCodes.toPublic(unknown, read, unknown.node()));
       }
       return CompletableFuture.failedFuture(new InsufficientReplicasException(
           op + " (no replica of the key answered the client: tried " + targets + "; last failure: "
@@ -102,11 +102,11 @@ public final class ClientRouter {
     return transport.request(target, body, attemptTimeout).exceptionallyCompose(failure -> {
       Throwable cause = ErrorCodes.unwrap(failure);
       if (!(cause instanceof PeerException peer)) {
-        return CompletableFuture.failedFuture(cause);
+        return CompletableFuture.failedFuture(ErrorCodes.toPublic(cause, read, target));
       }
       boolean executed = peer.mayHaveExecuted();
       if (executed && !read && !hasOperationId(body)) {
-        return CompletableFuture.failedFuture(ErrorCodes.toPublic(cause, false));
+        return CompletableFuture.failedFuture(ErrorCodes.toPublic(cause, false, target));
       }
       log.debug("{} via {} failed ({}); trying the next replica", op, target, cause.toString());
       PeerException first = unknown != null ? unknown : executed ? peer : null;

@@ -2,8 +2,8 @@ package dev.kvstore.net.internal.health;
 
 import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.proto.Heartbeat;
-import dev.kvstore.net.internal.transport.Cancellable;
 import dev.kvstore.net.internal.transport.Scheduler;
+import dev.kvstore.net.internal.transport.TimerSlot;
 import dev.kvstore.net.internal.transport.Transport;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -52,8 +52,7 @@ public final class FailureDetector implements PeerHealth, AutoCloseable {
   private final Map<String, PeerState> peers = new LinkedHashMap<>(); // fixed after construction
   private final List<BiConsumer<String, Boolean>> listeners = new CopyOnWriteArrayList<>();
   private volatile Transport transport;
-  private volatile Cancellable timer;
-  private volatile boolean closed;
+  private final TimerSlot timer;
 
   private final class PeerState {
     final String node;
@@ -76,6 +75,7 @@ public final class FailureDetector implements PeerHealth, AutoCloseable {
   public FailureDetector(String localNode, Collection<String> peers, Scheduler scheduler, DetectorOptions options) {
     this.localNode = localNode;
     this.scheduler = scheduler;
+    this.timer = new TimerSlot(scheduler);
     this.options = options;
     this.intervalNanos = options.heartbeatInterval().toNanos();
     long now = scheduler.nanoTime();
@@ -119,9 +119,7 @@ public final class FailureDetector implements PeerHealth, AutoCloseable {
   }
 
   private void arm() {
-    if (!closed) {
-      timer = scheduler.schedule(options.heartbeatInterval(), this::tick);
-    }
+    timer.schedule(options.heartbeatInterval(), this::tick);
   }
 
   /** Whether {@code node} is heard from and takes writes; this node and unknown nodes always are. */
@@ -209,7 +207,7 @@ public final class FailureDetector implements PeerHealth, AutoCloseable {
   }
 
   private void tick() {
-    if (closed) {
+    if (timer.isClosed()) {
       return;
     }
     try {
@@ -265,11 +263,7 @@ public final class FailureDetector implements PeerHealth, AutoCloseable {
   /** Stops the timer; the peers keep their last state. Idempotent. */
   @Override
   public void close() {
-    closed = true;
-    Cancellable t = timer;
-    if (t != null) {
-      t.cancel();
-    }
+    timer.close();
   }
 
   @Override

@@ -5,8 +5,8 @@ import dev.kvstore.core.internal.SiblingCodec;
 import dev.kvstore.net.internal.health.PeerHealth;
 import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.proto.Replicate;
-import dev.kvstore.net.internal.transport.Cancellable;
 import dev.kvstore.net.internal.transport.Scheduler;
+import dev.kvstore.net.internal.transport.TimerSlot;
 import dev.kvstore.net.internal.transport.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,8 +40,7 @@ public final class HintedHandoff implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
-  private volatile Cancellable timer;
-  private volatile boolean closed;
+  private final TimerSlot timer;
 
   /**
    * Delivery of {@code store}'s hints to {@code peers} (this node excluded) through {@code transport}, when
@@ -53,6 +52,7 @@ public final class HintedHandoff implements AutoCloseable {
     this.store = store;
     this.transport = transport;
     this.scheduler = scheduler;
+    this.timer = new TimerSlot(scheduler);
     this.health = health;
     this.options = options;
     this.wallMillis = wallMillis;
@@ -80,18 +80,13 @@ public final class HintedHandoff implements AutoCloseable {
   }
 
   private void arm(Duration delay) {
-    if (closed || running.get()) {
-      return;
-    }
-    Cancellable previous = timer;
-    timer = scheduler.schedule(delay, this::round);
-    if (previous != null) {
-      previous.cancel();
+    if (!running.get()) {
+      timer.schedule(delay, this::round);
     }
   }
 
   private void round() {
-    if (closed || !running.compareAndSet(false, true)) {
+    if (timer.isClosed() || !running.compareAndSet(false, true)) {
       return;
     }
     try {
@@ -109,7 +104,7 @@ public final class HintedHandoff implements AutoCloseable {
     try {
       long cutoff = wallMillis.getAsLong() - options.window().toMillis();
       for (String target : targets) {
-        if (closed || !health.isUp(target)) {
+        if (timer.isClosed() || !health.isUp(target)) {
           continue;
         }
         List<HintStore.Hint> batch = store.batch(target, options.batch());
@@ -179,10 +174,6 @@ public final class HintedHandoff implements AutoCloseable {
   /** Stops the rounds; hints not delivered stay in the store. Idempotent. */
   @Override
   public void close() {
-    closed = true;
-    Cancellable t = timer;
-    if (t != null) {
-      t.cancel();
-    }
+    timer.close();
   }
 }

@@ -6,7 +6,6 @@ import dev.kvstore.net.internal.transport.Scheduler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.ThreadExecutorMap;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -34,18 +33,17 @@ public final class EventLoopScheduler implements Scheduler, AutoCloseable {
 
   @Override
   public long nanoTime() {
-    return System.nanoTime();
+    return pool.nanoTime();
   }
 
   /** {@inheritDoc} On the calling event loop's timer when called on one, else on the pool's timer. */
   @Override
-  public Cancellable schedule(Duration delay, Runnable task) {
-    Scheduler.checkSchedule(delay, task);
+  public Cancellable scheduleNanos(long delayNanos, Runnable task) {
     EventExecutor loop = currentLoop();
     if (loop == null) {
-      return pool.schedule(delay, task);
+      return pool.scheduleNanos(delayNanos, task);
     }
-    ScheduledFuture<?> timer = loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> timer = loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
     return () -> timer.cancel(false);
   }
 

@@ -354,7 +354,7 @@ public final class NettyTransport implements Transport {
   }
 
   PeerUnavailableException closedException() {
-    return new PeerUnavailableException("the transport of node " + nodeId + " is closed");
+    return new PeerUnavailableException("the transport of node " + nodeId + " is closed", nodeId, true, null);
   }
 
   // ---- private

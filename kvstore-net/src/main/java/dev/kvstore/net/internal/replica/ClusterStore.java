@@ -112,8 +112,9 @@ public final class ClusterStore implements KvStore {
   }
 
   /** {@code f}, with a peer failure that reaches here turned into the public exception a user may catch. */
-  private static <T> CompletableFuture<T> publicFailures(CompletableFuture<T> f, boolean readOnly) {
-    return f.exceptionallyCompose(e -> CompletableFuture.failedFuture(ErrorCodes.toPublic(e, readOnly)));
+  private <T> CompletableFuture<T> publicFailures(CompletableFuture<T> f, boolean readOnly) {
+    return f.exceptionallyCompose(e ->
+        CompletableFuture.failedFuture(ErrorCodes.toPublic(e, readOnly, coordinator.localNode())));
   }
 
   private CompletableFuture<Context> startPut(byte[] key, byte[] value, Context context) {

@@ -422,14 +422,11 @@ public final class Coordinator {
       List<String> replicas, int index, PeerException unknown, Throwable last) {
     if (index >= replicas.size()) {
       if (unknown != null) { // the first attempt that may have executed: where the write may be
-        return CompletableFuture.failedFuture(ErrorCodes.toPublic(unknown, false));
+        return CompletableFuture.failedFuture(ErrorCodes.toPublic(unknown, false, localNode));
       }
-      InsufficientReplicasException e = new InsufficientReplicasException(value == null ? "delete" : "put", 0, q.w(),
-          last == null ? "no replica of the key to forward to" : last.getMessage());
-      if (last != null) {
-        e.addSuppressed(ErrorCodes.toPublic(last, false));
-      }
-      return CompletableFuture.failedFuture(e);
+      // none may have executed: the replicas tried are named, with the last failure (which says it was not sent)
+      return CompletableFuture.failedFuture(new InsufficientReplicasException(value == null ? "delete" : "put", 0,
+          q.w(), last == null ? "no replica of the key to forward to" : last.getMessage(), replicas));
     }
     Forward.Builder f = Forward.newBuilder()
         .setOp(value == null ? ClientOp.DELETE : ClientOp.PUT)
@@ -460,7 +457,7 @@ public final class Coordinator {
             PeerException first = unknown != null ? unknown : executed ? (PeerException) cause : null;
             return forward(key, value, context, op, q, replicas, index + 1, first, cause);
           }
-          return CompletableFuture.failedFuture(ErrorCodes.toPublic(cause, false));
+          return CompletableFuture.failedFuture(ErrorCodes.toPublic(cause, false, target));
         });
   }
 
@@ -655,8 +652,12 @@ public final class Coordinator {
     return RetryDuplicates.drop(sets.stream().reduce(DvvSet.empty(), DvvSet::sync));
   }
 
-  /** Decodes a sibling set from a peer; an empty field is an unknown key. */
-  static DvvSet<StoredValue> decode(ByteString bytes) {
+  /**
+   * Decodes a sibling set from a peer; an empty field is an unknown key.
+   *
+   * @throws InvalidRequestException if the bytes are not a sibling set
+   */
+  public static DvvSet<StoredValue> decode(ByteString bytes) {
     if (bytes.isEmpty()) {
       return DvvSet.empty();
     }

@@ -2,7 +2,6 @@ package dev.kvstore.net.internal.sim;
 
 import dev.kvstore.net.internal.transport.Cancellable;
 import dev.kvstore.net.internal.transport.Scheduler;
-import java.time.Duration;
 import java.util.Objects;
 import dev.kvstore.core.internal.LoopExecutor;
 import java.util.concurrent.Executor;
@@ -54,9 +53,8 @@ final class SimScheduler implements Scheduler {
   }
 
   @Override
-  public Cancellable schedule(Duration delay, Runnable task) {
-    Scheduler.checkSchedule(delay, task);
-    return network.schedule(owner, delay.toNanos(), task);
+  public Cancellable scheduleNanos(long delayNanos, Runnable task) {
+    return network.schedule(owner, delayNanos, task);
   }
 
   @Override

@@ -107,7 +107,7 @@ final class SimulatedTransport implements Transport {
     }
     state = State.CLOSED;
     incarnation++;
-    pending.failIf(peer -> true, new PeerUnavailableException("the transport of node " + node + " is closed"));
+    pending.failIf(peer -> true, new PeerUnavailableException("the transport of node " + node + " is closed", node, true, null));
     network.unregister(this);
   }
 
@@ -137,7 +137,7 @@ final class SimulatedTransport implements Transport {
   void crash() {
     state = State.DOWN;
     incarnation++;
-    pending.failIf(peer -> true, new PeerUnavailableException("node " + node + " crashed"));
+    pending.failIf(peer -> true, new PeerUnavailableException("node " + node + " crashed", node, true, null));
   }
 
   void restart() {

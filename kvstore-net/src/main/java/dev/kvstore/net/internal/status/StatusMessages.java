@@ -1,6 +1,6 @@
 package dev.kvstore.net.internal.status;
 
-import dev.kvstore.core.KvStoreException;
+import dev.kvstore.core.OutcomeUnknownException;
 import dev.kvstore.net.NodeStatus;
 import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.proto.StatusPeer;
@@ -34,12 +34,12 @@ public final class StatusMessages {
   /**
    * The status in a reply envelope.
    *
-   * @throws KvStoreException if the envelope is not a status reply
+   * @throws OutcomeUnknownException if the envelope is not a status reply
    */
   public static NodeStatus fromReply(Envelope reply) {
     if (!reply.hasStatusReply()) {
-      throw new KvStoreException("node " + reply.getSender() + " answered a status request with a "
-          + reply.getBodyCase() + " instead of a STATUS_REPLY");
+      throw new OutcomeUnknownException(reply.getSender(), "node " + reply.getSender() + " answered a status "
+          + "request with a " + reply.getBodyCase() + " instead of a STATUS_REPLY (a read: safe to retry)", true, null);
     }
     StatusReply s = reply.getStatusReply();
     List<NodeStatus.PeerStatus> peers = s.getPeersList().stream()

@@ -100,22 +100,34 @@ public final class ErrorCodes {
   /**
    * The exception a user sees for {@code failure}: an internal peer exception becomes a {@link
    * NodeUnavailableException} when the request did not execute on the peer, or an {@link
-   * OutcomeUnknownException} when it may have; anything else is returned unwrapped and unchanged.
+   * OutcomeUnknownException} when it may have; any other {@link KvStoreException} (and an {@link Error}) is
+   * returned unwrapped and unchanged; anything else (an unexpected failure of {@code node}, such as a bug) becomes
+   * an {@link OutcomeUnknownException} naming {@code node}, as the operation may have run.
    *
    * @param failure what failed, possibly wrapped in a {@code CompletionException}
    * @param readOnly whether the operation was a read, which a caller may repeat whatever happened
+   * @param node the node that ran the operation, named when the failure itself names no peer
    * @return the exception to hand to the user
+   * @throws NullPointerException if {@code failure} or {@code node} is null
    */
-  public static Throwable toPublic(Throwable failure, boolean readOnly) {
+  public static Throwable toPublic(Throwable failure, boolean readOnly, String node) {
+    Objects.requireNonNull(node, "node");
     Throwable t = unwrap(Objects.requireNonNull(failure, "failure"));
-    if (!(t instanceof PeerException p)) {
+    if (t instanceof PeerException p) {
+      String peer = p.hasNode() ? p.node() : node;
+      return p.mayHaveExecuted() ? outcomeUnknown(peer, p.getMessage(), readOnly, p)
+          : new NodeUnavailableException(peer, p.getMessage() + " (not applied; safe to retry)", p);
+    }
+    if (t instanceof KvStoreException || t instanceof java.lang.Error) {
       return t;
     }
-    if (!p.mayHaveExecuted()) {
-      return new NodeUnavailableException(p.node(), p.getMessage() + " (not applied; safe to retry)", p);
-    }
-    return new OutcomeUnknownException(p.node(), p.getMessage() + (readOnly ? " (a read: safe to retry)"
-        : " (the write may or may not have been applied)"), readOnly, p);
+    return outcomeUnknown(node, "node " + node + " failed unexpectedly: " + t, readOnly, t);
+  }
+
+  private static OutcomeUnknownException outcomeUnknown(String node, String message, boolean readOnly,
+      Throwable cause) {
+    return new OutcomeUnknownException(node, message + (readOnly ? " (a read: safe to retry)"
+        : " (the write may or may not have been applied)"), readOnly, cause);
   }
 
   /** Removes {@code CompletionException} / {@code ExecutionException} wrappers that carry a cause. */

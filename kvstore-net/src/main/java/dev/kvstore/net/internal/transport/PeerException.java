@@ -57,6 +57,11 @@ public class PeerException extends KvStoreException {
     return node == null ? "?" : node;
   }
 
+  /** Whether the failure knows which peer it concerns ({@link #node()} is then not {@code "?"}). */
+  public boolean hasNode() {
+    return node != null;
+  }
+
   /**
    * Whether the request may have executed on the peer: true for an unexpected failure there (UNKNOWN); false
    * for a refused handshake (the request was never sent) and for the other codes the peer answered with.

@@ -72,8 +72,7 @@ public final class RealScheduler implements Scheduler, AutoCloseable {
    * @throws java.util.concurrent.RejectedExecutionException if the scheduler is closed
    */
   @Override
-  public Cancellable schedule(Duration delay, Runnable task) {
-    Scheduler.checkSchedule(delay, task);
+  public Cancellable scheduleNanos(long delayNanos, Runnable task) {
     Runnable logged = logged(task);
     ScheduledFuture<?> future = timer.schedule(() -> {
       try {
@@ -81,7 +80,7 @@ public final class RealScheduler implements Scheduler, AutoCloseable {
       } catch (RejectedExecutionException closing) {
         log.debug("scheduler {}: delayed task dropped at close", name);
       }
-    }, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }, delayNanos, TimeUnit.NANOSECONDS);
     return () -> future.cancel(false);
   }
 

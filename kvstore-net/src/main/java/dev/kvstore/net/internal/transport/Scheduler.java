@@ -22,7 +22,23 @@ public interface Scheduler {
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code delay} is negative
    */
-  Cancellable schedule(Duration delay, Runnable task);
+  default Cancellable schedule(Duration delay, Runnable task) {
+    java.util.Objects.requireNonNull(task, "task");
+    if (java.util.Objects.requireNonNull(delay, "delay").isNegative()) {
+      throw new IllegalArgumentException("delay must be >= 0, got " + delay);
+    }
+    return scheduleNanos(delay.toNanos(), task);
+  }
+
+  /**
+   * Runs {@code task} once after {@code delayNanos}: what {@link #schedule} does once it has checked its
+   * arguments (implementations implement this one).
+   *
+   * @param delayNanos how long to wait, in nanoseconds, zero or positive
+   * @param task what to run, not null
+   * @return a handle that cancels the task
+   */
+  Cancellable scheduleNanos(long delayNanos, Runnable task);
 
   /**
    * Returns the executor for work that may block (a store read that misses the cache) and for handing results
@@ -36,17 +52,4 @@ public interface Scheduler {
    * #executor()}.
    */
   Executor completer();
-
-  /**
-   * Checks the arguments of {@link #schedule}, for implementations.
-   *
-   * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code delay} is negative
-   */
-  static void checkSchedule(Duration delay, Runnable task) {
-    java.util.Objects.requireNonNull(task, "task");
-    if (java.util.Objects.requireNonNull(delay, "delay").isNegative()) {
-      throw new IllegalArgumentException("delay must be >= 0, got " + delay);
-    }
-  }
 }

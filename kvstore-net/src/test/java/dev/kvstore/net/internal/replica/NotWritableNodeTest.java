@@ -93,7 +93,7 @@ class NotWritableNodeTest {
         Duration.ofSeconds(1));
     net.runUntil(reply::isDone, Duration.ofSeconds(5));
 
-    Throwable failure = ErrorCodes.toPublic(reply.handle((r, e) -> e).join(), false);
+    Throwable failure = ErrorCodes.toPublic(reply.handle((r, e) -> e).join(), false, "client");
     assertThat(failure).isExactlyInstanceOf(NodeUnavailableException.class)
         .hasMessageContaining("takes no writes").hasMessageContaining("disk full (test)");
     assertThat(((NodeUnavailableException) failure).node()).isEqualTo(sick);

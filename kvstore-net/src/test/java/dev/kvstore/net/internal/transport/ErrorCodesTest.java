@@ -70,32 +70,42 @@ class ErrorCodesTest {
   @Test
   void peerFailuresBecomePublicExceptionsThatSayWhetherTheRequestMayHaveRun() {
     Throwable refused = ErrorCodes.toPublic(
-        ErrorCodes.toException(ErrorCodes.toError(new StoreClosedException("stopping")), "n2"), false);
+        ErrorCodes.toException(ErrorCodes.toError(new StoreClosedException("stopping")), "n2"), false, "n0");
     assertThat(refused).isExactlyInstanceOf(dev.kvstore.core.NodeUnavailableException.class)
         .hasMessageContaining("n2").hasMessageContaining("not applied");
     assertThat(((dev.kvstore.core.NodeFailureException) refused).node()).isEqualTo("n2");
     assertThat(((dev.kvstore.core.NodeFailureException) refused).isRetrySafe()).isTrue();
 
     Throwable lost = ErrorCodes.toPublic(new CompletionException(
-        new PeerUnavailableException("connection to node n3 closed", "n3", true, null)), false);
+        new PeerUnavailableException("connection to node n3 closed", "n3", true, null)), false, "n0");
     assertThat(lost).isExactlyInstanceOf(dev.kvstore.core.OutcomeUnknownException.class);
     assertThat(((dev.kvstore.core.NodeFailureException) lost).node()).isEqualTo("n3");
     assertThat(((dev.kvstore.core.NodeFailureException) lost).isRetrySafe()).as("a write").isFalse();
 
     Throwable unsent = ErrorCodes.toPublic(
-        new PeerUnavailableException("connection to node n3 closed", "n3", true, null).asNotSent(), false);
+        new PeerUnavailableException("connection to node n3 closed", "n3", true, null).asNotSent(), false, "n0");
     assertThat(unsent).isExactlyInstanceOf(dev.kvstore.core.NodeUnavailableException.class);
 
-    Throwable slowRead = ErrorCodes.toPublic(new PeerTimeoutException("no reply from node n1", "n1"), true);
+    Throwable slowRead = ErrorCodes.toPublic(new PeerTimeoutException("no reply from node n1", "n1"), true, "n0");
     assertThat(slowRead).isExactlyInstanceOf(dev.kvstore.core.OutcomeUnknownException.class);
     assertThat(((dev.kvstore.core.NodeFailureException) slowRead).isRetrySafe()).as("a read").isTrue();
 
-    assertThat(ErrorCodes.toPublic(new PeerException(ErrorCode.WRONG_CLUSTER, "other cluster", "n1", null), false))
+    assertThat(ErrorCodes.toPublic(new PeerException(ErrorCode.WRONG_CLUSTER, "other cluster", "n1", null), false, "n0"))
         .isExactlyInstanceOf(dev.kvstore.core.NodeUnavailableException.class);
-    assertThat(ErrorCodes.toPublic(new PeerException(ErrorCode.UNKNOWN, "bug", "n1", null), false))
+    assertThat(ErrorCodes.toPublic(new PeerException(ErrorCode.UNKNOWN, "bug", "n1", null), false, "n0"))
         .isExactlyInstanceOf(dev.kvstore.core.OutcomeUnknownException.class);
     StorageException other = new StorageException("disk");
-    assertThat(ErrorCodes.toPublic(other, false)).as("not a peer failure: unchanged").isSameAs(other);
+    assertThat(ErrorCodes.toPublic(other, false, "n0")).as("a public failure: unchanged").isSameAs(other);
+
+    Throwable closed = ErrorCodes.toPublic(new PeerUnavailableException("transport closed"), true, "n0");
+    assertThat(((dev.kvstore.core.NodeFailureException) closed).node()).as("no peer named: the node given")
+        .isEqualTo("n0");
+    Throwable bug = ErrorCodes.toPublic(new CompletionException(new IllegalStateException("bug")), false, "n0");
+    assertThat(bug).as("an unexpected failure may have run").isExactlyInstanceOf(
+        dev.kvstore.core.OutcomeUnknownException.class).hasMessageContaining("n0").hasCauseInstanceOf(
+        IllegalStateException.class);
+    assertThat(((dev.kvstore.core.NodeFailureException) bug).node()).isEqualTo("n0");
+    assertThat(((dev.kvstore.core.NodeFailureException) bug).isRetrySafe()).as("a write").isFalse();
   }
 
   @Test
