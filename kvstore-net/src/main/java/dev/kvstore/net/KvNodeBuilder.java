@@ -40,6 +40,7 @@ public final class KvNodeBuilder {
   Duration requestTimeout = Duration.ofSeconds(2);
   Duration antiEntropyInterval = Duration.ofMinutes(10);
   boolean antiEntropy;
+  dev.kvstore.net.internal.antientropy.Pacing antiEntropyPacing = dev.kvstore.net.internal.antientropy.Pacing.DEFAULTS;
   int vnodes = 256;
   int maxSetBytes = LocalStoreBuilder.DEFAULT_MAX_SET_BYTES;
   // Reads that miss the cache and callers' async callbacks; requests themselves run on the event loop.
@@ -144,6 +145,20 @@ public final class KvNodeBuilder {
    */
   public KvNodeBuilder antiEntropy(boolean enabled) {
     this.antiEntropy = enabled;
+    return this;
+  }
+
+  /**
+   * How much anti-entropy may take (default 2,000 keys per second, 256 buckets per exchange): {@code keysPerSecond}
+   * bounds the keys one node's exchanges move per second (each a read or a send of one sibling set), 1 to 10
+   * million; {@code bucketsPerExchange} bounds the differing buckets a periodic exchange of one range handles, 1 to
+   * 65536 (the rest wait for a later turn; {@link KvNode#repair()} handles them all). See docs/replication.md,
+   * "Anti-entropy".
+   *
+   * @throws IllegalArgumentException if a value is out of its range
+   */
+  public KvNodeBuilder antiEntropyPacing(int keysPerSecond, int bucketsPerExchange) {
+    this.antiEntropyPacing = new dev.kvstore.net.internal.antientropy.Pacing(keysPerSecond, bucketsPerExchange);
     return this;
   }
 
