@@ -54,11 +54,23 @@ public final class LocalBenchCommand implements Callable<Integer> {
       description = "Also write the full latency distribution of each cell (HdrHistogram's percentile output) to FILE.")
   Path hgrm;
 
+  @Option(names = "--anti-entropy-overhead",
+      description = "Instead of the comparison with raw RocksDB: durable puts with anti-entropy trees on and off, "
+          + "alternating in one run, with the ratio; then the time to rebuild the trees from --keys keys.")
+  boolean antiEntropyOverhead;
+
+  @Option(names = "--rounds", defaultValue = "4",
+      description = "With --anti-entropy-overhead: alternating rounds of on and off per thread count (default ${DEFAULT-VALUE}).")
+  int rounds;
+
   @Override
   public Integer call() throws Exception {
     if (seconds < 1 || keys < 1 || valueBytes < 1 || threads.stream().anyMatch(t -> t < 1 || t > 1024)) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--seconds, --keys and --value-bytes must be positive and --threads between 1 and 1024");
+    }
+    if (rounds < 1 || rounds > 100) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rounds must be between 1 and 100");
     }
     PrintWriter out = spec.commandLine().getOut();
     Path root = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("kvstore-bench");
@@ -66,6 +78,14 @@ public final class LocalBenchCommand implements Callable<Integer> {
     Duration d = Duration.ofSeconds(seconds);
     byte[] value = new byte[valueBytes];
     java.util.Arrays.fill(value, (byte) 'v');
+    if (antiEntropyOverhead) {
+      TreeOverhead.run(out, root, threads, d, rounds, keys, value);
+      out.flush();
+      if (dir == null) {
+        dev.kvstore.examples.LocalMachine.deleteTree(root);
+      }
+      return 0;
+    }
     out.printf("kvstore bench local: %d-byte keys, %d-byte values, %d s per cell, data in %s%n%n", 16, valueBytes, seconds, root);
     List<String[]> rows = new ArrayList<>();
     List<LoadRun.Result> results = new ArrayList<>();
