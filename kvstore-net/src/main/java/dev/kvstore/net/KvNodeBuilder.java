@@ -141,8 +141,8 @@ public final class KvNodeBuilder {
 
   /**
    * Whether the node keeps anti-entropy trees, serves exchanges and runs them every {@link #antiEntropyInterval}
-   * (default true). Keeping the trees costs a ring lookup and two 64-bit hashes per write (tens of nanoseconds, well
-   * under 1% of a durable put's CPU in {@code kvstore bench local --anti-entropy-overhead}), a few kilobytes of
+   * (default true). Keeping the trees costs a ring lookup and two 64-bit hashes per write (under a microsecond, under
+   * 1% of a durable put's CPU in {@code kvstore bench local --anti-entropy-overhead}), a few kilobytes of
    * memory per replica range, and a scan of the store at start (about 3 s per million keys). See
    * docs/replication.md, "Anti-entropy".
    */
