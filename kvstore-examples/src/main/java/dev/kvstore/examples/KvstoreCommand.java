@@ -23,7 +23,8 @@ import picocli.CommandLine.ScopeType;
     version = "kvstore 0.1.0-SNAPSHOT",
     description = "An embeddable, Dynamo-style distributed key-value store: examples and tools.",
     subcommands = {DemoCommand.class, NodeCommand.class, GetCommand.class, PutCommand.class, DeleteCommand.class,
-        StatusCommand.class, dev.kvstore.examples.shell.ShellCommand.class, ClusterCommand.class,
+        StatusCommand.class, dev.kvstore.examples.client.RepairCommand.class,
+        dev.kvstore.examples.shell.ShellCommand.class, ClusterCommand.class,
         ClocksCommand.class, dev.kvstore.examples.bench.BenchCommand.class, JmhCommand.class,
         CommandLine.HelpCommand.class})
 public final class KvstoreCommand implements Callable<Integer> {

@@ -216,6 +216,36 @@ public final class KvClient implements KvStore {
   }
 
   /**
+   * Asks node {@code nodeId} to run one anti-entropy round with every peer now (as {@link KvNode#repair()}) and
+   * waits up to {@code timeout} for its report. No authentication: any client that may connect may ask.
+   *
+   * @throws IllegalArgumentException if {@code nodeId} is not one of the client's nodes, or {@code timeout} is not
+   *     between 1 ms and 1 day
+   * @throws StoreClosedException if the client is closed
+   * @throws dev.kvstore.core.InvalidRequestException if the node keeps no anti-entropy trees
+   * @throws dev.kvstore.core.KvStoreException if the node does not answer in time or answers with another error
+   */
+  public RepairReport repair(String nodeId, java.time.Duration timeout) {
+    if (!nodes.contains(nodeId)) {
+      throw new IllegalArgumentException("repair: '" + nodeId + "' is not a node of this client; nodes: " + nodes);
+    }
+    dev.kvstore.core.internal.Arguments.checkRange("timeout", timeout, java.time.Duration.ofMillis(1),
+        java.time.Duration.ofDays(1));
+    checkOpen();
+    return Futures.join(transport.request(nodeId, dev.kvstore.net.internal.proto.Envelope.newBuilder()
+        .setRepairRequest(dev.kvstore.net.internal.proto.RepairRequest.getDefaultInstance()), timeout)
+        .thenApply(reply -> {
+          if (!reply.hasRepairReply()) {
+            throw new dev.kvstore.core.KvStoreException("node " + nodeId + " answered a repair request with a "
+                + reply.getBodyCase() + " instead of a REPAIR_REPLY");
+          }
+          var r = reply.getRepairReply();
+          return new RepairReport(r.getExchanges(), r.getKeysCompared(), r.getKeysSent(), r.getKeysReceived(),
+              r.getBytesSent(), r.getFailedMap());
+        }));
+  }
+
+  /**
    * Closes the connections and stops the client's threads; operations in flight fail with {@link
    * StoreClosedException} or the failure they already had. Idempotent.
    */

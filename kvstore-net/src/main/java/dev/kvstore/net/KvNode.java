@@ -5,7 +5,7 @@ import dev.kvstore.core.KvStore;
 import dev.kvstore.core.Versions;
 import dev.kvstore.core.internal.LocalStore;
 import dev.kvstore.net.internal.antientropy.AntiEntropy;
-import dev.kvstore.net.internal.antientropy.PeerTrees;
+import dev.kvstore.net.internal.antientropy.RangeTrees;
 import dev.kvstore.net.internal.health.FailureDetector;
 import dev.kvstore.net.internal.hints.HintStore;
 import dev.kvstore.net.internal.hints.HintedHandoff;
@@ -93,11 +93,11 @@ public final class KvNode implements KvStore {
     NettyTransport transport = null;
     FailureDetector detector = null;
     try {
-      PeerTrees trees = null; // anti-entropy is opt-in until its cost on the put path is brought down
+      RangeTrees trees = null;
       if (b.antiEntropy) {
-        trees = new PeerTrees(b.nodeId, ring, b.n, PeerTrees.DEFAULT_BUCKETS);
-        local.addChangeListener(trees); // before the scan: a change during it is recorded, a stale scan result not
-        trees.rebuild(local);
+        trees = new RangeTrees(b.nodeId, ring, b.n, RangeTrees.DEFAULT_BUCKETS);
+        trees.rebuild(local); // before the node takes requests, so no write races the scan
+        local.addWriteListener(trees);
       }
       hints = HintStore.open(b.hintStoreConfig());
       RestoreCheck restoreCheck = new RestoreCheck(local, hints, othersThan(b.nodeId, b.peers).keySet());
@@ -124,11 +124,13 @@ public final class KvNode implements KvStore {
           handoff.wake();
         }
       });
-      AntiEntropy antiEntropy = trees == null ? null : new AntiEntropy(coordinator, trees, observed, b.requestTimeout);
+      AntiEntropy antiEntropy = trees == null ? null : new AntiEntropy(coordinator, trees, observed, b.requestTimeout,
+          b.antiEntropyPacing, java.time.InstantSource.system());
       ReplicaService replicaService = new ReplicaService(b.nodeId, coordinator, quorum);
       // The status handler reads the node, which exists only once the start (restore check included) is over.
       KvNode[] self = new KvNode[1];
-      observed.serve(new StatusHandler(antiEntropy == null ? replicaService : antiEntropy.serving(replicaService),
+      observed.serve(new StatusHandler(antiEntropy == null
+          ? AntiEntropy.refusingRepair(b.nodeId, replicaService) : antiEntropy.serving(replicaService),
           () -> {
             KvNode started = self[0];
             if (started == null) {
@@ -210,9 +212,11 @@ public final class KvNode implements KvStore {
   }
 
   /**
-   * Runs one anti-entropy round now and waits for it: compares this node's hash tree of the keys it replicates
-   * with each peer against that peer's, and exchanges the keys that differ, both sides merging by DVV sync
-   * (docs/replication.md, "Anti-entropy"). A peer that cannot be reached is reported in the result, not thrown.
+   * Runs one anti-entropy round now and waits for it: for every replica range this node holds and every other
+   * replica of it, compares the two hash trees (roots, then leaves, then the keys of differing buckets) and moves
+   * the keys that differ, both sides merging by DVV sync (docs/replication.md, "Anti-entropy"). Every differing
+   * bucket is handled; keys move at the node's pace ({@link KvNodeBuilder#antiEntropyPacing}). A peer that cannot
+   * be reached is reported in the result, not thrown.
    *
    * @return what the round compared, sent and received
    * @throws dev.kvstore.core.StoreClosedException if the node is closed
@@ -226,12 +230,15 @@ public final class KvNode implements KvStore {
       throw new IllegalStateException("node " + nodeId + " keeps no anti-entropy trees; start it with "
           + "KvNodeBuilder.antiEntropy(true) to repair");
     }
-    AntiEntropy.Round round = dev.kvstore.core.internal.Futures.joinUninterruptibly(antiEntropy.exchangeWithAll());
-    return new RepairReport(round.exchanges().size(),
-        round.exchanges().stream().mapToLong(AntiEntropy.Exchange::keysCompared).sum(),
-        round.exchanges().stream().mapToLong(AntiEntropy.Exchange::keysSent).sum(),
-        round.exchanges().stream().mapToLong(AntiEntropy.Exchange::keysReceived).sum(),
-        round.failed());
+    return report(dev.kvstore.core.internal.Futures.joinUninterruptibly(antiEntropy.exchangeWithAll()));
+  }
+
+  private static RepairReport report(AntiEntropy.Round round) {
+    var e = round.exchanges();
+    return new RepairReport(e.size(), e.stream().mapToLong(AntiEntropy.Exchange::keysCompared).sum(),
+        e.stream().mapToLong(AntiEntropy.Exchange::keysSent).sum(),
+        e.stream().mapToLong(AntiEntropy.Exchange::keysReceived).sum(),
+        e.stream().mapToLong(AntiEntropy.Exchange::bytesSent).sum(), round.failed());
   }
 
   /**
@@ -261,7 +268,17 @@ public final class KvNode implements KvStore {
     return new NodeStatus(nodeId, clusterId, local.incarnation(), hostPort(address()), quorum.n(), quorum.w(),
         quorum.r(), ring.ownership().getOrDefault(nodeId, 0.0), local.approximateKeys(),
         new NodeStatus.LogCounters(log.appends(), log.groups(), log.forces()), peers,
-        refusal == null ? "" : refusal, health.hintsDelivered(), health.hintsDropped());
+        refusal == null ? "" : refusal, health.hintsDelivered(), health.hintsDropped(), rangeStatuses());
+  }
+
+  private java.util.List<NodeStatus.RangeStatus> rangeStatuses() {
+    if (antiEntropy == null) {
+      return java.util.List.of();
+    }
+    return antiEntropy.rangeStates().stream().map(r -> new NodeStatus.RangeStatus(r.range(), r.lastPeer(),
+        r.lastExchangeMillis() == 0 ? java.util.Optional.empty()
+            : java.util.Optional.of(java.time.Instant.ofEpochMilli(r.lastExchangeMillis())),
+        r.keysRepaired(), r.bytesSent(), r.inSync())).toList();
   }
 
   private static String hostPort(InetSocketAddress a) {

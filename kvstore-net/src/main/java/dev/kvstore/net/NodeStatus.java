@@ -23,10 +23,11 @@ import java.util.Objects;
  * @param writeRefusal why this node takes no writes (its log failed, its disk is full), or empty when it does
  * @param hintsDelivered hints this node delivered to their owners since it started
  * @param hintsDropped hints this node dropped for being older than the hint window since it started
+ * @param ranges anti-entropy of every replica range the node holds, in range order; empty when anti-entropy is off
  */
 public record NodeStatus(String nodeId, String clusterId, String incarnation, String address, int n, int w, int r,
     double ringShare, long keys, LogCounters log, List<PeerStatus> peers, String writeRefusal, long hintsDelivered,
-    long hintsDropped) {
+    long hintsDropped, List<RangeStatus> ranges) {
 
   /** Checks the components and copies the peer list. */
   public NodeStatus {
@@ -37,6 +38,7 @@ public record NodeStatus(String nodeId, String clusterId, String incarnation, St
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(writeRefusal, "writeRefusal");
     peers = List.copyOf(peers);
+    ranges = List.copyOf(ranges);
   }
 
   /** The actor id under which this node issues versions: {@code <nodeId>.<incarnation>}. */
@@ -71,6 +73,27 @@ public record NodeStatus(String nodeId, String clusterId, String incarnation, St
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(address, "address");
       Objects.requireNonNull(writeRefusal, "writeRefusal");
+    }
+  }
+
+  /**
+   * Anti-entropy of one replica range (the ring segments whose keys have the same replicas), as a node sees it.
+   * Immutable.
+   *
+   * @param range the replicas' node ids, sorted, joined by commas ({@code "n1,n2,n3"})
+   * @param lastPeer the peer of the last exchange of the range, or empty when there was none since the node started
+   * @param lastExchange when that exchange ended, or empty
+   * @param keysRepaired keys whose sets moved in exchanges of the range (sent plus received) since the node started
+   * @param bytesSent bytes this node sent in exchanges of the range (requests, replies, sibling sets) since it started
+   * @param inSync whether the last exchange ended with both trees equal
+   */
+  public record RangeStatus(String range, String lastPeer, java.util.Optional<java.time.Instant> lastExchange,
+      long keysRepaired, long bytesSent, boolean inSync) {
+    /** Checks the components. */
+    public RangeStatus {
+      Objects.requireNonNull(range, "range");
+      Objects.requireNonNull(lastPeer, "lastPeer");
+      Objects.requireNonNull(lastExchange, "lastExchange");
     }
   }
 }

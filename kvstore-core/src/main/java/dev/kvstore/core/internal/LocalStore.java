@@ -73,7 +73,7 @@ public final class LocalStore implements KvStore, Replica {
   private enum Access { MEMORY_ONLY, MAY_BLOCK }
 
   /** A write appended to the log and not yet durable: the set it writes and the log's future. */
-  private record InFlight(DvvSet<StoredValue> set, CompletableFuture<Long> durable) {}
+  private record InFlight(DvvSet<StoredValue> set, byte[] encoded, CompletableFuture<Long> durable) {}
 
   /**
    * The actor this store issues dots under and the highest counter it issued, over all keys. Replaced as a
@@ -104,6 +104,7 @@ public final class LocalStore implements KvStore, Replica {
   // (one CAS, no per-thread hold counts) because a ReentrantReadWriteLock's bookkeeping showed in profiles.
   private final StampedLock closeLock = new StampedLock();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+  private final List<WriteListener> writeListeners = new CopyOnWriteArrayList<>();
   private final ExecutorService executor;
   private final ScheduledExecutorService purger;
   private volatile boolean closed; // written under closeLock's write side
@@ -526,6 +527,20 @@ public final class LocalStore implements KvStore, Replica {
     listeners.add(listener);
   }
 
+  /** Adds a listener told of every change of a key under the key's lock, in the key's write order. */
+  public void addWriteListener(WriteListener listener) {
+    writeListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** {@inheritDoc} The sets are the engine's bytes, not decoded. */
+  @Override
+  public void scanEncoded(byte[] fromInclusive, byte[] toExclusive, BiPredicate<byte[], byte[]> visitor) {
+    guarded(() -> {
+      parts.engine().scan(fromInclusive, toExclusive, visitor::test);
+      return null;
+    });
+  }
+
   // ---- tombstones ----
 
   /**
@@ -619,11 +634,12 @@ public final class LocalStore implements KvStore, Replica {
         throw new NotWritableException("store " + actorId() + " takes no writes since its log failed ("
             + failed.getMessage() + "); reads still work; reopen it to write again", failed);
       }
-      DvvSet<StoredValue> current = prior != null ? prior.set()
-          : access == Access.MEMORY_ONLY ? readCached(key) : read(key);
-      if (current == null) {
+      byte[] before = prior != null ? prior.encoded()
+          : access == Access.MEMORY_ONLY ? parts.engine().getCached(key) : parts.engine().get(key);
+      if (before == Engine.NOT_CACHED) {
         return null;
       }
+      DvvSet<StoredValue> current = prior != null ? prior.set() : decode(key, before);
       DvvSet<StoredValue> changed = change.apply(current);
       boolean remove = changed == null; // removeIfUnchanged: the record goes
       DvvSet<StoredValue> next = remove ? DvvSet.empty() : applyPolicy(changed);
@@ -650,8 +666,9 @@ public final class LocalStore implements KvStore, Replica {
         }
         throw cause; // refused at once: nothing of it may leave this node
       }
-      InFlight mine = new InFlight(next, durable);
+      InFlight mine = new InFlight(next, encoded, durable);
       inFlight.put(ref, mine);
+      notifyWriteListeners(key, before, encoded);
       return new Logged(next, encoded, durable.handle((seq, failure) -> {
         if (failure != null) {
           RuntimeException cause = Futures.unwrap(failure);
@@ -680,6 +697,16 @@ public final class LocalStore implements KvStore, Replica {
         l.onChange(key, set);
       } catch (RuntimeException e) {
         log.warn("change listener {} failed; the write itself is durable", l, e);
+      }
+    }
+  }
+
+  private void notifyWriteListeners(byte[] key, byte[] before, byte[] after) {
+    for (WriteListener l : writeListeners) {
+      try {
+        l.onWrite(key, before, after);
+      } catch (RuntimeException e) {
+        log.warn("write listener {} failed; the write itself goes on", l, e);
       }
     }
   }

@@ -161,6 +161,14 @@ public interface Replica {
   /** Visits keys in {@code [from, to)} (null = unbounded) in unsigned byte order with their sets, until false. */
   void scan(byte[] fromInclusive, byte[] toExclusive, BiPredicate<byte[], DvvSet<StoredValue>> visitor);
 
+  /**
+   * {@link #scan} with each set as stored ({@link SiblingCodec} bytes: do not modify). This default encodes the
+   * decoded sets again; a store over an engine passes the engine's bytes.
+   */
+  default void scanEncoded(byte[] fromInclusive, byte[] toExclusive, BiPredicate<byte[], byte[]> visitor) {
+    scan(fromInclusive, toExclusive, (k, set) -> visitor.test(k, SiblingCodec.encode(set)));
+  }
+
   /** Adds a listener called after each durable change. */
   void addChangeListener(ChangeListener listener);
 }

@@ -44,11 +44,23 @@ public final class LocalBenchCommand implements Callable<Integer> {
   @Option(names = "--dir", description = "Where to put the databases (default: a temporary directory, deleted after).")
   Path dir;
 
+  @Option(names = "--anti-entropy-overhead",
+      description = "Instead of the comparison with raw RocksDB: durable puts with anti-entropy trees on and off, "
+          + "alternating in one run, with the ratio; then the time to rebuild the trees from --keys keys.")
+  boolean antiEntropyOverhead;
+
+  @Option(names = "--rounds", defaultValue = "4",
+      description = "With --anti-entropy-overhead: alternating rounds of on and off per thread count (default ${DEFAULT-VALUE}).")
+  int rounds;
+
   @Override
   public Integer call() throws Exception {
     load.check(spec);
     if (threads.stream().anyMatch(t -> t < 1 || t > 1024)) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--threads must be between 1 and 1024");
+    }
+    if (rounds < 1 || rounds > 100) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rounds must be between 1 and 100");
     }
     int seconds = load.seconds;
     int keys = load.keys;
@@ -57,6 +69,14 @@ public final class LocalBenchCommand implements Callable<Integer> {
     RocksDB.loadLibrary();
     Duration d = Duration.ofSeconds(seconds);
     byte[] value = load.value();
+    if (antiEntropyOverhead) {
+      TreeOverhead.run(out, root, threads, d, rounds, keys, value);
+      out.flush();
+      if (dir == null) {
+        dev.kvstore.examples.LocalMachine.deleteTree(root);
+      }
+      return 0;
+    }
     out.printf("kvstore bench local: %d-byte keys, %d-byte values, %d s per cell, data in %s%n%n", 16, value.length,
         seconds, root);
     List<String[]> rows = new ArrayList<>();

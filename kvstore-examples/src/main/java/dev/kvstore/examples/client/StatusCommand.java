@@ -77,6 +77,15 @@ public final class StatusCommand implements Callable<Integer> {
         lines.add("    peers: " + (peers.isEmpty() ? "none" : String.join(", ", peers)));
         lines.add(String.format(Locale.ROOT, "    hints: %d delivered, %d dropped since start", s.hintsDelivered(),
             s.hintsDropped()));
+        if (s.ranges().isEmpty()) {
+          lines.add("    anti-entropy: off");
+        }
+        for (NodeStatus.RangeStatus r : s.ranges()) {
+          lines.add(String.format(Locale.ROOT, "    anti-entropy %s: %s, %d keys repaired, %d bytes sent", r.range(),
+              r.lastExchange().map(t -> "last exchange " + t + " with " + r.lastPeer()
+                  + (r.inSync() ? " (in sync)" : " (differed)")).orElse("no exchange yet"),
+              r.keysRepaired(), r.bytesSent()));
+        }
       } else {
         lines.add(id + "  DOWN  (no answer: " + answer + ")");
       }
@@ -92,13 +101,18 @@ public final class StatusCommand implements Callable<Integer> {
             + Show.quote(p.address()) + ",\"connected\":" + p.connected() + ",\"up\":" + p.up()
             + String.format(Locale.ROOT, ",\"phi\":%.2f", p.phi()) + ",\"writeRefusal\":"
             + Show.quote(p.writeRefusal()) + ",\"hintsHeld\":" + p.hintsHeld() + "}").toList();
+        List<String> ranges = s.ranges().stream().map(r -> "{\"range\":" + Show.quote(r.range()) + ",\"lastPeer\":"
+            + Show.quote(r.lastPeer()) + ",\"lastExchange\":" + r.lastExchange().map(t -> Show.quote(t.toString()))
+            .orElse("null") + ",\"keysRepaired\":" + r.keysRepaired() + ",\"bytesSent\":" + r.bytesSent()
+            + ",\"inSync\":" + r.inSync() + "}").toList();
         nodes.add(String.format(Locale.ROOT, "{\"id\":%s,\"up\":true,\"address\":%s,\"incarnation\":%s,\"n\":%d,"
                 + "\"w\":%d,\"r\":%d,\"ringShare\":%.4f,\"keys\":%d,\"log\":{\"appends\":%d,\"groups\":%d,"
-                + "\"forces\":%d},\"peers\":[%s],\"writeRefusal\":%s,\"hintsDelivered\":%d,\"hintsDropped\":%d}",
+                + "\"forces\":%d},\"peers\":[%s],\"writeRefusal\":%s,\"hintsDelivered\":%d,\"hintsDropped\":%d,"
+                + "\"antiEntropy\":[%s]}",
             Show.quote(id), Show.quote(s.address()),
             Show.quote(s.incarnation()), s.n(), s.w(), s.r(), s.ringShare(), s.keys(), s.log().appends(),
             s.log().groups(), s.log().forces(), String.join(",", peers), Show.quote(s.writeRefusal()),
-            s.hintsDelivered(), s.hintsDropped()));
+            s.hintsDelivered(), s.hintsDropped(), String.join(",", ranges)));
       } else {
         nodes.add("{\"id\":" + Show.quote(id) + ",\"up\":false,\"error\":" + Show.quote(answer.toString()) + "}");
       }

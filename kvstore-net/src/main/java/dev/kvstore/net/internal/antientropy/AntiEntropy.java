@@ -3,89 +3,176 @@ package dev.kvstore.net.internal.antientropy;
 import static dev.kvstore.net.internal.replica.Coordinator.decode;
 
 import com.google.protobuf.ByteString;
-import dev.kvstore.clock.DvvSet;
 import dev.kvstore.core.InvalidRequestException;
-import dev.kvstore.core.internal.Replica;
-import dev.kvstore.core.internal.SiblingCodec;
-import dev.kvstore.core.internal.StoredValue;
-import dev.kvstore.net.internal.antientropy.PeerTrees.Key;
-import dev.kvstore.net.internal.proto.BucketKeysReply;
-import dev.kvstore.net.internal.proto.BucketKeysRequest;
+import dev.kvstore.net.internal.antientropy.RangeTrees.ReplicaRange;
+import dev.kvstore.net.internal.proto.AeKeysReply;
+import dev.kvstore.net.internal.proto.AeKeysRequest;
+import dev.kvstore.net.internal.proto.AeLeavesReply;
+import dev.kvstore.net.internal.proto.AeRootsReply;
+import dev.kvstore.net.internal.proto.AeRootsRequest;
 import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.proto.KeyHash;
-import dev.kvstore.net.internal.proto.Read;
-import dev.kvstore.net.internal.proto.Replicate;
-import dev.kvstore.net.internal.proto.TreeReply;
-import dev.kvstore.net.internal.proto.TreeRequest;
+import dev.kvstore.net.internal.proto.RepairReply;
 import dev.kvstore.net.internal.replica.Coordinator;
 import dev.kvstore.net.internal.transport.Cancellable;
 import dev.kvstore.net.internal.transport.RequestHandler;
-import dev.kvstore.net.internal.transport.Scheduler;
 import dev.kvstore.net.internal.transport.Transport;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Anti-entropy exchanges of one node, on demand: {@link #exchange(String)} compares this node's tree for a peer
- * with the peer's tree for this node, leaf by leaf; fetches the keys and hashes of the differing buckets; and for
- * every key whose hashes differ, reads the peer's set ({@code Read}) and merges it here, then sends the merged set
- * to the peer ({@code Replicate}) unless it hashes the same as the peer's (the peer's set covered this node's); a
- * key the peer lacks is sent without a read. Both sides thus take the other's set by DVV sync through the usual
- * write path. {@link #serving(RequestHandler)} answers the peers' tree and bucket requests.
+ * Anti-entropy of one node: exchanges of its {@link RangeTrees} with the other replicas of each range, periodic and
+ * on demand, and the answers to its peers' exchanges (docs/replication.md, "Anti-entropy").
  *
- * <p>The keys of one exchange move {@value #BATCH} at a time. Thread-safe: an exchange is a chain of futures; its steps run where the transport completes them, and
- * store reads and merges on the scheduler's executor.
+ * <p>An exchange with a peer over some ranges ({@link PeerExchange}) compares roots first, then the leaves of the
+ * ranges whose roots differ, then the keys of the differing buckets, and moves each key whose hashes differ: both
+ * sides take the other's set by DVV sync through the usual write path. A periodic turn exchanges each range with one
+ * other replica of it (the next one in turn), at most {@link Pacing#bucketsPerExchange()} differing buckets per
+ * range, at {@link Pacing#keysPerSecond()}; turns follow each other after a pause drawn from half to one and a half
+ * the interval. {@link #exchangeWithAll()} (repair on demand) exchanges every range with every other replica, all
+ * differing buckets.
+ *
+ * <p>Whenever an exchange finds this node's tree of a range equal to the peer's, it tells the {@link SyncListener}s
+ * and {@link #lastInSync} remembers it: every change applied to either replica of the range before that time is
+ * held by both (the tombstone purge rule builds on it).
+ *
+ * <p>Thread-safe: an exchange is a chain of futures whose steps run where the transport completes them; store
+ * scans, reads and merges run on the scheduler's executor.
  */
 public final class AntiEntropy implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AntiEntropy.class);
-  /** Keys moved at once in one exchange: enough to fill a round trip, few enough not to flood a peer's queues. */
-  static final int BATCH = 64;
+  /** A peer's key listing stops adding buckets past this many bytes, well under a frame's limit. */
+  static final long KEYS_REPLY_BYTES = 1 << 20;
 
   private final Coordinator coordinator;
-  private final PeerTrees trees;
+  private final RangeTrees trees;
   private final Transport transport;
   private final Duration timeout;
+  private final Pacing pacing;
+  private final InstantSource clock;
+  private final Map<String, RangeStats> stats = new LinkedHashMap<>(); // filled once, then read only
+  private final Map<String, Instant> inSync = new ConcurrentHashMap<>(); // "range|peer" -> last time found equal
+  private final List<SyncListener> syncListeners = new CopyOnWriteArrayList<>();
   private final Object timerLock = new Object();
   private Cancellable timer; // guarded by timerLock
   private boolean closed; // guarded by timerLock
-  private int nextPeer; // guarded by timerLock
+  private long turn; // guarded by timerLock
+
+  /** Told each time an exchange finds this node's tree of a range equal to a peer's. */
+  @FunctionalInterface
+  public interface SyncListener {
+    /**
+     * This node's tree of range {@code range} equalled peer {@code peer}'s when compared after {@code asOf}: every
+     * change either of them applied to a key of the range before {@code asOf} (this node's clock) is held by both,
+     * or superseded there. Runs on a transport or executor thread: keep it short.
+     */
+    void inSync(String range, String peer, Instant asOf);
+  }
 
   /**
-   * What one exchange with one peer did.
+   * What one exchange of one range with one peer did.
    *
+   * @param range the range's id
    * @param peer the peer
-   * @param bucketsDiffering leaves that differed between the two trees
-   * @param keysCompared keys found in those buckets on either side
+   * @param bucketsDiffering leaves that differed between the two trees (0 when the roots were equal)
+   * @param keysCompared keys found in the buckets handled, on either side
    * @param keysSent keys whose set this node sent to the peer (the peer lacked the key, or its set did not cover
- *     this node's)
+   *     this node's)
    * @param keysReceived keys whose set this node read from the peer and merged here
+   * @param bytesSent bytes of the requests and sets this node sent for the range
+   * @param inSync whether the trees were equal at the end (at the start, or after the keys moved)
    */
-  public record Exchange(String peer, int bucketsDiffering, long keysCompared, long keysSent, long keysReceived) {}
+  public record Exchange(String range, String peer, int bucketsDiffering, long keysCompared, long keysSent,
+      long keysReceived, long bytesSent, boolean inSync) {}
 
-  /** Exchanges for {@code coordinator}'s replica with trees {@code trees}, requests waiting up to {@code timeout}. */
-  public AntiEntropy(Coordinator coordinator, PeerTrees trees, Transport transport, Duration timeout) {
+  /**
+   * What one round of exchanges did.
+   *
+   * @param exchanges the exchanges that completed
+   * @param failed the peers whose exchange failed, with why (unreachable, timed out, refused)
+   */
+  public record Round(List<Exchange> exchanges, Map<String, String> failed) {
+    /** Copies its arguments. */
+    public Round {
+      exchanges = List.copyOf(exchanges);
+      failed = Map.copyOf(failed);
+    }
+  }
+
+  /**
+   * Anti-entropy counters of one range since the node started.
+   *
+   * @param range the range's id
+   * @param lastPeer the peer of the last exchange, empty when none yet
+   * @param lastExchangeMillis when the last exchange ended, milliseconds since the epoch, 0 when none yet
+   * @param keysRepaired keys sent plus keys received
+   * @param bytesSent bytes sent in exchanges of the range, as requester and as replier
+   * @param inSync whether the last exchange ended with equal trees
+   */
+  public record RangeState(String range, String lastPeer, long lastExchangeMillis, long keysRepaired,
+      long bytesSent, boolean inSync) {}
+
+  /**
+   * Exchanges for {@code coordinator}'s replica with trees {@code trees}: requests wait up to {@code timeout}, work
+   * is paced by {@code pacing}, and times are read from {@code clock}.
+   */
+  public AntiEntropy(Coordinator coordinator, RangeTrees trees, Transport transport, Duration timeout, Pacing pacing,
+      InstantSource clock) {
     this.coordinator = coordinator;
     this.trees = trees;
     this.transport = transport;
     this.timeout = timeout;
+    this.pacing = pacing;
+    this.clock = clock;
+    for (ReplicaRange r : trees.ranges()) {
+      stats.put(r.id(), new RangeStats(r.id()));
+    }
+  }
+
+  /** The trees this node keeps. */
+  public RangeTrees trees() {
+    return trees;
+  }
+
+  /** Adds a listener told of every range found equal to a peer's. */
+  public void addSyncListener(SyncListener listener) {
+    syncListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
   }
 
   /**
-   * Starts periodic exchanges: one exchange with the next peer in ring order, then the next one after a pause
-   * drawn uniformly from half to one and a half {@code interval} by {@code random} (so nodes started together
-   * drift apart), timed by the coordinator's scheduler. A failed exchange is logged and the next peer is tried
-   * at the next turn. Call once; {@link #close()} stops them.
+   * The last time an exchange found this node's tree of {@code range} equal to {@code peer}'s (see {@link
+   * SyncListener#inSync}), or empty when none did since the node started.
+   */
+  public Optional<Instant> lastInSync(String range, String peer) {
+    return Optional.ofNullable(inSync.get(range + "|" + peer));
+  }
+
+  /** The counters of every range, in range order. */
+  public List<RangeState> rangeStates() {
+    return stats.values().stream().map(RangeStats::snapshot).toList();
+  }
+
+  // ---- periodic ----
+
+  /**
+   * Starts periodic turns: each exchanges every range with one other replica of it, the next one at each turn;
+   * the next turn follows after a pause drawn uniformly from half to one and a half {@code interval} by {@code
+   * random} (so nodes started together drift apart), timed by the coordinator's scheduler. A failed exchange is
+   * logged and retried at a later turn. Call once; {@link #close()} stops them.
    *
    * @throws IllegalArgumentException if {@code interval} is shorter than 2 ns
    */
@@ -93,7 +180,7 @@ public final class AntiEntropy implements AutoCloseable {
     if (interval.toNanos() < 2) {
       throw new IllegalArgumentException("the anti-entropy interval must be positive, got " + interval);
     }
-    if (trees.peers().isEmpty()) {
+    if (trees.ranges().stream().allMatch(r -> r.peers().isEmpty())) {
       return; // a cluster of one node
     }
     scheduleNext(interval, random);
@@ -110,23 +197,28 @@ public final class AntiEntropy implements AutoCloseable {
   }
 
   private void periodic(Duration interval, RandomGenerator random) {
-    List<String> peers = List.copyOf(trees.peers());
-    String peer;
+    long t;
     synchronized (timerLock) {
       if (closed) {
         return;
       }
-      peer = peers.get(nextPeer++ % peers.size());
+      t = turn++;
     }
-    exchange(peer).whenComplete((e, failure) -> {
+    Map<String, List<ReplicaRange>> byPeer = new LinkedHashMap<>();
+    for (ReplicaRange r : trees.ranges()) {
+      if (!r.peers().isEmpty()) {
+        byPeer.computeIfAbsent(r.peers().get((int) (t % r.peers().size())), p -> new ArrayList<>()).add(r);
+      }
+    }
+    run(byPeer, pacing.bucketsPerExchange(), t).whenComplete((round, failure) -> {
       if (failure != null) {
-        log.debug("periodic anti-entropy with {} failed: {}", peer, failure.toString());
+        log.warn("periodic anti-entropy turn failed", failure);
       }
       scheduleNext(interval, random);
     });
   }
 
-  /** Stops periodic exchanges; an exchange under way completes. Idempotent. */
+  /** Stops periodic turns; an exchange under way completes. Idempotent. */
   @Override
   public void close() {
     synchronized (timerLock) {
@@ -137,80 +229,45 @@ public final class AntiEntropy implements AutoCloseable {
     }
   }
 
-  /** The trees this node keeps. */
-  public PeerTrees trees() {
-    return trees;
-  }
-
-  /** A handler that answers anti-entropy requests and hands every other request to {@code delegate}. */
-  public RequestHandler serving(RequestHandler delegate) {
-    return request -> switch (request.getBodyCase()) {
-      case TREE_REQUEST -> CompletableFuture.completedFuture(treeReply(request.getSender()));
-      case BUCKET_KEYS_REQUEST -> CompletableFuture.supplyAsync(
-          () -> bucketKeysReply(request.getSender(), request.getBucketKeysRequest()), executor());
-      default -> delegate.handle(request);
-    };
-  }
-
-  private Envelope.Builder treeReply(String sender) {
-    checkPeer(sender);
-    long[] leaves = trees.leaves(sender);
-    TreeReply.Builder reply = TreeReply.newBuilder();
-    for (long leaf : leaves) {
-      reply.addLeaves(leaf);
-    }
-    return Envelope.newBuilder().setTreeReply(reply);
-  }
-
-  private Envelope.Builder bucketKeysReply(String sender, BucketKeysRequest request) {
-    checkPeer(sender);
-    int[] buckets = request.getBucketsList().stream().mapToInt(Integer::intValue).toArray();
-    for (int b : buckets) {
-      if (b < 0 || b >= trees.buckets()) {
-        throw new InvalidRequestException("bucket " + b + " is out of range 0.." + (trees.buckets() - 1));
-      }
-    }
-    BucketKeysReply.Builder reply = BucketKeysReply.newBuilder();
-    trees.keysIn(sender, buckets).forEach((k, h) ->
-        reply.addKeys(KeyHash.newBuilder().setKey(ByteString.copyFrom(k.bytes())).setHash(h)));
-    return Envelope.newBuilder().setBucketKeysReply(reply);
-  }
-
-  private void checkPeer(String sender) {
-    if (!trees.hasPeer(sender)) {
-      throw new InvalidRequestException("node " + coordinator.localNode() + " keeps no anti-entropy tree for '"
-          + sender + "', which is not a peer in its ring");
-    }
-  }
+  // ---- on demand ----
 
   /**
-   * What one round of exchanges with every peer did.
-   *
-   * @param exchanges the exchanges that completed, in peer order
-   * @param failed the peers whose exchange failed, with why (unreachable, timed out, refused)
-   */
-  public record Round(List<Exchange> exchanges, Map<String, String> failed) {
-    /** Copies its arguments. */
-    public Round {
-      exchanges = List.copyOf(exchanges);
-      failed = Map.copyOf(failed);
-    }
-  }
-
-  /**
-   * Runs one exchange with each peer, one after the other; a peer whose exchange fails is recorded and the round
-   * goes on with the next one.
+   * Runs one exchange with each peer over every range both hold, one peer after the other, handling every
+   * differing bucket; a peer whose exchange fails is recorded and the round goes on with the next one.
    */
   public CompletableFuture<Round> exchangeWithAll() {
-    List<Exchange> done = new ArrayList<>();
-    Map<String, String> failed = new LinkedHashMap<>();
+    Map<String, List<ReplicaRange>> byPeer = new LinkedHashMap<>();
+    for (String peer : new TreeSet<>(trees.ranges().stream().flatMap(r -> r.peers().stream()).toList())) {
+      byPeer.put(peer, trees.ranges().stream().filter(r -> r.peers().contains(peer)).toList());
+    }
+    return run(byPeer, Integer.MAX_VALUE, 0);
+  }
+
+  /**
+   * Runs one exchange with {@code peer} over every range both hold, handling every differing bucket.
+   *
+   * @throws IllegalArgumentException if {@code peer} shares no range with this node
+   */
+  public CompletableFuture<List<Exchange>> exchange(String peer) {
+    List<ReplicaRange> shared = trees.ranges().stream().filter(r -> r.peers().contains(peer)).toList();
+    if (shared.isEmpty()) {
+      throw new IllegalArgumentException("node " + peer + " shares no replica range with node "
+          + coordinator.localNode());
+    }
+    return session(peer, shared, Integer.MAX_VALUE, 0).run();
+  }
+
+  private CompletableFuture<Round> run(Map<String, List<ReplicaRange>> byPeer, int bucketLimit, long turn) {
+    List<Exchange> done = new CopyOnWriteArrayList<>();
+    Map<String, String> failed = new ConcurrentHashMap<>();
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-    for (String peer : trees.peers()) {
-      chain = chain.thenCompose(v -> exchange(peer).handle((e, failure) -> {
+    for (Map.Entry<String, List<ReplicaRange>> e : byPeer.entrySet()) {
+      String peer = e.getKey();
+      chain = chain.thenCompose(v -> session(peer, e.getValue(), bucketLimit, turn).run().handle((list, failure) -> {
         if (failure == null) {
-          done.add(e);
+          done.addAll(list);
         } else {
-          Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+          Throwable cause = failure instanceof CompletionException && failure.getCause() != null
               ? failure.getCause() : failure;
           log.warn("anti-entropy with {} failed: {}", peer, cause.toString());
           failed.put(peer, cause.toString());
@@ -221,106 +278,126 @@ public final class AntiEntropy implements AutoCloseable {
     return chain.thenApply(v -> new Round(done, failed));
   }
 
+  private PeerExchange session(String peer, List<ReplicaRange> ranges, int bucketLimit, long turn) {
+    return new PeerExchange(this, coordinator, trees, transport, timeout, pacing, peer, ranges, bucketLimit, turn);
+  }
+
+  /** Called by an exchange when it is over for one range. */
+  void finished(Exchange e) {
+    stats.get(e.range()).exchanged(e.peer(), clock.millis(), e.keysSent() + e.keysReceived(), e.inSync());
+    stats.get(e.range()).sent(e.bytesSent());
+  }
+
+  /** Called by an exchange that found range {@code range} equal on both sides after {@code asOf}. */
+  void foundInSync(String range, String peer, Instant asOf) {
+    inSync.merge(range + "|" + peer, asOf, (a, b) -> a.isAfter(b) ? a : b);
+    for (SyncListener l : syncListeners) {
+      try {
+        l.inSync(range, peer, asOf);
+      } catch (RuntimeException e) {
+        log.warn("anti-entropy sync listener {} failed", l, e);
+      }
+    }
+  }
+
+  /** Now, by this node's clock. */
+  Instant now() {
+    return clock.instant();
+  }
+
+  // ---- serving ----
+
   /**
-   * Runs one exchange with {@code peer}.
-   *
-   * @throws IllegalArgumentException if {@code peer} is not a peer of this node
+   * A handler that answers anti-entropy requests (and client repair requests) and hands every other request to
+   * {@code delegate}.
    */
-  public CompletableFuture<Exchange> exchange(String peer) {
-    if (!trees.hasPeer(peer)) {
-      throw new IllegalArgumentException("node " + peer + " is not a peer of node " + coordinator.localNode());
-    }
-    Envelope.Builder ask = Envelope.newBuilder().setTreeRequest(TreeRequest.getDefaultInstance());
-    return transport.request(peer, ask, timeout).thenCompose(reply -> {
-      long[] theirs = reply.getTreeReply().getLeavesList().stream().mapToLong(Long::longValue).toArray();
-      int[] differing = HashTree.differing(trees.leaves(peer), theirs);
-      if (differing.length == 0) {
-        return CompletableFuture.completedFuture(new Exchange(peer, 0, 0, 0, 0));
+  public RequestHandler serving(RequestHandler delegate) {
+    return request -> switch (request.getBodyCase()) {
+      case AE_ROOTS_REQUEST -> CompletableFuture.completedFuture(roots(request.getSender(),
+          request.getAeRootsRequest()));
+      case AE_LEAVES_REQUEST -> CompletableFuture.completedFuture(leaves(request.getSender(),
+          request.getAeLeavesRequest().getRange()));
+      case AE_KEYS_REQUEST -> CompletableFuture.supplyAsync(
+          () -> keys(request.getSender(), request.getAeKeysRequest()), coordinator.scheduler().executor());
+      case REPAIR_REQUEST -> exchangeWithAll().thenApply(AntiEntropy::repairReply);
+      default -> delegate.handle(request);
+    };
+  }
+
+  /**
+   * A handler for a node without anti-entropy: a repair request gets a clear refusal, every other request goes to
+   * {@code delegate}.
+   */
+  public static RequestHandler refusingRepair(String nodeId, RequestHandler delegate) {
+    return request -> {
+      if (request.hasRepairRequest()) {
+        return CompletableFuture.failedFuture(new InvalidRequestException("node " + nodeId + " keeps no "
+            + "anti-entropy trees (started with antiEntropy(false)); nothing to repair with"));
       }
-      BucketKeysRequest.Builder keys = BucketKeysRequest.newBuilder();
-      for (int b : differing) {
-        keys.addBuckets(b);
-      }
-      return transport.request(peer, Envelope.newBuilder().setBucketKeysRequest(keys), timeout)
-          .thenCompose(r -> reconcile(peer, differing, r.getBucketKeysReply()));
-    });
+      return delegate.handle(request);
+    };
   }
 
-  private CompletableFuture<Exchange> reconcile(String peer, int[] buckets, BucketKeysReply reply) {
-    Map<Key, Long> mine = trees.keysIn(peer, buckets);
-    Map<Key, Long> theirs = new LinkedHashMap<>();
-    for (KeyHash kh : reply.getKeysList()) {
-      byte[] key = kh.getKey().toByteArray();
-      coordinator.replica().checks().key(key); // a peer's key is checked like a client's before it is merged
-      theirs.put(new Key(key), kh.getHash());
+  private Envelope.Builder roots(String sender, AeRootsRequest request) {
+    AeRootsReply.Builder reply = AeRootsReply.newBuilder();
+    for (String range : request.getRangesList()) {
+      checkShared(range, sender);
+      reply.addRoots(trees.root(range));
     }
-    Set<Key> all = new LinkedHashSet<>(mine.keySet());
-    all.addAll(theirs.keySet());
-    AtomicLong sent = new AtomicLong();
-    AtomicLong received = new AtomicLong();
-    List<java.util.function.Supplier<CompletableFuture<?>>> steps = new ArrayList<>();
-    for (Key k : all) {
-      Long m = mine.get(k);
-      Long t = theirs.get(k);
-      if (m != null && m.equals(t)) {
-        continue;
-      }
-      byte[] key = k.bytes();
-      if (t == null) {
-        sent.incrementAndGet(); // the peer lacks the key
-        steps.add(() -> CompletableFuture.supplyAsync(() -> coordinator.replica().read(key), executor())
-            .thenCompose(set -> send(peer, key, set)));
-        continue;
-      }
-      received.incrementAndGet();
-      steps.add(() -> receive(peer, key).thenCompose(merged -> {
-        if (PeerTrees.hash(key, SiblingCodec.encode(merged)) == t) {
-          return CompletableFuture.completedFuture(null); // the peer's set covered ours
-        }
-        sent.incrementAndGet();
-        return send(peer, key, merged);
-      }));
+    if (request.getRangesCount() > 0) {
+      long share = reply.build().getSerializedSize() / request.getRangesCount();
+      request.getRangesList().forEach(r -> stats.get(r).sent(share));
     }
-    return inBatches(steps).thenApply(v -> {
-      Exchange e = new Exchange(peer, buckets.length, all.size(), sent.get(), received.get());
-      log.info("anti-entropy with {}: {} buckets differed, {} keys compared, {} sent, {} received", peer,
-          e.bucketsDiffering(), e.keysCompared(), e.keysSent(), e.keysReceived());
-      return e;
-    });
+    return Envelope.newBuilder().setAeRootsReply(reply);
   }
 
-  /** Runs {@code steps} {@value #BATCH} at a time, a batch once the previous one has completed. */
-  private static CompletableFuture<Void> inBatches(List<java.util.function.Supplier<CompletableFuture<?>>> steps) {
-    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-    for (int from = 0; from < steps.size(); from += BATCH) {
-      List<java.util.function.Supplier<CompletableFuture<?>>> batch =
-          steps.subList(from, Math.min(steps.size(), from + BATCH));
-      chain = chain.thenCompose(v -> CompletableFuture.allOf(
-          batch.stream().map(java.util.function.Supplier::get).toArray(CompletableFuture[]::new)));
+  private Envelope.Builder leaves(String sender, String range) {
+    checkShared(range, sender);
+    AeLeavesReply.Builder reply = AeLeavesReply.newBuilder();
+    for (long leaf : trees.leaves(range)) {
+      reply.addLeaves(leaf);
     }
-    return chain;
+    stats.get(range).sent(reply.build().getSerializedSize());
+    return Envelope.newBuilder().setAeLeavesReply(reply);
   }
 
-  /** Reads the peer's set of {@code key} and merges it here; completes with the merged set. */
-  private CompletableFuture<DvvSet<StoredValue>> receive(String peer, byte[] key) {
-    Envelope.Builder read = Envelope.newBuilder().setRead(Read.newBuilder().setKey(ByteString.copyFrom(key)));
-    return transport.request(peer, read, timeout).thenCompose(reply -> {
-      DvvSet<StoredValue> remote = coordinator.clockGuard()
-          .check(decode(reply.getReadReply().getSiblings()), peer, "anti-entropy read");
-      Replica replica = coordinator.replica();
-      Executor pool = executor();
-      return CompletableFuture.supplyAsync(() -> replica.merge(key, remote, pool), pool).thenCompose(f -> f);
-    });
+  private Envelope.Builder keys(String sender, AeKeysRequest request) {
+    String range = request.getRange();
+    checkShared(range, sender);
+    int[] buckets = request.getBucketsList().stream().mapToInt(Integer::intValue).toArray();
+    if (buckets.length == 0 || java.util.Arrays.stream(buckets).distinct().count() != buckets.length) {
+      throw new InvalidRequestException("a key listing asks for distinct buckets, at least one; got "
+          + request.getBucketsList());
+    }
+    for (int b : buckets) {
+      if (b < 0 || b >= trees.buckets()) {
+        throw new InvalidRequestException("bucket " + b + " is out of range 0.." + (trees.buckets() - 1));
+      }
+    }
+    RangeTrees.Listing listing = trees.keysIn(coordinator.replica(), range, buckets, KEYS_REPLY_BYTES);
+    AeKeysReply.Builder reply = AeKeysReply.newBuilder().setCovered(listing.covered());
+    listing.keys().forEach((k, h) ->
+        reply.addKeys(KeyHash.newBuilder().setKey(ByteString.copyFrom(k.bytes())).setHash(h)));
+    stats.get(range).sent(reply.build().getSerializedSize());
+    return Envelope.newBuilder().setAeKeysReply(reply);
   }
 
-  /** Sends {@code set}, this node's set of {@code key}, to the peer, which merges it. */
-  private CompletableFuture<?> send(String peer, byte[] key, DvvSet<StoredValue> set) {
-    return transport.request(peer, Envelope.newBuilder().setReplicate(Replicate.newBuilder()
-        .setKey(ByteString.copyFrom(key)).setSiblings(ByteString.copyFrom(SiblingCodec.encode(set)))), timeout);
+  private void checkShared(String range, String sender) {
+    if (!trees.holds(range) || !trees.range(range).peers().contains(sender)) {
+      throw new InvalidRequestException("node " + coordinator.localNode() + " shares no replica range '" + range
+          + "' with '" + sender + "'; its ranges: " + trees.ranges().stream().map(ReplicaRange::id).toList());
+    }
   }
 
-  private Executor executor() {
-    Scheduler scheduler = coordinator.scheduler();
-    return scheduler.executor();
+  private static Envelope.Builder repairReply(Round round) {
+    RepairReply.Builder reply = RepairReply.newBuilder().setExchanges(round.exchanges().size())
+        .putAllFailed(round.failed());
+    for (Exchange e : round.exchanges()) {
+      reply.setKeysCompared(reply.getKeysCompared() + e.keysCompared())
+          .setKeysSent(reply.getKeysSent() + e.keysSent())
+          .setKeysReceived(reply.getKeysReceived() + e.keysReceived())
+          .setBytesSent(reply.getBytesSent() + e.bytesSent());
+    }
+    return Envelope.newBuilder().setRepairReply(reply);
   }
 }

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * the same call does both (XOR is its own inverse). Two trees of the same size are compared leaf by leaf.
  *
  * <p>Thread-safe: leaves and root are atomics, so toggles from several threads commute. A caller that needs a
- * leaf to agree with some other state (the per-key hashes of {@link PeerTrees}) serializes its toggles of one
+ * leaf to agree with some other state (such as a record of per-key hashes) serializes its toggles of one
  * bucket itself.
  */
 final class HashTree {

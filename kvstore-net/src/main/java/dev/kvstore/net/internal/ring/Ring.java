@@ -107,10 +107,51 @@ public final class Ring {
     if (n < 1) {
       throw new IllegalArgumentException("n must be >= 1, got " + n);
     }
+    return segmentReplicas(firstTokenAtOrAfter(hash(key)), n);
+  }
+
+  /**
+   * Returns the position of {@code key} on the circle: the first 64 bits of MurmurHash3 x64 128 of its bytes.
+   *
+   * @throws NullPointerException if {@code key} is null
+   */
+  public static long position(byte[] key) {
+    return hash(Objects.requireNonNull(key, "key"));
+  }
+
+  /**
+   * Returns the ring segment of a position: the index of the first token at or after it (wrapping to 0). A
+   * segment is the arc that ends at its token; every key in it has the same preference list.
+   */
+  public int segmentAt(long position) {
+    return firstTokenAtOrAfter(position);
+  }
+
+  /** Returns the number of segments: one per token, {@code nodes().size() * vnodesPerNode()}. */
+  public int segments() {
+    return tokens.length;
+  }
+
+  /**
+   * Returns the replicas of every key of segment {@code segment}: the first {@code n} distinct nodes clockwise
+   * from its token, the first being the primary.
+   *
+   * @throws IllegalArgumentException if {@code n < 1} or the segment is out of range
+   */
+  public List<String> segmentReplicas(int segment, int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be >= 1, got " + n);
+    }
+    if (tokens.length == 0 && segment == 0) {
+      return List.of(); // an empty ring: preferenceList asks for segment 0
+    }
+    if (segment < 0 || segment >= tokens.length) {
+      throw new IllegalArgumentException("segment must be in [0, " + tokens.length + "), got " + segment);
+    }
     int wanted = Math.min(n, nodes.size());
     List<String> replicas = new ArrayList<>(wanted);
     boolean[] taken = new boolean[nodes.size()];
-    int start = firstTokenAtOrAfter(hash(key));
+    int start = segment;
     for (int i = 0; replicas.size() < wanted; i++) {
       int owner = owners[(start + i) % tokens.length];
       if (!taken[owner]) {

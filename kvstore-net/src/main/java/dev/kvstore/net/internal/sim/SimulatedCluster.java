@@ -9,7 +9,8 @@ import dev.kvstore.core.internal.wal.SimulatedDisk;
 import dev.kvstore.core.internal.wal.WalOptions;
 import dev.kvstore.net.internal.client.OperationIds;
 import dev.kvstore.net.internal.antientropy.AntiEntropy;
-import dev.kvstore.net.internal.antientropy.PeerTrees;
+import dev.kvstore.net.internal.antientropy.Pacing;
+import dev.kvstore.net.internal.antientropy.RangeTrees;
 import dev.kvstore.net.internal.health.DetectorOptions;
 import dev.kvstore.net.internal.health.FailureDetector;
 import dev.kvstore.net.internal.hints.HandoffOptions;
@@ -371,10 +372,11 @@ public final class SimulatedCluster implements AutoCloseable {
     } else {
       coordinator = new Coordinator(id, replicas.apply(id, store), ring, transport, net.scheduler(id));
     }
-    PeerTrees trees = new PeerTrees(id, ring, quorum.n(), PeerTrees.DEFAULT_BUCKETS);
-    store.addChangeListener(trees);
+    RangeTrees trees = new RangeTrees(id, ring, quorum.n(), RangeTrees.DEFAULT_BUCKETS);
+    store.addWriteListener(trees);
     trees.rebuild(store);
-    n.antiEntropy = new AntiEntropy(coordinator, trees, transport, quorum.timeout());
+    n.antiEntropy = new AntiEntropy(coordinator, trees, transport, quorum.timeout(), Pacing.DEFAULTS,
+        () -> Instant.EPOCH.plus(net.now()));
     transport.serve(n.antiEntropy.serving(new ReplicaService(id, coordinator, quorum)));
     transport.start();
     if (hintedHandoff) {

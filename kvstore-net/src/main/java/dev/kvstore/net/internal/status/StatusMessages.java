@@ -4,6 +4,7 @@ import dev.kvstore.core.OutcomeUnknownException;
 import dev.kvstore.net.NodeStatus;
 import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.proto.StatusPeer;
+import dev.kvstore.net.internal.proto.StatusRange;
 import dev.kvstore.net.internal.proto.StatusReply;
 import dev.kvstore.net.internal.proto.StatusRequest;
 import java.util.List;
@@ -28,6 +29,11 @@ public final class StatusMessages {
       b.addPeers(StatusPeer.newBuilder().setId(p.id()).setAddress(p.address()).setConnected(p.connected())
           .setUp(p.up()).setPhi(p.phi()).setWriteRefusal(p.writeRefusal()).setHintsHeld(p.hintsHeld()));
     }
+    for (NodeStatus.RangeStatus r : s.ranges()) {
+      b.addRanges(StatusRange.newBuilder().setRange(r.range()).setLastPeer(r.lastPeer())
+          .setLastExchangeMillis(r.lastExchange().map(java.time.Instant::toEpochMilli).orElse(0L))
+          .setKeysRepaired(r.keysRepaired()).setBytesSent(r.bytesSent()).setInSync(r.inSync()));
+    }
     return Envelope.newBuilder().setStatusReply(b);
   }
 
@@ -48,6 +54,9 @@ public final class StatusMessages {
     return new NodeStatus(s.getNodeId(), s.getClusterId(), s.getIncarnation(), s.getAddress(), s.getN(), s.getW(),
         s.getR(), s.getRingShare(), s.getKeys(),
         new NodeStatus.LogCounters(s.getLogAppends(), s.getLogGroups(), s.getLogForces()), peers,
-        s.getWriteRefusal(), s.getHintsDelivered(), s.getHintsDropped());
+        s.getWriteRefusal(), s.getHintsDelivered(), s.getHintsDropped(), s.getRangesList().stream()
+            .map(r -> new NodeStatus.RangeStatus(r.getRange(), r.getLastPeer(), r.getLastExchangeMillis() == 0
+                ? java.util.Optional.empty() : java.util.Optional.of(java.time.Instant.ofEpochMilli(r.getLastExchangeMillis())),
+                r.getKeysRepaired(), r.getBytesSent(), r.getInSync())).toList());
   }
 }

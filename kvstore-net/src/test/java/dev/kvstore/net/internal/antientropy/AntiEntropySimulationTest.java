@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kvstore.core.InvalidRequestException;
 import dev.kvstore.core.KvStore;
 import dev.kvstore.core.internal.LocalStore;
-import dev.kvstore.net.internal.proto.BucketKeysRequest;
+import dev.kvstore.net.internal.proto.AeKeysRequest;
+import dev.kvstore.net.internal.proto.AeLeavesRequest;
+import dev.kvstore.net.internal.proto.AeRootsRequest;
 import dev.kvstore.net.internal.proto.Envelope;
-import dev.kvstore.net.internal.proto.TreeRequest;
 import dev.kvstore.net.internal.replica.Coordinator;
 import dev.kvstore.net.internal.replica.ClusterStore;
 import dev.kvstore.net.internal.replica.Quorum;
@@ -57,13 +58,14 @@ class AntiEntropySimulationTest {
     for (String id : NODES) {
       LocalStore local = LocalStore.open(KvStore.local().inMemory().nodeId(id).contextScope("sim")
           .clock(() -> Instant.EPOCH.plus(net.now())).config());
-      PeerTrees trees = new PeerTrees(id, ring, QUORUM.n(), PeerTrees.DEFAULT_BUCKETS);
-      local.addChangeListener(trees);
+      RangeTrees trees = new RangeTrees(id, ring, QUORUM.n(), RangeTrees.DEFAULT_BUCKETS);
       trees.rebuild(local);
+      local.addWriteListener(trees);
       Scheduler scheduler = net.scheduler(id);
       Transport t = net.transport(id);
       Coordinator c = new Coordinator(id, local, ring, t, scheduler);
-      AntiEntropy ae = new AntiEntropy(c, trees, t, QUORUM.timeout());
+      AntiEntropy ae = new AntiEntropy(c, trees, t, QUORUM.timeout(), Pacing.DEFAULTS,
+          () -> Instant.EPOCH.plus(net.now()));
       t.serve(ae.serving(new ReplicaService(id, c, QUORUM)));
       t.start();
       if (interval != null) {
@@ -131,11 +133,31 @@ class AntiEntropySimulationTest {
     assertThat(sent).as("keys sent").isBetween((long) writtenAlone, 2L * writtenAlone);
     assertThat(compared).as("keys compared: not a full scan of the 500 keys").isLessThan(2L * differing);
 
+    Map<String, Instant> inSync = new java.util.concurrent.ConcurrentHashMap<>();
+    antiEntropy.get(CUT).addSyncListener((range, peer, asOf) -> inSync.put(range + " " + peer, asOf));
+    Instant beforeSecondRound = Instant.EPOCH.plus(net.now());
     for (String node : NODES) { // the trees agree now: a second round finds nothing
       for (AntiEntropy.Exchange e : run(antiEntropy.get(node).exchangeWithAll()).exchanges()) {
         assertThat(e.bucketsDiffering()).as("%s with %s after repair", node, e.peer()).isZero();
+        assertThat(e.inSync()).isTrue();
       }
     }
+    List<String> expected = new ArrayList<>();
+    for (RangeTrees.ReplicaRange r : antiEntropy.get(CUT).trees().ranges()) {
+      for (String peer : r.peers()) {
+        expected.add(r.id() + " " + peer);
+        assertThat(antiEntropy.get(CUT).lastInSync(r.id(), peer)).as("%s with %s", r.id(), peer).isPresent();
+      }
+    }
+    assertThat(inSync).as("every (range, peer) of n4 reported in sync").containsOnlyKeys(expected);
+    assertThat(inSync.values()).allSatisfy(t -> assertThat(t).isAfterOrEqualTo(beforeSecondRound));
+    assertThat(antiEntropy.get(CUT).rangeStates()).allSatisfy(st -> {
+      assertThat(st.inSync()).isTrue();
+      assertThat(st.lastExchangeMillis()).isPositive();
+      assertThat(st.bytesSent()).isPositive();
+    });
+    assertThat(antiEntropy.get(CUT).rangeStates().stream().mapToLong(AntiEntropy.RangeState::keysRepaired).sum())
+        .as("keys repaired in n4's status").isEqualTo(sent + received);
   }
 
   @Test
@@ -160,24 +182,36 @@ class AntiEntropySimulationTest {
   }
 
   @Test
-  void requestsFromOutsideTheRingOrForUnknownBucketsAreRefusedAndNoExchangeRunsWithANonPeer() {
+  void requestsFromOutsideARangeOrForUnknownRangesOrBadBucketsAreRefusedAndNoExchangeRunsWithANonPeer() {
     start();
     var handler = antiEntropy.get("n1").serving(request -> {
       throw new AssertionError("not an anti-entropy request: " + request);
     });
+    String range = antiEntropy.get("n1").trees().ranges().get(0).id();
+    String peer = antiEntropy.get("n1").trees().ranges().get(0).peers().get(0);
     Envelope fromStranger = Envelope.newBuilder().setSender("n9")
-        .setTreeRequest(TreeRequest.getDefaultInstance()).build();
+        .setAeRootsRequest(AeRootsRequest.newBuilder().addRanges(range)).build();
     assertThatThrownBy(() -> handler.handle(fromStranger)).isInstanceOf(InvalidRequestException.class)
-        .hasMessageContaining("'n9', which is not a peer");
-    Envelope badBucket = Envelope.newBuilder().setSender("n2")
-        .setBucketKeysRequest(BucketKeysRequest.newBuilder().addBuckets(7).addBuckets(PeerTrees.DEFAULT_BUCKETS))
+        .hasMessageContaining("shares no replica range '" + range + "' with 'n9'");
+    Envelope unknownRange = Envelope.newBuilder().setSender(peer)
+        .setAeLeavesRequest(AeLeavesRequest.newBuilder().setRange("n7,n8,n9")).build();
+    assertThatThrownBy(() -> handler.handle(unknownRange)).isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("shares no replica range 'n7,n8,n9'");
+    Envelope badBucket = Envelope.newBuilder().setSender(peer)
+        .setAeKeysRequest(AeKeysRequest.newBuilder().setRange(range).addBuckets(7).addBuckets(RangeTrees.DEFAULT_BUCKETS))
         .build();
     CompletableFuture<Envelope.Builder> reply = handler.handle(badBucket);
     net.runUntil(reply::isDone, Duration.ofSeconds(1));
     assertThatThrownBy(reply::join).hasCauseInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("bucket 1024 is out of range 0..1023");
-    assertThatThrownBy(() -> antiEntropy.get("n1").exchange("n9")).hasMessageContaining("n9 is not a peer");
-    assertThatThrownBy(() -> antiEntropy.get("n1").exchange("n1")).hasMessageContaining("n1 is not a peer");
+    Envelope twice = Envelope.newBuilder().setSender(peer)
+        .setAeKeysRequest(AeKeysRequest.newBuilder().setRange(range).addBuckets(7).addBuckets(7)).build();
+    CompletableFuture<Envelope.Builder> reply2 = handler.handle(twice);
+    net.runUntil(reply2::isDone, Duration.ofSeconds(1));
+    assertThatThrownBy(reply2::join).hasCauseInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("distinct buckets");
+    assertThatThrownBy(() -> antiEntropy.get("n1").exchange("n9")).hasMessageContaining("n9 shares no replica range");
+    assertThatThrownBy(() -> antiEntropy.get("n1").exchange("n1")).hasMessageContaining("n1 shares no replica range");
   }
 
   @Test
@@ -186,7 +220,7 @@ class AntiEntropySimulationTest {
     net.crash("n2");
     AntiEntropy.Round round = run(antiEntropy.get("n1").exchangeWithAll());
     assertThat(round.failed()).containsOnlyKeys("n2");
-    assertThat(round.exchanges()).extracting(AntiEntropy.Exchange::peer).containsExactly("n3", "n4");
+    assertThat(round.exchanges()).extracting(AntiEntropy.Exchange::peer).containsOnly("n3", "n4");
   }
 
   /** The number of keys among key-0 .. key-(count-1) whose three replicas do not all hold the same set. */
