@@ -49,6 +49,9 @@ class KvNodeStatusTest {
     for (int i = 0; i < 20; i++) {
       n1.put("k" + i, "v" + i);
     }
+    // W=2: the two acks may have come from n2 and n3, with n1's own copy still on its way to its log.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+        java.util.stream.IntStream.range(0, 20).allMatch(i -> n1.localVersions("k" + i).isFound()));
     NodeStatus s = n1.status();
     assertThat(s.nodeId()).isEqualTo("n1");
     assertThat(s.clusterId()).isEqualTo("status");
