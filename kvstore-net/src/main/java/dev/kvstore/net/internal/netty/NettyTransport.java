@@ -66,6 +66,7 @@ public final class NettyTransport implements Transport {
   private final int maxQueuedRequests;
   private final LamportClock lamport;
   private final ActorCounterExchange actorCounters;
+  private final TlsContexts tls;
   private final EnvelopeStamper stamper;
   private final PendingRequests pending;
   private final Map<String, PeerConnection> connections = new ConcurrentHashMap<>();
@@ -90,6 +91,7 @@ public final class NettyTransport implements Transport {
     this.lamport = b.lamport != null ? b.lamport : new LamportClock();
     this.placement = b.placement;
     this.actorCounters = b.actorCounters;
+    this.tls = b.tls;
     this.stamper = new EnvelopeStamper(nodeId, clusterId, placement, lamport);
     this.pending = new PendingRequests(Runnable::run);
   }
@@ -150,7 +152,8 @@ public final class NettyTransport implements Transport {
       serverChannel = bind.channel();
       state = State.STARTED;
       logged(() -> {
-        log.info("node {}: listening on {} ({} transport, cluster {})", nodeId, boundAddress(), loops, clusterId);
+        log.info("node {}: listening on {} ({} transport, cluster {}, {})", nodeId, boundAddress(), loops, clusterId,
+            tls == null ? "plain text" : tls);
       });
     }
   }
@@ -320,6 +323,11 @@ public final class NettyTransport implements Transport {
 
   RequestHandler handler() {
     return handler;
+  }
+
+  /** The TLS contexts, or null for plain text. */
+  TlsContexts tls() {
+    return tls;
   }
 
   int maxFrameBytes() {
