@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
  * The figures are judged as ratios to Hazelcast measured in the same sitting, so none is printed against an
  * absolute target; {@code ../shared/peers/side-by-side.sh} reads this table by its column and row names. The
  * children are stopped (standard input closed, then SIGTERM, then SIGKILL) and their directory deleted, also
- * when the run fails.
+ * when the run fails. With {@code --tls} the same load then runs against a second cluster with mutual TLS, and
+ * the cost of TLS is printed as ratios to the plain-text run.
  *
  * <p>Not thread-safe: one instance runs once.
  */

@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * The production {@link Transport}: TCP through Netty, one event loop group per node (native epoll where
  * available), length-prefixed protobuf frames with a maximum size, a handshake that checks cluster id and
  * protocol version, request correlation with per-request timeouts, one lazily connected outbound channel per
- * peer with capped exponential reconnect backoff, and back-pressure from channel writability. Wire format:
- * docs/protocol.md.
+ * peer with capped exponential reconnect backoff, back-pressure from channel writability, and, given {@link
+ * TlsContexts}, mutual TLS 1.3 on every connection (docs/security.md). Wire format: docs/protocol.md.
  *
  * <p>Thread-safe. Event loops never block, but for the log force a node's loop makes at the end of a pass
  * (docs/design.md). A request is served to completion on the event loop that read it
