@@ -50,9 +50,17 @@ public final class TestPki {
     KeyPair keys = TestCertificates.newKeyPair();
     X509Certificate cert = TestCertificates.member(keys, name, certCluster, List.of("127.0.0.1", "localhost"), ca,
         caKeys.getPrivate(), from, to, serial);
-    Files.writeString(dir.resolve("ca.pem"), TestCertificates.pem(ca));
-    Files.writeString(dir.resolve("cert.pem"), TestCertificates.pem(cert));
-    Files.writeString(dir.resolve("key.pem"), TestCertificates.pem(keys.getPrivate()));
+    replace(dir.resolve("ca.pem"), TestCertificates.pem(ca));
+    replace(dir.resolve("key.pem"), TestCertificates.pem(keys.getPrivate()));
+    replace(dir.resolve("cert.pem"), TestCertificates.pem(cert));
     return dir;
+  }
+
+  /** Writes a file by a rename, as {@code kvstore certs} does, so a node never reads half of it. */
+  private static void replace(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, text);
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 }
