@@ -82,8 +82,11 @@ final class TlsGate extends ChannelInboundHandlerAdapter {
         log.warn("refused TLS connection from {}: {}", ctx.channel().remoteAddress(), reason);
       });
     } else {
-      connection.onTlsFailed(ctx.channel(), PeerUnavailableException.notSent(connection.peer(), "TLS connection to "
-          + "node " + connection.peer() + " at " + ctx.channel().remoteAddress() + " failed: " + reason));
+      // may have been sent: a TLS failure on an established connection strikes requests already written; those
+      // still queued (all of them when the handshake failed) are failed as not sent
+      connection.onTlsFailed(ctx.channel(), new PeerUnavailableException("TLS connection to node "
+          + connection.peer() + " at " + ctx.channel().remoteAddress() + " failed: " + reason, connection.peer(), true,
+          null));
     }
     ctx.close();
   }
