@@ -11,6 +11,8 @@ module dev.kvstore.net {
   requires io.netty.handler;
   requires io.netty.transport;
   requires org.slf4j;
+  // TLS: the cluster id in a certificate's subject (javax.naming.ldap.LdapName).
+  requires java.naming;
 
   exports dev.kvstore.net;
 

@@ -1,5 +1,6 @@
 package dev.kvstore.examples;
 
+import dev.kvstore.examples.certs.CertsCommand;
 import dev.kvstore.examples.client.ClientSession;
 import dev.kvstore.examples.client.StatusCommand;
 import dev.kvstore.examples.shell.LineSource;
@@ -19,13 +20,15 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code kvstore cluster --nodes N [--dir D]}: starts N node processes on free loopback ports (data and one log
  * file per node under D), prints how to reach them, and opens the shell on them with two more commands:
  * {@code kill NODE} (SIGKILL) and {@code start NODE}. Leaving the shell stops every node it started; if this
- * process dies, the nodes see their standard input end and stop too. Not thread-safe.
+ * process dies, the nodes see their standard input end and stop too. With {@code --tls} every connection is mutual
+ * TLS, with the certificates {@link CertsCommand#ensure} makes in {@code D/certs}. Not thread-safe.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
     description = {"Start a local cluster (one process per node) and open a shell on it, with 'kill NODE'",
@@ -35,6 +38,13 @@ public final class ClusterCommand implements Callable<Integer> {
 
   @Mixin LocalClusterOptions local;
 
+  @Option(names = "--tls",
+      description = "Mutual TLS between the nodes and for clients, with certificates in DIR/certs (made by "
+          + "'kvstore certs' if absent).")
+  boolean tls;
+
+  /** With {@code --tls}: the directory of the CA and the members' certificates; else null. */
+  private Path certs;
   private final InputStream stdin;
   private final Map<String, NodeProcess> running = new LinkedHashMap<>();
 
@@ -59,16 +69,27 @@ public final class ClusterCommand implements Callable<Integer> {
     List<String> nodeArgs = List.of("--n", String.valueOf(n), "--w", String.valueOf(Math.min(2, n)), "--r",
         String.valueOf(Math.min(2, n)), "--durability", local.durability());
     try {
+      if (tls) {
+        List<String> members = new java.util.ArrayList<>(peers.keySet());
+        members.add("client");
+        certs = CertsCommand.ensure(root.resolve("certs"), "kvstore", members);
+      }
       for (String id : peers.keySet()) {
         start(id, peers, root, nodeArgs);
       }
       String cluster = NodeProcess.peerList(peers);
       out.printf("Started %d nodes (N=%d) under %s; logs in %s/<node>.log%n", count, n, root, root);
-      out.printf("From another terminal: export KVSTORE_CLUSTER=%s%s%n", cluster,
-          n == 3 ? "" : "  (and pass --n " + n + ")");
+      out.printf("From another terminal: export KVSTORE_CLUSTER=%s%s%s%n", cluster,
+          tls ? " KVSTORE_TLS_DIR=" + certs.resolve("client") : "", n == 3 ? "" : "  (and pass --n " + n + ")");
+      if (tls) {
+        out.printf("Mutual TLS on: CA and certificates in %s (kvstore certs)%n", certs);
+      }
       out.flush();
-      try (KvClient client = KvClient.builder().nodes(peers).replication(n, Math.min(2, n), Math.min(2, n))
-          .connect()) {
+      KvClient.Builder clientBuilder = KvClient.builder().nodes(peers).replication(n, Math.min(2, n), Math.min(2, n));
+      if (tls) {
+        clientBuilder.tls(certs.resolve("client"));
+      }
+      try (KvClient client = clientBuilder.connect()) {
         Shell shell = new Shell(new ClientSession(client, out, true),
             () -> StatusCommand.lines(StatusCommand.ask(client, peers.keySet())), out)
             .with("kill", "kill NODE", "kill a node's process with SIGKILL", args -> kill(node(args, peers), out))
@@ -91,7 +112,11 @@ public final class ClusterCommand implements Callable<Integer> {
 
   private void start(String id, Map<String, InetSocketAddress> peers, Path root, List<String> nodeArgs)
       throws IOException, InterruptedException {
-    NodeProcess p = NodeProcess.start(id, peers, root, nodeArgs, List.of("-Xmx256m"));
+    List<String> args = new java.util.ArrayList<>(nodeArgs);
+    if (certs != null) {
+      args.addAll(List.of("--tls-dir", certs.resolve(id).toString()));
+    }
+    NodeProcess p = NodeProcess.start(id, peers, root, args, List.of("-Xmx256m"));
     running.put(id, p);
     p.awaitReady(Duration.ofSeconds(60));
   }

@@ -24,6 +24,11 @@ public final class ClusterSettings {
   @Option(names = "--r", defaultValue = "2", description = "Read replies a read needs: R (default ${DEFAULT-VALUE}).")
   int r;
 
+  /** The cluster id given (or the default). */
+  public String clusterId() {
+    return clusterId;
+  }
+
   /** {@code builder} with this cluster id, N, W and R. */
   public KvNodeBuilder applyTo(KvNodeBuilder builder) {
     return builder.clusterId(clusterId).replication(n, w, r);

@@ -6,6 +6,7 @@ import dev.kvstore.core.EngineType;
 import dev.kvstore.core.InsufficientReplicasException;
 import dev.kvstore.core.Version;
 import dev.kvstore.core.Versions;
+import dev.kvstore.examples.certs.CertsCommand;
 import dev.kvstore.net.KvClient;
 import dev.kvstore.net.KvNode;
 import dev.kvstore.net.QuorumMode;
@@ -41,6 +42,12 @@ public final class DemoCommand implements Callable<Integer> {
       + "directory, deleted when every step held).")
   Path dir;
 
+  @Option(names = "--tls", description = "Mutual TLS on every connection, with certificates made by 'kvstore certs' "
+      + "in DIR/certs if absent.")
+  boolean tls;
+
+  /** With {@code --tls}: where the CA and the members' certificates are; else null. */
+  private Path certs;
   private PrintWriter out;
   private int step;
   private final List<String> failures = new ArrayList<>();
@@ -55,6 +62,10 @@ public final class DemoCommand implements Callable<Integer> {
     Map<String, KvNode> nodes = new LinkedHashMap<>();
     NodeProcess n3 = null;
     try {
+      if (tls) {
+        certs = CertsCommand.ensure(root.resolve("certs"), "demo", List.of("n1", "n2", "n3", "client"));
+        out.printf("Mutual TLS on every connection: CA and certificates in %s (kvstore certs)%n", certs);
+      }
       say("Starting a 3-node cluster on 127.0.0.1 (N=3 replicas, W=2 write acks, R=2 read replies, fsync on every write;"
           + " strict quorum and no hinted handoff, so that quorums and read repair show alone)");
       for (String id : List.of("n1", "n2")) {
@@ -62,7 +73,11 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf("    %s listening on %s, data in %s (this process)%n", id, NodeProcess.hostPort(peers.get(id)),
             root.resolve(id));
       }
-      n3 = NodeProcess.start("n3", peers, root, List.of("--cluster-id", "demo"), List.of("-Xmx256m"));
+      List<String> n3Args = new ArrayList<>(List.of("--cluster-id", "demo"));
+      if (tls) {
+        n3Args.addAll(List.of("--tls-dir", certs.resolve("n3").toString()));
+      }
+      n3 = NodeProcess.start("n3", peers, root, n3Args, List.of("-Xmx256m"));
       n3.awaitReady(Duration.ofSeconds(60));
       out.printf("    n3 listening on %s, data in %s (a separate process, so that it can crash)%n",
           NodeProcess.hostPort(peers.get("n3")), root.resolve("n3"));
@@ -195,8 +210,12 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   /** The actor id of a node in another process, asked through the client protocol. */
-  private static String remoteActor(Map<String, InetSocketAddress> peers, String node) {
-    try (KvClient client = KvClient.builder().clusterId("demo").nodes(peers).connect()) {
+  private String remoteActor(Map<String, InetSocketAddress> peers, String node) {
+    KvClient.Builder builder = KvClient.builder().clusterId("demo").nodes(peers);
+    if (certs != null) {
+      builder.tls(certs.resolve("client"));
+    }
+    try (KvClient client = builder.connect()) {
       return client.status(node).actorId();
     }
   }
@@ -207,10 +226,14 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private KvNode start(String id, Path root, Map<String, InetSocketAddress> peers) {
-    return KvNode.builder().nodeId(id).clusterId("demo").dataDirectory(root.resolve(id))
+    var builder = KvNode.builder().nodeId(id).clusterId("demo").dataDirectory(root.resolve(id))
         .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS)
         .listen(peers.get(id)).peers(peers).requestTimeout(Duration.ofSeconds(2))
-        .quorumMode(QuorumMode.STRICT).hintedHandoff(false).start();
+        .quorumMode(QuorumMode.STRICT).hintedHandoff(false);
+    if (certs != null) {
+      builder.tls(certs.resolve(id));
+    }
+    return builder.start();
   }
 
   private void say(String what) {

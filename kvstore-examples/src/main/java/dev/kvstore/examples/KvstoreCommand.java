@@ -25,7 +25,8 @@ import picocli.CommandLine.ScopeType;
     subcommands = {DemoCommand.class, NodeCommand.class, GetCommand.class, PutCommand.class, DeleteCommand.class,
         StatusCommand.class, dev.kvstore.examples.client.RepairCommand.class,
         dev.kvstore.examples.shell.ShellCommand.class, ClusterCommand.class,
-        ClocksCommand.class, dev.kvstore.examples.bench.BenchCommand.class, JmhCommand.class,
+        ClocksCommand.class, dev.kvstore.examples.certs.CertsCommand.class, dev.kvstore.examples.bench.BenchCommand.class,
+        JmhCommand.class,
         CommandLine.HelpCommand.class})
 public final class KvstoreCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

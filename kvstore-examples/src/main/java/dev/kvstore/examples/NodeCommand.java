@@ -55,7 +55,7 @@ import picocli.CommandLine.TypeConversionException;
 public final class NodeCommand implements Callable<Integer> {
   /** The options a config file may set (long names without dashes); others are refused. */
   static final Set<String> CONFIG_KEYS = Set.of("id", "listen", "peers", "data", "cluster-id", "n", "w", "r",
-      "durability", "engine", "log-file", "log-level");
+      "durability", "engine", "log-file", "log-level", "tls-dir");
 
   @Spec CommandSpec spec;
 
@@ -88,8 +88,13 @@ public final class NodeCommand implements Callable<Integer> {
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "A properties file of options (keys: " + "id, listen, peers, data, cluster-id, n, w, r, durability, "
-          + "engine, log-file, log-level); flags override it.")
+          + "engine, log-file, log-level, tls-dir); flags override it.")
   Path config;
+
+  @Option(names = "--tls-dir", paramLabel = "DIR",
+      description = "Mutual TLS with ca.pem, cert.pem and key.pem from DIR, as 'kvstore certs' writes them "
+          + "(default: plain TCP). The files are reloaded when they change.")
+  Path tlsDir;
 
   @Option(names = "--log-file", paramLabel = "FILE", description = "Write the log to FILE instead of standard error.")
   Path logFile;
@@ -240,8 +245,12 @@ public final class NodeCommand implements Callable<Integer> {
 
   private KvNode start() {
     try {
-      return cluster.applyTo(KvNode.builder()).nodeId(id).dataDirectory(data).listen(listen).peers(peers)
-          .durability(durability).engine(engine).start();
+      var builder = cluster.applyTo(KvNode.builder()).nodeId(id).dataDirectory(data).listen(listen).peers(peers)
+          .durability(durability).engine(engine);
+      if (tlsDir != null) {
+        builder.tls(tlsDir);
+      }
+      return builder.start();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

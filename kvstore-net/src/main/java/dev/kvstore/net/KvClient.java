@@ -14,6 +14,7 @@ import dev.kvstore.net.internal.client.ClientRequests;
 import dev.kvstore.net.internal.client.ClientRouter;
 import dev.kvstore.net.internal.client.OperationIds;
 import dev.kvstore.net.internal.netty.NettyTransport;
+import dev.kvstore.net.internal.netty.NettyTransportBuilder;
 import dev.kvstore.net.internal.replica.Quorum;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.status.StatusMessages;
@@ -309,6 +310,7 @@ public final class KvClient implements KvStore {
     private String clientId = "client-" + HexFormat.of().formatHex(uuidBytes()).substring(0, 12);
     private ConflictResolver conflictResolver;
     private int threads = DEFAULT_THREADS;
+    private TlsConfig tls;
 
     private Builder() {}
 
@@ -435,10 +437,33 @@ public final class KvClient implements KvStore {
     }
 
     /**
+     * Connects with mutual TLS 1.3 (default off: plain TCP): the client presents a certificate from the cluster's
+     * CA with {@code OU=<cluster id>} and requires the same of every node. See {@link TlsConfig} and
+     * docs/security.md. The files are reloaded when they change.
+     *
+     * @throws NullPointerException if {@code config} is null
+     */
+    public Builder tls(TlsConfig config) {
+      this.tls = Objects.requireNonNull(config, "tls");
+      return this;
+    }
+
+    /**
+     * Connects with mutual TLS using the files {@code kvstore certs} wrote for this client: {@link
+     * TlsConfig#fromDirectory}.
+     *
+     * @throws NullPointerException if {@code dir} is null
+     * @throws IllegalArgumentException if {@code dir} or one of its three files is missing
+     */
+    public Builder tls(java.nio.file.Path dir) {
+      return tls(TlsConfig.fromDirectory(dir));
+    }
+
+    /**
      * Creates the client; it connects to each node on first use.
      *
-     * @throws IllegalArgumentException if no nodes are set, N exceeds their number, or the client id is a
-     *     node id
+     * @throws IllegalArgumentException if no nodes are set, N exceeds their number, the client id is a node id,
+     *     or the TLS files cannot be loaded
      * @throws dev.kvstore.core.KvStoreException if the client's transport cannot start
      */
     public KvClient connect() {
@@ -455,14 +480,17 @@ public final class KvClient implements KvStore {
       ExecutorService executor = newExecutor(clientId, threads);
       NettyTransport transport = null;
       try {
-        transport = NettyTransport.builder()
+        NettyTransportBuilder net = NettyTransport.builder()
             .nodeId(clientId)
             .clusterId(clusterId)
             .listen(new InetSocketAddress("127.0.0.1", 0))
             .peers(nodes)
             .placement(Ring.of(nodes.keySet(), vnodes).placement(n))
-            .maxFrameBytes(KvNodeBuilder.frameBytes(maxSetBytes))
-            .build();
+            .maxFrameBytes(KvNodeBuilder.frameBytes(maxSetBytes));
+        if (tls != null) {
+          net.tls(tls.contexts(clusterId));
+        }
+        transport = net.build();
         String id = clientId;
         transport.serve(request -> CompletableFuture.failedFuture(
             new dev.kvstore.core.InvalidRequestException("client " + id + " serves no requests")));

@@ -11,6 +11,7 @@ import dev.kvstore.net.internal.hints.HintStore;
 import dev.kvstore.net.internal.hints.HintedHandoff;
 import dev.kvstore.net.internal.netty.EventLoopScheduler;
 import dev.kvstore.net.internal.netty.NettyTransport;
+import dev.kvstore.net.internal.netty.NettyTransportBuilder;
 import dev.kvstore.net.internal.replica.ClockOffsetGuard;
 import dev.kvstore.net.internal.replica.ClusterStore;
 import dev.kvstore.net.internal.replica.Coordinator;
@@ -102,15 +103,18 @@ public final class KvNode implements KvStore {
       hints = HintStore.open(b.hintStoreConfig());
       RestoreCheck restoreCheck = new RestoreCheck(local, hints, othersThan(b.nodeId, b.peers).keySet());
       scheduler = new EventLoopScheduler(RealScheduler.create("kvstore-" + b.nodeId, b.storeThreads));
-      transport = NettyTransport.builder()
+      NettyTransportBuilder net = NettyTransport.builder()
           .nodeId(b.nodeId)
           .clusterId(b.clusterId)
           .listen(b.listen)
           .peers(othersThan(b.nodeId, b.peers))
           .maxFrameBytes(KvNodeBuilder.frameBytes(b.maxSetBytes))
           .placement(ring.placement(b.n))
-          .actorCounters(restoreCheck)
-          .build();
+          .actorCounters(restoreCheck);
+      if (b.tls != null) {
+        net.tls(b.tls.contexts(b.clusterId));
+      }
+      transport = net.build();
       detector = new FailureDetector(b.nodeId, b.peers.keySet(), scheduler, b.detector);
       Transport observed = detector.observe(transport, local::writeRefusal);
       boolean sloppy = b.hintedHandoff && b.quorumMode == QuorumMode.SLOPPY;

@@ -22,7 +22,7 @@ import java.util.Objects;
  * #inMemory}), {@link #listen} and {@link #peers} (every node of the cluster, this one included, by id).
  * Defaults: cluster id {@code kvstore}, N=3, W=2, R=2, durability ALWAYS, engine ROCKSDB, request timeout
  * 2 s, sloppy quorum with a 3-hour hint window, heartbeats every 500 ms with a phi threshold of 8, restore check
- * at start at most 3 s. Every setter checks its argument at once; {@link #start()} checks the combination. Not
+ * at start at most 3 s, no TLS. Every setter checks its argument at once; {@link #start()} checks the combination. Not
  * thread-safe.
  */
 public final class KvNodeBuilder {
@@ -54,6 +54,7 @@ public final class KvNodeBuilder {
   boolean hintedHandoff = true;
   Duration restoreCheckTimeout = Duration.ofSeconds(3);
   Duration maxClockOffset = dev.kvstore.net.internal.replica.ClockOffsetGuard.DEFAULT_MAX_OFFSET;
+  TlsConfig tls;
 
   KvNodeBuilder() {}
 
@@ -276,6 +277,29 @@ public final class KvNodeBuilder {
     return this;
   }
 
+  /**
+   * Turns on mutual TLS 1.3 for every connection of this node, to and from peers and clients (default off: plain
+   * TCP, for a local demo only). Every node and client of the cluster then needs a certificate from the cluster's
+   * CA with {@code OU=<cluster id>}; see {@link TlsConfig} and docs/security.md. The files are reloaded when they
+   * change.
+   *
+   * @throws NullPointerException if {@code config} is null
+   */
+  public KvNodeBuilder tls(TlsConfig config) {
+    this.tls = Objects.requireNonNull(config, "tls");
+    return this;
+  }
+
+  /**
+   * Turns on mutual TLS with the files {@code kvstore certs} wrote for this node: {@link TlsConfig#fromDirectory}.
+   *
+   * @throws NullPointerException if {@code dir} is null
+   * @throws IllegalArgumentException if {@code dir} or one of its three files is missing
+   */
+  public KvNodeBuilder tls(Path dir) {
+    return tls(TlsConfig.fromDirectory(dir));
+  }
+
   /** Resolves siblings at read time. */
   public KvNodeBuilder conflictResolver(ConflictResolver resolver) {
     this.conflictResolver = Objects.requireNonNull(resolver, "conflictResolver");
@@ -309,7 +333,8 @@ public final class KvNodeBuilder {
    * Starts the node: opens its store, binds its port, serves its peers, and asks them (for at most {@link
    * #restoreCheckTimeout}) which of its version counters they hold before it coordinates writes.
    *
-   * @throws IllegalArgumentException if a required option is missing or the options do not fit together
+   * @throws IllegalArgumentException if a required option is missing or the options do not fit together, or the
+   *     TLS files cannot be loaded
    * @throws dev.kvstore.core.KvStoreException if the store cannot open or the port cannot be bound
    */
   public KvNode start() {

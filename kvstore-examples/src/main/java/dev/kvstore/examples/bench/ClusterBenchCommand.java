@@ -4,6 +4,7 @@ import dev.kvstore.examples.ClusterSettings;
 import dev.kvstore.examples.LocalClusterOptions;
 import dev.kvstore.examples.LocalMachine;
 import dev.kvstore.examples.NodeProcess;
+import dev.kvstore.examples.certs.CertsCommand;
 
 import dev.kvstore.core.Durability;
 import dev.kvstore.net.KvClient;
@@ -41,7 +42,8 @@ import picocli.CommandLine.Spec;
  * The figures are judged as ratios to Hazelcast measured in the same sitting, so none is printed against an
  * absolute target; {@code ../shared/peers/side-by-side.sh} reads this table by its column and row names. The
  * children are stopped (standard input closed, then SIGTERM, then SIGKILL) and their directory deleted, also
- * when the run fails.
+ * when the run fails. With {@code --tls} the same load then runs against a second cluster with mutual TLS, and
+ * the cost of TLS is printed as ratios to the plain-text run.
  *
  * <p>Not thread-safe: one instance runs once.
  */
@@ -74,7 +76,15 @@ public final class ClusterBenchCommand implements Callable<Integer> {
           + "and redis-benchmark on the PATH.")
   boolean redis;
 
+  @Option(names = "--tls",
+      description = "Then run the same load against a second cluster with mutual TLS (certificates from 'kvstore "
+          + "certs') and print the cost of TLS as ratios to the plain-text run before it.")
+  boolean tls;
+
   private PrintWriter out;
+
+  /** One cluster's measured phases and how many processes the CPU meter summed. */
+  private record Run(List<LoadRun.Result> phases, int processes) {}
 
   @Override
   public Integer call() throws Exception {
@@ -91,31 +101,49 @@ public final class ClusterBenchCommand implements Callable<Integer> {
           Runtime.getRuntime().availableProcessors(),
           loadAverage());
       out.flush();
-      List<NodeProcess> children = new ArrayList<>();
-      List<LoadRun.Result> phases;
-      CpuMeter meter;
-      try {
-        for (String id : addresses.keySet()) {
-          children.add(NodeProcess.start(id, addresses, root,
-              nodeFlags(), nodeJvmOpts));
-        }
-        for (NodeProcess child : children) {
-          out.printf("  %s%n", child.awaitReady(Duration.ofSeconds(60)));
-          out.flush();
-        }
-        meter = new CpuMeter(children.stream().map(c -> c.handle()).toList());
-        phases = measure(addresses, meter);
-      } finally {
-        children.forEach(NodeProcess::stop);
+      Run plain = run(root, addresses, null);
+      printTable(plain.phases(), baseline, plain.processes());
+      List<LoadRun.Result> all = new ArrayList<>(plain.phases());
+      if (tls) {
+        List<String> members = new ArrayList<>(addresses.keySet());
+        members.add("client");
+        Path certs = CertsCommand.ensure(root.resolve("certs"), cluster.clusterId(), members);
+        out.printf("%nThe same load with mutual TLS (certificates in %s):%n", certs);
+        Run secure = run(Files.createDirectories(root.resolve("tls")), LocalMachine.loopbackAddresses(local.nodes()),
+            certs);
+        printTlsCost(plain, secure);
+        all.addAll(secure.phases());
       }
-      printTable(phases, baseline, meter.processes());
-      load.writeHistograms(phases);
+      load.writeHistograms(all);
     } finally {
       if (local.temporary()) {
         LocalMachine.deleteTree(root);
       }
     }
     return 0;
+  }
+
+  /** Starts a cluster under {@code root} (TLS with {@code certs}, plain text if null), measures it, stops it. */
+  private Run run(Path root, Map<String, InetSocketAddress> addresses, Path certs) throws IOException,
+      InterruptedException {
+    List<NodeProcess> children = new ArrayList<>();
+    try {
+      for (String id : addresses.keySet()) {
+        List<String> args = nodeFlags();
+        if (certs != null) {
+          args.addAll(List.of("--tls-dir", certs.resolve(id).toString()));
+        }
+        children.add(NodeProcess.start(id, addresses, root, args, nodeJvmOpts));
+      }
+      for (NodeProcess child : children) {
+        out.printf("  %s%n", child.awaitReady(Duration.ofSeconds(60)));
+        out.flush();
+      }
+      CpuMeter meter = new CpuMeter(children.stream().map(c -> c.handle()).toList());
+      return new Run(measure(addresses, meter, certs), meter.processes());
+    } finally {
+      children.forEach(NodeProcess::stop);
+    }
   }
 
   private void checkOptions() {
@@ -145,23 +173,28 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     return RedisBaseline.run(port, root.resolve("redis"), threads, load.valueBytes, load.keys, load.seconds);
   }
 
-  private List<LoadRun.Result> measure(Map<String, InetSocketAddress> addresses, CpuMeter meter)
+  private List<LoadRun.Result> measure(Map<String, InetSocketAddress> addresses, CpuMeter meter, Path certs)
       throws InterruptedException {
+    String suffix = certs == null ? "" : " tls";
     byte[] value = load.value();
     int keys = load.keys;
     int seconds = load.seconds;
     AtomicLongArray written = new AtomicLongArray((keys + 63) / 64);
-    try (KvClient client = cluster.applyTo(KvClient.builder().nodes(addresses), addresses.size())
-        .requestTimeout(Duration.ofSeconds(5)).connect()) {
+    KvClient.Builder builder = cluster.applyTo(KvClient.builder().nodes(addresses), addresses.size())
+        .requestTimeout(Duration.ofSeconds(5));
+    if (certs != null) {
+      builder.tls(certs.resolve("client"));
+    }
+    try (KvClient client = builder.connect()) {
       warmUp(client, value, written);
       out.printf("puts for %d s ...%n", seconds);
       out.flush();
-      LoadRun.Result puts = LoadRun.run("put", threads, Duration.ofSeconds(seconds), meter,
+      LoadRun.Result puts = LoadRun.run("put" + suffix, threads, Duration.ofSeconds(seconds), meter,
           (rnd, i) -> put(client, rnd.nextInt(keys), value, written));
       int[] present = setBits(written, keys);
       out.printf("gets of the %,d keys written, for %d s ...%n", present.length, seconds);
       out.flush();
-      LoadRun.Result gets = LoadRun.run("get", threads, Duration.ofSeconds(seconds), meter, (rnd, i) -> {
+      LoadRun.Result gets = LoadRun.run("get" + suffix, threads, Duration.ofSeconds(seconds), meter, (rnd, i) -> {
         int k = present[rnd.nextInt(present.length)];
         if (!client.get(LocalBenchCommand.Keys.sequential(k)).isFound()) {
           throw new IllegalStateException("key " + k + " was written but is not found");
@@ -219,6 +252,22 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       out.printf("Ratios to one durable Redis server (no replication), same run: put / redis set = %.2fx, "
           + "get / redis get = %.2fx%n", puts.opsPerSecond() / baseline.get(0).opsPerSecond(),
           gets.opsPerSecond() / baseline.get(1).opsPerSecond());
+    }
+    out.flush();
+  }
+
+  /** The TLS run's rows and its cost as ratios to the plain-text run of the same sitting. */
+  private void printTlsCost(Run plain, Run secure) {
+    out.printf("%n| operation | ops/s | p50 (us) | p99 (us) | p999 (us) | CPU us/op | ctx sw/op | p90 (us) | max (us) |%n");
+    out.printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|%n");
+    secure.phases().forEach(r -> out.println(row(r)));
+    out.printf("%nCost of TLS, same run (plain text first, then TLS; ratios TLS / plain):%n");
+    for (int i = 0; i < plain.phases().size(); i++) {
+      LoadRun.Result p = plain.phases().get(i);
+      LoadRun.Result t = secure.phases().get(i);
+      out.printf("  %s: ops/s %.2fx, p50 %.2fx, p99 %.2fx, CPU us/op %.2fx%n", p.name(),
+          t.opsPerSecond() / p.opsPerSecond(), t.p50Micros() / p.p50Micros(), t.p99Micros() / p.p99Micros(),
+          t.cost().cpuMicros() / p.cost().cpuMicros());
     }
     out.flush();
   }

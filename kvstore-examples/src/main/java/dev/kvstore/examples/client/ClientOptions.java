@@ -3,6 +3,7 @@ package dev.kvstore.examples.client;
 import dev.kvstore.examples.ClusterSettings;
 import dev.kvstore.net.KvClient;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import picocli.CommandLine.Mixin;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The options every client command shares: which cluster ({@code --cluster} or the environment variable
- * {@code KVSTORE_CLUSTER}), its id and N, the quorum of this request ({@code --w}, {@code --r}) and the timeout.
+ * {@code KVSTORE_CLUSTER}), its id and N, TLS ({@code --tls-dir} or {@code KVSTORE_TLS_DIR}), the quorum of this request ({@code --w}, {@code --r}) and the timeout.
  * A picocli mixin; not thread-safe.
  */
 public final class ClientOptions {
@@ -28,6 +29,11 @@ public final class ClientOptions {
   @Option(names = "--timeout", defaultValue = "2s", paramLabel = "DURATION", converter = DurationConverter.class,
       description = "How long the coordinating node waits for the quorum, e.g. 500ms, 2s (default ${DEFAULT-VALUE}).")
   Duration timeout;
+
+  @Option(names = "--tls-dir", paramLabel = "DIR", defaultValue = "${env:KVSTORE_TLS_DIR}",
+      description = "Mutual TLS with ca.pem, cert.pem and key.pem from DIR, as 'kvstore certs' writes them "
+          + "(default: $KVSTORE_TLS_DIR, else plain TCP).")
+  Path tlsDir;
 
   /** The nodes named by {@code --cluster} or {@code KVSTORE_CLUSTER}; a usage error when missing or malformed. */
   public Map<String, InetSocketAddress> nodes() {
@@ -54,7 +60,12 @@ public final class ClientOptions {
   public KvClient connect() {
     Map<String, InetSocketAddress> nodes = nodes();
     try {
-      return settings.applyTo(KvClient.builder().nodes(nodes), nodes.size()).requestTimeout(timeout).connect();
+      KvClient.Builder builder =
+          settings.applyTo(KvClient.builder().nodes(nodes), nodes.size()).requestTimeout(timeout);
+      if (tlsDir != null) {
+        builder.tls(tlsDir);
+      }
+      return builder.connect();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

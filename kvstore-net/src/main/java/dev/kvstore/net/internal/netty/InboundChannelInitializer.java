@@ -3,10 +3,13 @@ package dev.kvstore.net.internal.netty;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslHandler;
 
 /**
- * The pipeline of a connection a peer opened to us, in the order bytes flow: frame decoder, envelope decoder,
- * frame encoder, envelope encoder, handshake (removed once accepted), request dispatcher.
+ * The pipeline of a connection a peer opened to us, in the order bytes flow: with TLS on, the {@code SslHandler}
+ * and its {@link TlsGate} first (a peer without a valid certificate is refused before a byte reaches the
+ * decoders); then frame decoder, envelope decoder, frame encoder, envelope encoder, handshake (removed once
+ * accepted), request dispatcher.
  *
  * <p>Thread-safe ({@link io.netty.channel.ChannelHandler.Sharable} like every {@link ChannelInitializer}).
  */
@@ -21,6 +24,13 @@ final class InboundChannelInitializer extends ChannelInitializer<Channel> {
   protected void initChannel(Channel ch) {
     transport.register(ch);
     ChannelPipeline pipeline = ch.pipeline();
+    TlsContexts tls = transport.tls();
+    if (tls != null) {
+      SslHandler ssl = tls.server().newHandler(ch.alloc());
+      ssl.setHandshakeTimeoutMillis(transport.connectTimeout().toMillis());
+      pipeline.addLast("tls", ssl);
+      pipeline.addLast("tlsGate", new TlsGate(transport, null));
+    }
     PeerCodec.addTo(pipeline, transport.maxFrameBytes());
     pipeline.addLast("handshake", new ServerHandshakeHandler(transport));
     pipeline.addLast("dispatcher", new RequestDispatcher(transport));

@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * The production {@link Transport}: TCP through Netty, one event loop group per node (native epoll where
  * available), length-prefixed protobuf frames with a maximum size, a handshake that checks cluster id and
  * protocol version, request correlation with per-request timeouts, one lazily connected outbound channel per
- * peer with capped exponential reconnect backoff, and back-pressure from channel writability. Wire format:
- * docs/protocol.md.
+ * peer with capped exponential reconnect backoff, back-pressure from channel writability, and, given {@link
+ * TlsContexts}, mutual TLS 1.3 on every connection (docs/security.md). Wire format: docs/protocol.md.
  *
  * <p>Thread-safe. Event loops never block, but for the log force a node's loop makes at the end of a pass
  * (docs/design.md). A request is served to completion on the event loop that read it
@@ -66,6 +66,7 @@ public final class NettyTransport implements Transport {
   private final int maxQueuedRequests;
   private final LamportClock lamport;
   private final ActorCounterExchange actorCounters;
+  private final TlsContexts tls;
   private final EnvelopeStamper stamper;
   private final PendingRequests pending;
   private final Map<String, PeerConnection> connections = new ConcurrentHashMap<>();
@@ -90,6 +91,7 @@ public final class NettyTransport implements Transport {
     this.lamport = b.lamport != null ? b.lamport : new LamportClock();
     this.placement = b.placement;
     this.actorCounters = b.actorCounters;
+    this.tls = b.tls;
     this.stamper = new EnvelopeStamper(nodeId, clusterId, placement, lamport);
     this.pending = new PendingRequests(Runnable::run);
   }
@@ -150,7 +152,8 @@ public final class NettyTransport implements Transport {
       serverChannel = bind.channel();
       state = State.STARTED;
       logged(() -> {
-        log.info("node {}: listening on {} ({} transport, cluster {})", nodeId, boundAddress(), loops, clusterId);
+        log.info("node {}: listening on {} ({} transport, cluster {}, {})", nodeId, boundAddress(), loops, clusterId,
+            tls == null ? "plain text" : tls);
       });
     }
   }
@@ -320,6 +323,11 @@ public final class NettyTransport implements Transport {
 
   RequestHandler handler() {
     return handler;
+  }
+
+  /** The TLS contexts, or null for plain text. */
+  TlsContexts tls() {
+    return tls;
   }
 
   int maxFrameBytes() {

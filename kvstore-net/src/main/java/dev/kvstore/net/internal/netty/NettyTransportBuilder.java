@@ -30,6 +30,7 @@ public final class NettyTransportBuilder {
   int maxQueuedRequests = 10_000;
   LamportClock lamport;
   ActorCounterExchange actorCounters = ActorCounterExchange.NONE;
+  TlsContexts tls;
 
   NettyTransportBuilder() {}
 
@@ -160,6 +161,16 @@ public final class NettyTransportBuilder {
    */
   public NettyTransportBuilder maxQueuedRequests(int requests) {
     this.maxQueuedRequests = Arguments.checkRange("maxQueuedRequests", requests, 1, 1_000_000);
+    return this;
+  }
+
+  /**
+   * Turns on mutual TLS for every connection, both ways (default off: plain TCP).
+   *
+   * @throws NullPointerException if {@code contexts} is null
+   */
+  public NettyTransportBuilder tls(TlsContexts contexts) {
+    this.tls = Objects.requireNonNull(contexts, "tls");
     return this;
   }
 

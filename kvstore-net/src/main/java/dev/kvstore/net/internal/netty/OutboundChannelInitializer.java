@@ -3,10 +3,13 @@ package dev.kvstore.net.internal.netty;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
 
 /**
- * The pipeline of our connection to a peer, in the order bytes flow: frame decoder, envelope decoder, frame
- * encoder, envelope encoder, handshake (removed once acknowledged), reply handler.
+ * The pipeline of our connection to a peer, in the order bytes flow: with TLS on, the {@code SslHandler} and its
+ * {@link TlsGate} first; then frame decoder, envelope decoder, frame encoder, envelope encoder, handshake (removed
+ * once acknowledged), reply handler. The handshake message waits in the {@code SslHandler} until TLS is up.
  *
  * <p>Thread-safe ({@link io.netty.channel.ChannelHandler.Sharable} like every {@link ChannelInitializer}).
  */
@@ -23,6 +26,14 @@ final class OutboundChannelInitializer extends ChannelInitializer<Channel> {
   protected void initChannel(Channel ch) {
     transport.register(ch);
     ChannelPipeline pipeline = ch.pipeline();
+    TlsContexts tls = transport.tls();
+    if (tls != null) {
+      InetSocketAddress to = connection.address();
+      SslHandler ssl = tls.client().newHandler(ch.alloc(), to.getHostString(), to.getPort());
+      ssl.setHandshakeTimeoutMillis(transport.connectTimeout().toMillis());
+      pipeline.addLast("tls", ssl);
+      pipeline.addLast("tlsGate", new TlsGate(transport, connection));
+    }
     PeerCodec.addTo(pipeline, transport.maxFrameBytes());
     pipeline.addLast("handshake", new ClientHandshakeHandler(transport, connection));
     pipeline.addLast("replies", new ReplyHandler(transport, connection));

@@ -70,6 +70,10 @@ final class PeerConnection {
     return peer;
   }
 
+  InetSocketAddress address() {
+    return address;
+  }
+
   /** Whether the connection is open and handshaken now; from any thread. */
   boolean isUp() {
     return up;
@@ -154,10 +158,25 @@ final class PeerConnection {
     if (ch != channel) {
       return;
     }
-    lastFailure = reason.getMessage();
     transport.logged(() -> {
       log.warn("node {} at {} refused the connection: {}", peer, address, reason.getMessage());
     });
+    giveUp(ch, reason);
+  }
+
+  /** The TLS handshake failed ({@link TlsGate}); {@code reason} says why, for the log and the waiting requests. */
+  void onTlsFailed(Channel ch, KvStoreException reason) {
+    if (ch != channel) {
+      return;
+    }
+    transport.logged(() -> {
+      log.warn("{}", reason.getMessage());
+    });
+    giveUp(ch, reason);
+  }
+
+  private void giveUp(Channel ch, KvStoreException reason) {
+    lastFailure = reason.getMessage();
     transport.actorCounters().unreachable(peer, lastFailure);
     failQueued(reason);
     ch.close();
