@@ -67,8 +67,7 @@ public final class FuzzInput {
   }
 
   private static Cost run(byte[] input, Decoding decoding, Class<? extends Throwable>[] documented) {
-    long thread = Thread.currentThread().getId();
-    long allocatedBefore = THREADS.getThreadAllocatedBytes(thread);
+    long allocatedBefore = allocatedBytes();
     long start = System.nanoTime();
     boolean accepted = true;
     try {
@@ -80,7 +79,7 @@ public final class FuzzInput {
       accepted = false;
     }
     long nanos = System.nanoTime() - start;
-    return new Cost(nanos, THREADS.getThreadAllocatedBytes(thread) - allocatedBefore, accepted);
+    return new Cost(nanos, allocatedBytes() - allocatedBefore, accepted);
   }
 
   private static boolean isDocumented(Throwable t, Class<? extends Throwable>[] documented) {
@@ -90,6 +89,11 @@ public final class FuzzInput {
       }
     }
     return false;
+  }
+
+  /** The bytes allocated so far by the calling thread. */
+  public static long allocatedBytes() {
+    return THREADS.getThreadAllocatedBytes(Thread.currentThread().getId());
   }
 
   /** The input in hex, cut after 512 bytes. */

@@ -23,8 +23,9 @@ import dev.kvstore.net.internal.status.StatusMessages;
 import dev.kvstore.net.internal.testing.NettyLeakDetection;
 import dev.kvstore.net.internal.transport.Envelopes;
 import dev.kvstore.net.internal.transport.ErrorCodes;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import java.io.ByteArrayOutputStream;
@@ -65,19 +66,29 @@ class PeerFrameFuzzTest {
             KvStoreException.class, ClockEncodingException.class));
   }
 
-  /** Feeds the bytes after the first to a codec channel and checks every envelope that comes out. */
+  /**
+   * Feeds the bytes after the first to a codec channel and checks every envelope that comes out. The pipeline ends
+   * with a handler that records errors, as the node's handlers do (they log and close); a connection must raise at
+   * most one error, which is then thrown.
+   */
   private static List<Envelope> read(byte[] input) {
     if (input.length == 0) {
       return List.of();
     }
     EmbeddedChannel channel = new EmbeddedChannel();
     PeerCodec.addTo(channel.pipeline(), (input[0] & 1) == 0 ? SMALL_FRAME : DEFAULT_FRAME);
+    List<Throwable> errors = new ArrayList<>();
+    channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        errors.add(cause);
+      }
+    });
     int piece = 1 + ((input[0] & 0xff) >>> 1);
     List<Envelope> envelopes = new ArrayList<>();
     try {
       for (int at = 1; at < input.length; at += piece) {
-        ByteBuf chunk = Unpooled.copiedBuffer(input, at, Math.min(piece, input.length - at));
-        channel.writeInbound(chunk);
+        channel.writeInbound(Unpooled.copiedBuffer(input, at, Math.min(piece, input.length - at)));
         for (Envelope e; (e = channel.readInbound()) != null; ) {
           envelopes.add(e);
           check(e);
@@ -85,6 +96,16 @@ class PeerFrameFuzzTest {
       }
     } finally {
       channel.finishAndReleaseAll();
+    }
+    if (errors.size() > 1) {
+      throw new AssertionError("one connection raised " + errors.size() + " errors, the first: " + errors.get(0)
+          + ", the second: " + errors.get(1));
+    }
+    if (!errors.isEmpty() && errors.get(0) instanceof RuntimeException first) {
+      throw first;
+    }
+    if (!errors.isEmpty()) {
+      throw new AssertionError("undocumented error", errors.get(0));
     }
     return envelopes;
   }
