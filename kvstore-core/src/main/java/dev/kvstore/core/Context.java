@@ -74,7 +74,8 @@ public final class Context {
   }
 
   /**
-   * Decodes bytes made by {@link #toBytes()}.
+   * Decodes bytes made by {@link #toBytes()}. Every context has exactly one encoding: anything else, a scope that
+   * is not valid UTF-8 included, is refused.
    *
    * @throws InvalidRequestException if the bytes are not a context
    */
