@@ -2,6 +2,7 @@ package dev.kvstore.core;
 
 import dev.kvstore.clock.VectorClock;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -73,7 +74,8 @@ public final class Context {
   }
 
   /**
-   * Decodes bytes made by {@link #toBytes()}.
+   * Decodes bytes made by {@link #toBytes()}. Every context has exactly one encoding: anything else, a scope that
+   * is not valid UTF-8 included, is refused.
    *
    * @throws InvalidRequestException if the bytes are not a context
    */
@@ -87,7 +89,13 @@ public final class Context {
       throw new InvalidRequestException(
           InvalidRequestException.Reason.OTHER, "not a kvstore context: truncated scope");
     }
-    String scope = new String(bytes, 2, scopeLength, StandardCharsets.UTF_8);
+    String scope;
+    try { // strict: malformed UTF-8 is refused, not replaced, so a context has one encoding
+      scope = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, 2, scopeLength)).toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidRequestException(
+          InvalidRequestException.Reason.OTHER, "not a kvstore context: the scope is not valid UTF-8");
+    }
     byte[] rest = java.util.Arrays.copyOfRange(bytes, 2 + scopeLength, bytes.length);
     try {
       return of(scope, VectorClock.fromBytes(rest));

@@ -121,6 +121,16 @@ class BadInputTest {
     }
   }
 
+  @Test
+  void aContextWhoseScopeIsNotUtf8IsRejectedNotRepaired() {
+    byte[] good = Context.of("ab", dev.kvstore.clock.VectorClock.parse("{a:1}")).toBytes();
+    byte[] bad = good.clone();
+    bad[3] = (byte) 0xff; // the scope's second byte: no UTF-8 byte is 0xff
+
+    assertThatThrownBy(() -> Context.fromBytes(bad)).isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("scope is not valid UTF-8");
+  }
+
   private static void rejects(ThrowingCallable call, Reason reason) {
     assertThatThrownBy(call)
         .isInstanceOf(InvalidRequestException.class)

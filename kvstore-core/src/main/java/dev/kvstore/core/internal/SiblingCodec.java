@@ -4,6 +4,7 @@ import dev.kvstore.clock.ClockEncodingException;
 import dev.kvstore.clock.DvvSet;
 import dev.kvstore.clock.HlcTimestamp;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -14,7 +15,8 @@ import java.util.Arrays;
  *
  * <p>The flag byte: bit 0 set for a tombstone, bit 1 set when an operation id follows the time (one byte of
  * client-id length, 1 to {@value OperationId#MAX_CLIENT_BYTES}, the UTF-8 client id, the 8-byte big-endian
- * sequence). Other bits must be clear. Flags 0 and 1 are the format before operation ids, so stored data of
+ * sequence). Other bits must be clear; a client id that is not valid UTF-8 is refused (not replaced), so a set has
+ * exactly one encoding. Flags 0 and 1 are the format before operation ids, so stored data of
  * earlier versions reads unchanged; a sibling with an operation id (flag 2 or 3) is refused by those versions
  * as a bad sibling value. Not API. Thread-safe (stateless).
  */
@@ -77,8 +79,13 @@ public final class SiblingCodec {
       throw new IllegalArgumentException("bad sibling value: operation id with a client id of " + length
           + " bytes and " + b.remaining() + " bytes left");
     }
-    byte[] client = new byte[length];
-    b.get(client);
-    return new OperationId(new String(client, StandardCharsets.UTF_8), b.getLong());
+    String client;
+    try { // strict: malformed UTF-8 is refused, not replaced, so a sibling set has one encoding
+      client = StandardCharsets.UTF_8.newDecoder().decode(b.slice(b.position(), length)).toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException("bad sibling value: the operation id's client id is not valid UTF-8");
+    }
+    b.position(b.position() + length);
+    return new OperationId(client, b.getLong());
   }
 }

@@ -3,6 +3,7 @@ package dev.kvstore.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kvstore.clock.ClockEncodingException;
 import dev.kvstore.clock.DvvSet;
 import dev.kvstore.clock.HlcTimestamp;
 import dev.kvstore.clock.VectorClock;
@@ -65,6 +66,28 @@ class OperationIdTest {
       store.coordinateLogged(key, bytes("v"), null, OP, null).durable().join();
       assertThat(store.read(key)).as("the same version, no new dot").isEqualTo(written);
     }
+  }
+
+  @Test
+  void aClientIdThatIsNotUtf8IsABadSiblingValueNotARepairedOne() {
+    HlcTimestamp t = new HlcTimestamp(1L, 0);
+    DvvSet<StoredValue> set = DvvSet.<StoredValue>empty().update(VectorClock.empty(),
+        StoredValue.written(bytes("v"), t, new OperationId("ab", 1)), "n1");
+    byte[] encoded = SiblingCodec.encode(set);
+    int at = indexOf(encoded, bytes("ab"));
+    encoded[at + 1] = (byte) 0xff; // no UTF-8 byte is 0xff
+
+    assertThatThrownBy(() -> SiblingCodec.decode(encoded)).isInstanceOf(ClockEncodingException.class)
+        .hasMessageContaining("client id is not valid UTF-8");
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        return i;
+      }
+    }
+    throw new AssertionError("not found");
   }
 
   @Test

@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * Parses one frame payload (already cut and size-checked by the frame decoder) into an {@link Envelope}. An
- * unparseable payload raises {@link CorruptedFrameException}, which closes the connection. The frame buffer is
+ * unparseable payload raises {@link CorruptedFrameException}, which closes the connection, and stops the frame
+ * decoder ({@link PeerFrameDecoder#stop}), so the bytes after it are not read. The frame buffer is
  * released by the base class; the envelope copies what it keeps.
  *
  * <p>Stateless, so {@link Sharable} and thread-safe.
@@ -30,6 +31,10 @@ final class EnvelopeDecoder extends MessageToMessageDecoder<ByteBuf> {
     try {
       out.add(Envelope.parseFrom(frame.nioBuffer()));
     } catch (InvalidProtocolBufferException e) {
+      PeerFrameDecoder frames = ctx.pipeline().get(PeerFrameDecoder.class);
+      if (frames != null) {
+        frames.stop(); // the frames after this one are not read
+      }
       throw new CorruptedFrameException("a frame of " + size + " bytes is not a valid envelope: " + e.getMessage(), e);
     }
   }

@@ -1,14 +1,14 @@
 package dev.kvstore.net.internal.netty;
 
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 
 /**
  * The framing of peer connections, in the order bytes flow: a 4-byte big-endian length, then one serialized
  * envelope of at most {@code maxFrameBytes} bytes. Netty's varint protobuf frame decoder has no size limit, hence
- * {@link LengthFieldBasedFrameDecoder}. Flushes are batched by the handlers that write ({@link FlushBatcher}: one
- * per event-loop pass), not by a pipeline handler. Stateless and thread-safe.
+ * {@link PeerFrameDecoder} (a {@code LengthFieldBasedFrameDecoder} that stops at the first bad frame). Flushes are
+ * batched by the handlers that write ({@link FlushBatcher}: one per event-loop pass), not by a pipeline handler.
+ * Stateless and thread-safe.
  */
 final class PeerCodec {
   /** Size of the length prefix. */
@@ -23,8 +23,7 @@ final class PeerCodec {
    * @param maxFrameBytes the largest envelope accepted or sent, in bytes (the length prefix not included)
    */
   static void addTo(ChannelPipeline pipeline, int maxFrameBytes) {
-    pipeline.addLast("frameDecoder",
-        new LengthFieldBasedFrameDecoder(maxFrameBytes + LENGTH_BYTES, 0, LENGTH_BYTES, 0, LENGTH_BYTES));
+    pipeline.addLast("frameDecoder", new PeerFrameDecoder(maxFrameBytes));
     pipeline.addLast("envelopeDecoder", EnvelopeDecoder.INSTANCE);
     pipeline.addLast("frameEncoder", new LengthFieldPrepender(LENGTH_BYTES));
     pipeline.addLast("envelopeEncoder", new EnvelopeEncoder(maxFrameBytes));

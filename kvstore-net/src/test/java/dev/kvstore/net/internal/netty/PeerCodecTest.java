@@ -10,13 +10,17 @@ import dev.kvstore.net.internal.proto.Replicate;
 import dev.kvstore.net.internal.testing.NettyLeakDetection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -127,6 +131,48 @@ class PeerCodecTest {
 
     assertThatThrownBy(() -> channel.writeInbound(garbage)).isInstanceOf(CorruptedFrameException.class)
         .hasMessageContaining("not a valid envelope");
+  }
+
+  @Test
+  void aReadOfManyBadFramesRaisesOneErrorAndDecodesNothingAfterTheFirst() {
+    List<Throwable> errors = recordErrors();
+    ByteBuf burst = Unpooled.buffer();
+    for (int i = 0; i < 100; i++) {
+      burst.writeInt(1).writeByte(0x63); // a 1-byte frame that is no envelope (a group start)
+    }
+    burst.writeBytes(frame(envelope("after", 1)));
+
+    channel.writeInbound(burst);
+    channel.writeInbound(Unpooled.wrappedBuffer(frame(envelope("next read", 2))));
+
+    assertThat(errors).hasSize(1).first().isInstanceOf(CorruptedFrameException.class);
+    Object decoded = channel.readInbound();
+    assertThat(decoded).isNull();
+  }
+
+  @Test
+  void bytesAfterATooLongFrameAreNotDecoded() {
+    List<Throwable> errors = recordErrors();
+    ByteBuf burst = Unpooled.buffer().writeInt(MAX + 1).writeBytes(new byte[MAX + 1]);
+    burst.writeBytes(frame(envelope("after", 1)));
+
+    channel.writeInbound(burst);
+
+    assertThat(errors).hasSize(1).first().isInstanceOf(TooLongFrameException.class);
+    Object decoded = channel.readInbound();
+    assertThat(decoded).isNull();
+  }
+
+  /** Ends the pipeline with a handler that records errors, as the node's handlers do before closing. */
+  private List<Throwable> recordErrors() {
+    List<Throwable> errors = new ArrayList<>();
+    channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        errors.add(cause);
+      }
+    });
+    return errors;
   }
 
   @Test
