@@ -270,7 +270,8 @@ public final class AntiEntropy implements AutoCloseable {
           Throwable cause = failure instanceof CompletionException && failure.getCause() != null
               ? failure.getCause() : failure;
           log.warn("anti-entropy with {} failed: {}", peer, cause.toString());
-          failed.put(peer, cause.toString());
+          // What a user reads in RepairReport.peersFailed: the reason, not our internal exception's class name.
+          failed.put(peer, cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName());
         }
         return null;
       }));

@@ -220,6 +220,8 @@ class AntiEntropySimulationTest {
     net.crash("n2");
     AntiEntropy.Round round = run(antiEntropy.get("n1").exchangeWithAll());
     assertThat(round.failed()).containsOnlyKeys("n2");
+    assertThat(round.failed().get("n2")).as("a reason a user can read, not an internal class name")
+        .contains("n2").doesNotContain("dev.kvstore").doesNotContain("Exception");
     assertThat(round.exchanges()).extracting(AntiEntropy.Exchange::peer).containsOnly("n3", "n4");
   }
 
