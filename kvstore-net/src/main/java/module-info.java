@@ -13,6 +13,11 @@ module dev.kvstore.net {
   requires org.slf4j;
   // TLS: the cluster id in a certificate's subject (javax.naming.ldap.LdapName).
   requires java.naming;
+  // Optional: only the certificate tool (internal.tls.Certificates, used by `kvstore certs` and the TLS tests) needs
+  // BouncyCastle; an application that loads certificates from PEM files does not.
+  requires static org.bouncycastle.pkix;
+  requires static org.bouncycastle.provider;
+  requires static org.bouncycastle.util;
 
   exports dev.kvstore.net;
 

@@ -10,7 +10,7 @@ import dev.kvstore.net.internal.client.ClientRequests;
 import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.testing.NettyLeakDetection;
-import dev.kvstore.net.internal.testing.TestCertificates;
+import dev.kvstore.net.internal.tls.Certificates;
 import dev.kvstore.net.internal.testing.TestPki;
 import dev.kvstore.net.internal.transport.EnvelopeStamper;
 import java.io.ByteArrayOutputStream;
@@ -92,7 +92,7 @@ class TlsClusterTest {
   void clientWithACertificateFromAnotherCaIsRefusedAsUntrustedAndChangesNothing() throws Exception {
     Path other = new TestPki(dir.resolve("other-pki"), CLUSTER).member("client");
     // it trusts our CA (a public certificate), so the nodes are the ones to refuse
-    Files.writeString(other.resolve("ca.pem"), TestCertificates.pem(pki.ca()));
+    Files.writeString(other.resolve("ca.pem"), Certificates.pem(pki.ca()));
     assertRefusedAndChangesNothing(TlsConfig.fromDirectory(other), "untrusted");
   }
 
@@ -100,7 +100,7 @@ class TlsClusterTest {
   void clientWithAnExpiredCertificateIsRefusedAsExpiredAndChangesNothing() throws Exception {
     Instant now = Instant.now();
     Path expired = pki.write(dir.resolve("expired"), "client", CLUSTER, now.minus(Duration.ofDays(2)),
-        now.minus(Duration.ofDays(1)), TestCertificates.newSerial());
+        now.minus(Duration.ofDays(1)), Certificates.newSerial());
     assertRefusedAndChangesNothing(TlsConfig.fromDirectory(expired), "expired");
   }
 
@@ -108,7 +108,7 @@ class TlsClusterTest {
   void clientWithACertificateForAnotherClusterIsRefusedAsWrongClusterAndChangesNothing() throws Exception {
     Instant now = Instant.now();
     Path stranger = pki.write(dir.resolve("stranger"), "client", "another-cluster", now.minus(Duration.ofHours(1)),
-        now.plus(Duration.ofDays(1)), TestCertificates.newSerial());
+        now.plus(Duration.ofDays(1)), Certificates.newSerial());
     assertRefusedAndChangesNothing(TlsConfig.fromDirectory(stranger), "wrong cluster");
   }
 
@@ -140,9 +140,9 @@ class TlsClusterTest {
     Path probe = pki.member("probe");
     InetSocketAddress n1 = addresses.get("n1");
     BigInteger before = serialSeenAt(probe, n1);
-    assertThat(before).isEqualTo(TestCertificates.readCertificate(dir.resolve("pki/n1/cert.pem")).getSerialNumber());
+    assertThat(before).isEqualTo(Certificates.readCertificate(dir.resolve("pki/n1/cert.pem")).getSerialNumber());
 
-    BigInteger rotated = TestCertificates.newSerial();
+    BigInteger rotated = Certificates.newSerial();
     Instant now = Instant.now();
     pki.write(dir.resolve("pki/n1"), "n1", CLUSTER, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(2)),
         rotated);
@@ -234,8 +234,8 @@ class TlsClusterTest {
     if (member != null) {
       KeyStore own = KeyStore.getInstance("PKCS12");
       own.load(null, null);
-      own.setKeyEntry("me", TestCertificates.readPrivateKey(member.resolve("key.pem")), NO_PASSWORD,
-          new X509Certificate[] {TestCertificates.readCertificate(member.resolve("cert.pem"))});
+      own.setKeyEntry("me", Certificates.readPrivateKey(member.resolve("key.pem")), NO_PASSWORD,
+          new X509Certificate[] {Certificates.readCertificate(member.resolve("cert.pem"))});
       keys = KeyManagerFactory.getInstance("PKIX");
       keys.init(own, NO_PASSWORD);
     }

@@ -2,6 +2,7 @@ package dev.kvstore.examples.certs;
 
 import dev.kvstore.core.KvStore;
 import dev.kvstore.net.TlsConfig;
+import dev.kvstore.net.internal.tls.Certificates;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigInteger;

@@ -1,5 +1,6 @@
 package dev.kvstore.examples.certs;
 
+import dev.kvstore.net.internal.tls.Certificates;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.examples.KvstoreCommand;

@@ -280,7 +280,7 @@ final class PeerExchange {
     tally.bytes.addAndGet(read.getSerializedSize());
     return transport.request(peer, Envelope.newBuilder().setRead(read), timeout).thenCompose(reply -> {
       DvvSet<StoredValue> remote = coordinator.clockGuard()
-          .check(decode(reply.getReadReply().getSiblings()), peer, "anti-entropy read");
+          .check(Coordinator.decode(reply.getReadReply().getSiblings()), peer, "anti-entropy read");
       Replica replica = coordinator.replica();
       Executor pool = executor();
       return CompletableFuture.supplyAsync(() -> replica.merge(key, remote, pool), pool).thenCompose(f -> f);
@@ -297,16 +297,5 @@ final class PeerExchange {
 
   private Executor executor() {
     return coordinator.scheduler().executor();
-  }
-
-  private static DvvSet<StoredValue> decode(ByteString bytes) {
-    if (bytes.isEmpty()) {
-      return DvvSet.empty();
-    }
-    try {
-      return SiblingCodec.decode(bytes.toByteArray());
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException("a peer sent a malformed sibling set: " + e.getMessage());
-    }
   }
 }

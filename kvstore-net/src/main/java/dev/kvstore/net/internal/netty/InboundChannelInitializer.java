@@ -3,7 +3,6 @@ package dev.kvstore.net.internal.netty;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.ssl.SslHandler;
 
 /**
  * The pipeline of a connection a peer opened to us, in the order bytes flow: with TLS on, the {@code SslHandler}
@@ -22,16 +21,7 @@ final class InboundChannelInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
-    transport.register(ch);
-    ChannelPipeline pipeline = ch.pipeline();
-    TlsContexts tls = transport.tls();
-    if (tls != null) {
-      SslHandler ssl = tls.server().newHandler(ch.alloc());
-      ssl.setHandshakeTimeoutMillis(transport.connectTimeout().toMillis());
-      pipeline.addLast("tls", ssl);
-      pipeline.addLast("tlsGate", new TlsGate(transport, null));
-    }
-    PeerCodec.addTo(pipeline, transport.maxFrameBytes());
+    ChannelPipeline pipeline = transport.openPipeline(ch, null);
     pipeline.addLast("handshake", new ServerHandshakeHandler(transport));
     pipeline.addLast("dispatcher", new RequestDispatcher(transport));
   }

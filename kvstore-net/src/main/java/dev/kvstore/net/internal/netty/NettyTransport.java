@@ -16,7 +16,9 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -355,10 +357,30 @@ public final class NettyTransport implements Transport {
     LogContext.run(nodeId, lamport.current(), action);
   }
 
-  /** Tracks a peer connection (either direction) so that {@link #close()} can close it and wait. */
-  void register(Channel channel) {
+  /**
+   * Starts the pipeline of a peer connection, the part both directions share: tracks the channel so that {@link
+   * #close()} can close it and wait; with TLS on, adds the {@code SslHandler} (server side for a connection a peer
+   * opened, {@code connection} null; client side for ours) and its {@link TlsGate}; then the frame and envelope
+   * codecs. The caller adds the handshake and what follows it.
+   */
+  ChannelPipeline openPipeline(Channel channel, PeerConnection connection) {
     channels.add(channel);
     channel.closeFuture().addListener(f -> channels.remove(channel));
+    ChannelPipeline pipeline = channel.pipeline();
+    if (tls != null) {
+      SslHandler ssl;
+      if (connection == null) {
+        ssl = tls.server().newHandler(channel.alloc());
+      } else {
+        InetSocketAddress to = connection.address();
+        ssl = tls.client().newHandler(channel.alloc(), to.getHostString(), to.getPort());
+      }
+      ssl.setHandshakeTimeoutMillis(connectTimeout.toMillis());
+      pipeline.addLast("tls", ssl);
+      pipeline.addLast("tlsGate", new TlsGate(this, connection));
+    }
+    PeerCodec.addTo(pipeline, maxFrameBytes);
+    return pipeline;
   }
 
   PeerUnavailableException closedException() {

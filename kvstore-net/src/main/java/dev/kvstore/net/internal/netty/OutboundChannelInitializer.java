@@ -3,8 +3,6 @@ package dev.kvstore.net.internal.netty;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.ssl.SslHandler;
-import java.net.InetSocketAddress;
 
 /**
  * The pipeline of our connection to a peer, in the order bytes flow: with TLS on, the {@code SslHandler} and its
@@ -24,17 +22,7 @@ final class OutboundChannelInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
-    transport.register(ch);
-    ChannelPipeline pipeline = ch.pipeline();
-    TlsContexts tls = transport.tls();
-    if (tls != null) {
-      InetSocketAddress to = connection.address();
-      SslHandler ssl = tls.client().newHandler(ch.alloc(), to.getHostString(), to.getPort());
-      ssl.setHandshakeTimeoutMillis(transport.connectTimeout().toMillis());
-      pipeline.addLast("tls", ssl);
-      pipeline.addLast("tlsGate", new TlsGate(transport, connection));
-    }
-    PeerCodec.addTo(pipeline, transport.maxFrameBytes());
+    ChannelPipeline pipeline = transport.openPipeline(ch, connection);
     pipeline.addLast("handshake", new ClientHandshakeHandler(transport, connection));
     pipeline.addLast("replies", new ReplyHandler(transport, connection));
   }

@@ -7,7 +7,7 @@ import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.proto.Read;
 import dev.kvstore.net.internal.proto.ReadReply;
 import dev.kvstore.net.internal.testing.NettyLeakDetection;
-import dev.kvstore.net.internal.testing.TestCertificates;
+import dev.kvstore.net.internal.tls.Certificates;
 import dev.kvstore.net.internal.testing.TestPki;
 import dev.kvstore.net.internal.transport.ErrorCodes;
 import dev.kvstore.net.internal.transport.PeerUnavailableException;
@@ -77,7 +77,7 @@ class TlsTransportTest {
     TestPki pki = new TestPki(dir, CLUSTER);
     Instant now = Instant.now();
     Path old = pki.write(dir.resolve("b"), "b", CLUSTER, now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1)),
-        TestCertificates.newSerial());
+        Certificates.newSerial());
     NettyTransport a = start("a", contexts(pki.member("a"), provider));
     start("b", contexts(old, provider));
 
@@ -116,7 +116,7 @@ class TlsTransportTest {
     assertThat(contexts.server()).isSameAs(server);
     assertThat(contexts.serial()).isEqualTo(loaded);
 
-    BigInteger next = TestCertificates.newSerial();
+    BigInteger next = Certificates.newSerial();
     Instant now = Instant.now();
     pki.write(a, "a", CLUSTER, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)), next);
     assertThat(contexts.server()).isNotSameAs(server);

@@ -1,5 +1,6 @@
 package dev.kvstore.net.internal.testing;
 
+import dev.kvstore.net.internal.tls.Certificates;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ import java.util.List;
 public final class TestPki {
   private final Path root;
   private final String cluster;
-  private final KeyPair caKeys = TestCertificates.newKeyPair();
+  private final KeyPair caKeys = Certificates.newKeyPair();
   private final X509Certificate ca;
 
   /** A new CA for {@code cluster}, writing under {@code root}. */
@@ -25,7 +26,7 @@ public final class TestPki {
     this.root = root;
     this.cluster = cluster;
     Instant now = Instant.now();
-    this.ca = TestCertificates.authority(caKeys, cluster, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)));
+    this.ca = Certificates.authority(caKeys, cluster, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)));
   }
 
   /** The CA's certificate. */
@@ -37,7 +38,7 @@ public final class TestPki {
   public Path member(String name) throws IOException {
     Instant now = Instant.now();
     return write(root.resolve(name), name, cluster, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)),
-        TestCertificates.newSerial());
+        Certificates.newSerial());
   }
 
   /**
@@ -47,12 +48,12 @@ public final class TestPki {
   public Path write(Path dir, String name, String certCluster, Instant from, Instant to, BigInteger serial)
       throws IOException {
     Files.createDirectories(dir);
-    KeyPair keys = TestCertificates.newKeyPair();
-    X509Certificate cert = TestCertificates.member(keys, name, certCluster, List.of("127.0.0.1", "localhost"), ca,
+    KeyPair keys = Certificates.newKeyPair();
+    X509Certificate cert = Certificates.member(keys, name, certCluster, List.of("127.0.0.1", "localhost"), ca,
         caKeys.getPrivate(), from, to, serial);
-    replace(dir.resolve("ca.pem"), TestCertificates.pem(ca));
-    replace(dir.resolve("key.pem"), TestCertificates.pem(keys.getPrivate()));
-    replace(dir.resolve("cert.pem"), TestCertificates.pem(cert));
+    replace(dir.resolve("ca.pem"), Certificates.pem(ca));
+    replace(dir.resolve("key.pem"), Certificates.pem(keys.getPrivate()));
+    replace(dir.resolve("cert.pem"), Certificates.pem(cert));
     return dir;
   }
 

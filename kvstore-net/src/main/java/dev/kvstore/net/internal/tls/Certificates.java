@@ -1,4 +1,4 @@
-package dev.kvstore.net.internal.testing;
+package dev.kvstore.net.internal.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,16 +40,17 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * Test copy of kvstore-examples' {@code Certificates} (kvstore certs), which this module cannot see: X.509 certificates, made with BouncyCastle: EC P-256 keys, a self-signed CA, and member
+ * X.509 certificates for a kvstore cluster, made with BouncyCastle: EC P-256 keys, a self-signed CA, and member
  * certificates (nodes and clients alike) whose subject is {@code CN=<name>, OU=<cluster id>, O=kvstore}, usable for
  * TLS server and client authentication, with subject alternative names for the given hosts; PEM in and out (keys
- * as unencrypted PKCS#8). Stateless and thread-safe.
+ * as unencrypted PKCS#8). Used by {@code kvstore certs} and the TLS tests. BouncyCastle ({@code bcpkix}) is an
+ * optional dependency of kvstore-net: a caller of this class brings it. Stateless and thread-safe.
  */
-public final class TestCertificates {
+public final class Certificates {
   private static final String SIGNATURE = "SHA256withECDSA";
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private TestCertificates() {}
+  private Certificates() {}
 
   /** A new EC P-256 key pair. */
   public static KeyPair newKeyPair() {
