@@ -306,7 +306,7 @@ public final class LocalStore implements KvStore, Replica {
 
   /** Builds the highest counter of every actor from the engine; the current actor goes on from its own. */
   private void rebuildCounters() {
-    scan(null, null, (k, set) -> {
+    scanRecords(null, null, (k, set) -> { // the counter floor included
       counters.observe(set.context());
       return true;
     });
@@ -513,8 +513,14 @@ public final class LocalStore implements KvStore, Replica {
     }
   }
 
+  /** {@inheritDoc} The counter floor record ({@link #purgeDead}) is not a key and is not visited. */
   @Override
   public void scan(byte[] fromInclusive, byte[] toExclusive, BiPredicate<byte[], DvvSet<StoredValue>> visitor) {
+    scanRecords(fromInclusive, toExclusive, (k, set) -> k.length == 0 || visitor.test(k, set));
+  }
+
+  private void scanRecords(byte[] fromInclusive, byte[] toExclusive,
+      BiPredicate<byte[], DvvSet<StoredValue>> visitor) {
     guarded(() -> {
       parts.engine().scan(fromInclusive, toExclusive, (k, v) -> visitor.test(k, SiblingCodec.decode(v)));
       return null;
@@ -527,6 +533,9 @@ public final class LocalStore implements KvStore, Replica {
   }
 
   // ---- tombstones ----
+
+  /** The key of the counter floor record ({@link #purgeDead}); a client key is never empty. */
+  private static final byte[] COUNTER_FLOOR_KEY = new byte[0];
 
   /**
    * Drops tombstones older than the grace period; a key left with nothing but such tombstones is removed.
@@ -569,6 +578,61 @@ public final class LocalStore implements KvStore, Replica {
 
   private static boolean expired(Versioned<StoredValue> s, long cutoff) {
     return s.value().isTombstone() && s.value().time().physicalMillis() < cutoff;
+  }
+
+  /**
+   * Removes the whole record (sibling set and causal context) of every key that is dead here, meaning no live
+   * value and every tombstone written before {@code cutoffMillis} (wall time), when {@code gate} says every other
+   * replica of the key holds that set or a newer one. Unlike {@link #purgeTombstones}, which keeps a key's
+   * context, this frees the key; it is safe only under the gate's knowledge (docs/replication.md, "Tombstones").
+   * The removed contexts are first merged into the counter floor, a record under the empty key (which no client
+   * key can be), so the highest counter of every actor survives a reopen: a counter of a removed key is never
+   * issued again, and a client's old context of it cannot cover a later write. A key whose set changed since the
+   * scan keeps it. Runs on the calling thread, which may read the disk and waits for the log.
+   *
+   * @return how many records were removed
+   */
+  public int purgeDead(long cutoffMillis, PurgeGate gate) {
+    java.util.Map<ByteBuffer, DvvSet<StoredValue>> dead = new java.util.LinkedHashMap<>();
+    scan(null, null, (k, set) -> {
+      if (isDead(set, cutoffMillis) && gate.allReplicasHold(k, set)) {
+        dead.put(ByteBuffer.wrap(k), set);
+      }
+      return true;
+    });
+    if (dead.isEmpty()) {
+      return 0;
+    }
+    DvvSet<StoredValue> floor = DvvSet.empty();
+    for (DvvSet<StoredValue> set : dead.values()) {
+      floor = DvvSet.sync(floor, set.retain(s -> false));
+    }
+    DvvSet<StoredValue> raise = floor;
+    Futures.joinUninterruptibly(write(COUNTER_FLOOR_KEY, Access.MAY_BLOCK, current -> DvvSet.sync(current, raise),
+        null).durable());
+    int removed = 0;
+    for (java.util.Map.Entry<ByteBuffer, DvvSet<StoredValue>> e : dead.entrySet()) {
+      if (Futures.joinUninterruptibly(removeIfUnchanged(e.getKey().array(), e.getValue(), null))) {
+        removed++;
+      }
+    }
+    if (removed > 0) {
+      log.info("removed the records of {} deleted keys that every replica holds", removed);
+    }
+    return removed;
+  }
+
+  /** Whether {@code set} holds no live value and only tombstones written before {@code cutoffMillis}. */
+  static boolean isDead(DvvSet<StoredValue> set, long cutoffMillis) {
+    if (set.context().isEmpty()) {
+      return false; // no record
+    }
+    for (Versioned<StoredValue> s : set.siblings()) {
+      if (!s.value().isTombstone() || s.value().time().physicalMillis() >= cutoffMillis) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void purgeQuietly() {
@@ -675,6 +739,9 @@ public final class LocalStore implements KvStore, Replica {
   }
 
   private void notifyListeners(byte[] key, DvvSet<StoredValue> set) {
+    if (key.length == 0) {
+      return; // the counter floor, not a key
+    }
     for (ChangeListener l : listeners) {
       try {
         l.onChange(key, set);
