@@ -538,14 +538,23 @@ public final class LocalStore implements KvStore, Replica {
   private static final byte[] COUNTER_FLOOR_KEY = new byte[0];
 
   /**
-   * Drops tombstones older than the grace period; a key left with nothing but such tombstones is removed.
-   * Runs periodically; public for tests and operators.
+   * Drops tombstones older than the grace period, keeping each key's record and causal context, so a replica that
+   * still holds a deleted version loses it on the next sync. Runs periodically: a store that is its own only
+   * replica needs nothing more; in a cluster it is the bound for replicas that never answer, and the records
+   * themselves go by {@link #purgeDead} (docs/replication.md, "Tombstones"). Public for tests and operators.
    *
    * @return how many keys changed
    */
   public int purgeTombstones() {
+    return Futures.joinUninterruptibly(purgeTombstones(null));
+  }
+
+  /**
+   * {@link #purgeTombstones()} without waiting: the scan and the appends run on the calling thread, the result
+   * completes on {@code completer} (null: the log's thread) once every change is durable.
+   */
+  public CompletableFuture<Integer> purgeTombstones(Executor completer) {
     long cutoff = config.clock().millis() - config.tombstoneGrace().toMillis();
-    int[] changed = {0};
     List<byte[]> candidates = new java.util.ArrayList<>();
     scan(null, null, (k, set) -> {
       if (set.siblings().stream().anyMatch(s -> expired(s, cutoff))) {
@@ -553,27 +562,32 @@ public final class LocalStore implements KvStore, Replica {
       }
       return true;
     });
-    for (byte[] key : candidates) {
-      if (purgeKey(key, cutoff)) {
-        changed[0]++;
+    List<CompletableFuture<Boolean>> changes = new java.util.ArrayList<>();
+    try {
+      for (byte[] key : candidates) {
+        changes.add(purgeKey(key, cutoff, completer));
       }
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    if (changed[0] > 0) {
-      log.info("purged expired tombstones from {} keys", changed[0]);
-    }
-    return changed[0];
+    return CompletableFuture.allOf(changes.toArray(CompletableFuture[]::new)).thenApply(v -> {
+      int changed = (int) changes.stream().filter(CompletableFuture::join).count();
+      if (changed > 0) {
+        log.info("purged expired tombstones from {} keys", changed);
+      }
+      return changed;
+    });
   }
 
-  private boolean purgeKey(byte[] key, long cutoff) {
+  private CompletableFuture<Boolean> purgeKey(byte[] key, long cutoff, Executor completer) {
     boolean[] changed = {false};
     // The key's record stays, with its causal context: dropping it would restart the key's counters, and
     // a client still holding an old context would then cover (and silently drop) new versions.
-    Futures.joinUninterruptibly(write(key, Access.MAY_BLOCK, current -> {
+    return write(key, Access.MAY_BLOCK, current -> {
       DvvSet<StoredValue> next = current.retain(s -> !expired(s, cutoff));
       changed[0] = !next.equals(current);
       return next;
-    }, null).durable());
-    return changed[0];
+    }, completer).durable().thenApply(set -> changed[0]);
   }
 
   private static boolean expired(Versioned<StoredValue> s, long cutoff) {
@@ -583,16 +597,24 @@ public final class LocalStore implements KvStore, Replica {
   /**
    * Removes the whole record (sibling set and causal context) of every key that is dead here, meaning no live
    * value and every tombstone written before {@code cutoffMillis} (wall time), when {@code gate} says every other
-   * replica of the key holds that set or a newer one. Unlike {@link #purgeTombstones}, which keeps a key's
-   * context, this frees the key; it is safe only under the gate's knowledge (docs/replication.md, "Tombstones").
-   * The removed contexts are first merged into the counter floor, a record under the empty key (which no client
-   * key can be), so the highest counter of every actor survives a reopen: a counter of a removed key is never
-   * issued again, and a client's old context of it cannot cover a later write. A key whose set changed since the
-   * scan keeps it. Runs on the calling thread, which may read the disk and waits for the log.
+   * replica of the key holds that set or a newer one: {@link #removeDead} of {@link #deadKeys}.
    *
-   * @return how many records were removed
+   * @param completer where the result completes (null: the log's thread)
+   * @return completes, once every change is durable, with how many records were removed
    */
-  public int purgeDead(long cutoffMillis, PurgeGate gate) {
+  public CompletableFuture<Integer> purgeDead(long cutoffMillis, PurgeGate gate, Executor completer) {
+    try {
+      return removeDead(deadKeys(cutoffMillis, gate), cutoffMillis, completer);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * The keys dead here (no live value, every tombstone written before {@code cutoffMillis}) for which {@code gate}
+   * says every other replica holds the set, with their sets. Scans the store on the calling thread.
+   */
+  public java.util.Map<ByteBuffer, DvvSet<StoredValue>> deadKeys(long cutoffMillis, PurgeGate gate) {
     java.util.Map<ByteBuffer, DvvSet<StoredValue>> dead = new java.util.LinkedHashMap<>();
     scan(null, null, (k, set) -> {
       if (isDead(set, cutoffMillis) && gate.allReplicasHold(k, set)) {
@@ -600,30 +622,63 @@ public final class LocalStore implements KvStore, Replica {
       }
       return true;
     });
-    if (dead.isEmpty()) {
-      return 0;
-    }
+    return dead;
+  }
+
+  /**
+   * Removes the whole record of each key of {@code expected} whose set here is exactly the one given and dead
+   * before {@code cutoffMillis}; a key whose set changed (or is not dead) keeps it. Unlike {@link
+   * #purgeTombstones}, which keeps a key's context, this frees the key; it is safe only when every replica of the
+   * key is known to hold the set (docs/replication.md, "Tombstones"). The removed contexts are first merged into
+   * the counter floor, a record under the empty key (which no client key can be), so the highest counter of every
+   * actor survives a reopen: a counter of a removed key is never issued again, and a client's old context of it
+   * cannot cover a later write. Appends on the calling thread, which may read the disk; nothing waits: the log
+   * keeps appends in order and recovers a gapless prefix, so a removal is never durable without the floor.
+   *
+   * @param completer where the result completes (null: the log's thread)
+   * @return completes, once every change is durable, with how many records were removed
+   */
+  public CompletableFuture<Integer> removeDead(java.util.Map<ByteBuffer, DvvSet<StoredValue>> expected,
+      long cutoffMillis, Executor completer) {
     DvvSet<StoredValue> floor = DvvSet.empty();
-    for (DvvSet<StoredValue> set : dead.values()) {
-      floor = DvvSet.sync(floor, set.retain(s -> false));
-    }
-    DvvSet<StoredValue> raise = floor;
-    Futures.joinUninterruptibly(write(COUNTER_FLOOR_KEY, Access.MAY_BLOCK, current -> DvvSet.sync(current, raise),
-        null).durable());
-    int removed = 0;
-    for (java.util.Map.Entry<ByteBuffer, DvvSet<StoredValue>> e : dead.entrySet()) {
-      if (Futures.joinUninterruptibly(removeIfUnchanged(e.getKey().array(), e.getValue(), null))) {
-        removed++;
+    List<java.util.Map.Entry<ByteBuffer, DvvSet<StoredValue>>> dead = new java.util.ArrayList<>();
+    for (java.util.Map.Entry<ByteBuffer, DvvSet<StoredValue>> e : expected.entrySet()) {
+      if (e.getKey().remaining() > 0 && isDead(e.getValue(), cutoffMillis)) {
+        dead.add(e);
+        floor = DvvSet.sync(floor, e.getValue().retain(s -> false));
       }
     }
-    if (removed > 0) {
-      log.info("removed the records of {} deleted keys that every replica holds", removed);
+    if (dead.isEmpty()) {
+      return CompletableFuture.completedFuture(0);
     }
-    return removed;
+    try {
+      DvvSet<StoredValue> raise = floor;
+      CompletableFuture<?> floorDurable =
+          write(COUNTER_FLOOR_KEY, Access.MAY_BLOCK, current -> DvvSet.sync(current, raise), completer).durable();
+      List<CompletableFuture<Boolean>> removals = new java.util.ArrayList<>();
+      for (java.util.Map.Entry<ByteBuffer, DvvSet<StoredValue>> e : dead) {
+        removals.add(removeIfUnchanged(bytesOf(e.getKey()), e.getValue(), completer));
+      }
+      return CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new)).thenCombine(floorDurable, (v, f) -> {
+        int removed = (int) removals.stream().filter(CompletableFuture::join).count();
+        if (removed > 0) {
+          log.info("removed the records of {} deleted keys that every replica holds", removed);
+        }
+        return removed;
+      });
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static byte[] bytesOf(ByteBuffer key) {
+    byte[] out = new byte[key.remaining()];
+    key.duplicate().get(out);
+    return out;
   }
 
   /** Whether {@code set} holds no live value and only tombstones written before {@code cutoffMillis}. */
-  static boolean isDead(DvvSet<StoredValue> set, long cutoffMillis) {
+  public static boolean isDead(DvvSet<StoredValue> set, long cutoffMillis) {
     if (set.context().isEmpty()) {
       return false; // no record
     }

@@ -35,12 +35,12 @@ class PurgeDeadTest {
       deleteAfterPut(store, "k");
       now.addAndGet(60_000);
       long cutoff = now.get() - 1;
-      assertThat(store.purgeDead(cutoff, NOT_KNOWN)).isZero();
+      assertThat(purge(store, cutoff, NOT_KNOWN)).isZero();
       assertThat(store.read(bytes("k")).size()).as("the tombstone stays while a replica is not known to hold it")
           .isEqualTo(1);
-      assertThat(store.purgeDead(cutoff, EVERY_REPLICA_HOLDS_IT)).isEqualTo(1);
+      assertThat(purge(store, cutoff, EVERY_REPLICA_HOLDS_IT)).isEqualTo(1);
       assertThat(store.read(bytes("k"))).as("the record is gone, context and all").isEqualTo(DvvSet.empty());
-      assertThat(store.purgeDead(cutoff, EVERY_REPLICA_HOLDS_IT)).as("nothing left").isZero();
+      assertThat(purge(store, cutoff, EVERY_REPLICA_HOLDS_IT)).as("nothing left").isZero();
     }
   }
 
@@ -55,8 +55,8 @@ class PurgeDeadTest {
       store.delete(bytes("live"), seen);
       now.addAndGet(1);
       assertThat(store.read(bytes("live")).size()).as("a tombstone and a concurrent value").isEqualTo(2);
-      assertThat(store.purgeDead(cutoff, EVERY_REPLICA_HOLDS_IT)).isZero();
-      assertThat(store.purgeDead(now.get(), EVERY_REPLICA_HOLDS_IT)).as("young is old enough now").isEqualTo(1);
+      assertThat(purge(store, cutoff, EVERY_REPLICA_HOLDS_IT)).isZero();
+      assertThat(purge(store, now.get(), EVERY_REPLICA_HOLDS_IT)).as("young is old enough now").isEqualTo(1);
       assertThat(store.get(bytes("live")).strings()).containsExactly("v2");
     }
   }
@@ -68,7 +68,7 @@ class PurgeDeadTest {
       store.put(bytes("alive"), bytes("v"), Context.empty());
       now.addAndGet(10);
       List<String> asked = new ArrayList<>();
-      store.purgeDead(now.get(), (key, set) -> {
+      purge(store, now.get(), (key, set) -> {
         asked.add(new String(key, StandardCharsets.UTF_8) + "=" + set.size());
         return false;
       });
@@ -87,7 +87,7 @@ class PurgeDeadTest {
       stale = store.delete(bytes("k"), store.get(bytes("k")).context()); // the newest counter of this actor
       issued = store.issuedCounter();
       now.addAndGet(10);
-      assertThat(store.purgeDead(now.get(), EVERY_REPLICA_HOLDS_IT)).isEqualTo(1);
+      assertThat(purge(store, now.get(), EVERY_REPLICA_HOLDS_IT)).isEqualTo(1);
     }
     try (LocalStore store = open(KvStore.local().dataDirectory(dir))) {
       assertThat(store.issuedCounter()).as("the counter floor kept the removed key's counter").isEqualTo(issued);
@@ -100,6 +100,10 @@ class PurgeDeadTest {
       assertThat(store.get(bytes("k")).strings()).as("the stale context did not see 'fresh'")
           .containsExactlyInAnyOrder("fresh", "from-stale-reader");
     }
+  }
+
+  private static int purge(LocalStore store, long cutoff, PurgeGate gate) {
+    return store.purgeDead(cutoff, gate, null).join();
   }
 
   private void deleteAfterPut(LocalStore store, String key) {

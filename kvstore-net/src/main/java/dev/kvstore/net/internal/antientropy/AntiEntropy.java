@@ -58,6 +58,7 @@ public final class AntiEntropy implements AutoCloseable {
   private Cancellable timer; // guarded by timerLock
   private boolean closed; // guarded by timerLock
   private int nextPeer; // guarded by timerLock
+  private final List<InSyncListener> inSyncListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * What one exchange with one peer did.
@@ -133,6 +134,11 @@ public final class AntiEntropy implements AutoCloseable {
         timer.cancel();
       }
     }
+  }
+
+  /** Tells {@code listener} the buckets each exchange this node starts finds equal (the tombstone rule's input). */
+  public void addInSyncListener(InSyncListener listener) {
+    inSyncListeners.add(listener);
   }
 
   /** The trees this node keeps. */
@@ -231,7 +237,9 @@ public final class AntiEntropy implements AutoCloseable {
     Envelope.Builder ask = Envelope.newBuilder().setTreeRequest(TreeRequest.getDefaultInstance());
     return transport.request(peer, ask, timeout).thenCompose(reply -> {
       long[] theirs = reply.getTreeReply().getLeavesList().stream().mapToLong(Long::longValue).toArray();
-      int[] differing = HashTree.differing(trees.leaves(peer), theirs);
+      long[] mine = trees.leaves(peer);
+      int[] differing = HashTree.differing(mine, theirs);
+      reportInSync(peer, mine, differing);
       if (differing.length == 0) {
         return CompletableFuture.completedFuture(new Exchange(peer, 0, 0, 0, 0));
       }
@@ -242,6 +250,29 @@ public final class AntiEntropy implements AutoCloseable {
       return transport.request(peer, Envelope.newBuilder().setBucketKeysRequest(keys), timeout)
           .thenCompose(r -> reconcile(peer, differing, r.getBucketKeysReply()));
     });
+  }
+
+  private void reportInSync(String peer, long[] mine, int[] differing) {
+    if (inSyncListeners.isEmpty()) {
+      return;
+    }
+    int[] equal = new int[mine.length - differing.length];
+    long[] leaves = new long[equal.length];
+    for (int b = 0, d = 0, e = 0; b < mine.length; b++) {
+      if (d < differing.length && differing[d] == b) {
+        d++;
+      } else {
+        equal[e] = b;
+        leaves[e++] = mine[b];
+      }
+    }
+    for (InSyncListener l : inSyncListeners) {
+      try {
+        l.inSync(peer, equal, leaves);
+      } catch (RuntimeException e) {
+        log.warn("in-sync listener {} failed", l, e);
+      }
+    }
   }
 
   private CompletableFuture<Exchange> reconcile(String peer, int[] buckets, BucketKeysReply reply) {

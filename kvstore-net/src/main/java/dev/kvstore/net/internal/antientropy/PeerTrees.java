@@ -147,7 +147,7 @@ public final class PeerTrees implements ChangeListener {
   }
 
   /** The peers this node replicates {@code key} with, or null when this node is not a replica of it. */
-  private List<String> peersOf(byte[] key) {
+  List<String> peersOf(byte[] key) {
     List<String> replicas = ring.preferenceList(key, n);
     if (!replicas.contains(self)) {
       return null;
