@@ -79,6 +79,7 @@ public final class SimulatedCluster implements AutoCloseable {
     ClusterStore client;
     AntiEntropy antiEntropy;
     TombstonePurger purger;
+    long hintsDropped; // by the handoffs of earlier processes
   }
 
   private SimulatedCluster(SimulatedNetwork net, List<String> ids, Quorum quorum, Path root,
@@ -179,13 +180,11 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     /**
-     * How long hinted handoff keeps a hint before dropping it (default {@link HandoffOptions#DEFAULTS}' 3 hours);
-     * also what the tombstone rule waits for before a dead key may go (docs/replication.md, "Tombstones").
-     *
-     * @throws IllegalArgumentException if outside 1 s to 30 days
+     * The hinted handoff options of every node (default {@link HandoffOptions#DEFAULTS}); their window is also
+     * what the tombstone rule waits for before a dead key may go (docs/replication.md, "Tombstones").
      */
-    public Builder hintWindow(Duration window) {
-      this.handoff = handoff.withWindow(window);
+    public Builder handoff(HandoffOptions options) {
+      this.handoff = Objects.requireNonNull(options, "handoff");
       return this;
     }
 
@@ -415,6 +414,7 @@ public final class SimulatedCluster implements AutoCloseable {
 
   private static void closeHandoff(Node n) {
     if (n.handoff != null) {
+      n.hintsDropped += n.handoff.dropped();
       n.handoff.close();
       n.detector.close();
       n.hints.close();
@@ -455,6 +455,15 @@ public final class SimulatedCluster implements AutoCloseable {
       }
     }
     return held;
+  }
+
+  /** Hints dropped for being older than the hint window, by every process of every node so far. */
+  public long hintsDropped() {
+    long dropped = 0;
+    for (Node n : nodes.values()) {
+      dropped += n.hintsDropped + (n.handoff != null ? n.handoff.dropped() : 0);
+    }
+    return dropped;
   }
 
   private Node node(String id) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kvstore.clock.DvvSet;
 import dev.kvstore.core.Context;
 import dev.kvstore.core.internal.StoredValue;
+import dev.kvstore.net.internal.hints.HandoffOptions;
 import dev.kvstore.net.internal.replica.Quorum;
 import dev.kvstore.net.internal.sim.SimulatedCluster;
 import dev.kvstore.net.internal.sim.SimulatedNetwork;
@@ -39,7 +40,7 @@ class TombstoneRuleTest {
 
   private void start() {
     cluster = SimulatedCluster.builder(net).nodes(NODES).quorum(QUORUM).directory(dir)
-        .hintWindow(Duration.ofSeconds(1)).start();
+        .handoff(HandoffOptions.DEFAULTS.withWindow(Duration.ofSeconds(1))).start();
   }
 
   @AfterEach
