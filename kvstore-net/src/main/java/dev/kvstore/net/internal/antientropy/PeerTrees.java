@@ -175,6 +175,11 @@ public final class PeerTrees implements ChangeListener {
     return tree(peer).leaves();
   }
 
+  /** Leaf {@code bucket} of the tree shared with {@code peer}. */
+  long leaf(String peer, int bucket) {
+    return tree(peer).leaf(bucket);
+  }
+
   /** The root of the tree shared with {@code peer}. */
   long root(String peer) {
     return tree(peer).root();

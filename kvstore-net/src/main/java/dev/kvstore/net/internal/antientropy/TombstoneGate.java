@@ -30,7 +30,7 @@ public final class TombstoneGate implements PurgeGate {
     }
     int bucket = trees.bucketOf(key);
     for (String peer : peers) {
-      if (!ledger.peerHeld(peer, bucket, trees.leaves(peer)[bucket])) {
+      if (!ledger.peerHeld(peer, bucket, trees.leaf(peer, bucket))) {
         return false;
       }
     }
