@@ -291,7 +291,8 @@ final class FaultSimulation {
     }
     List<String> up = upNodes();
     String via = up.get(rng.nextInt(up.size()));
-    submit(client, key, kind, ctx, via).whenComplete((x, e) -> later(rng.nextLong(0, 20), () -> clientStep(client)));
+    long pause = readOnly ? 60 : 20; // the tail's reads are fewer: those after a purge are what it is for
+    submit(client, key, kind, ctx, via).whenComplete((x, e) -> later(rng.nextLong(0, pause), () -> clientStep(client)));
   }
 
   /**
