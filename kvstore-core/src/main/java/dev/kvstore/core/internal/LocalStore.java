@@ -513,7 +513,7 @@ public final class LocalStore implements KvStore, Replica {
     }
   }
 
-  /** {@inheritDoc} The counter floor record ({@link #purgeDead}) is not a key and is not visited. */
+  /** {@inheritDoc} The counter floor record ({@link DeadKeys}) is not a key and is not visited. */
   @Override
   public void scan(byte[] fromInclusive, byte[] toExclusive, BiPredicate<byte[], DvvSet<StoredValue>> visitor) {
     scanRecords(fromInclusive, toExclusive, (k, set) -> k.length == 0 || visitor.test(k, set));
@@ -534,14 +534,17 @@ public final class LocalStore implements KvStore, Replica {
 
   // ---- tombstones ----
 
-  /** The key of the counter floor record ({@link #purgeDead}); a client key is never empty. */
-  private static final byte[] COUNTER_FLOOR_KEY = new byte[0];
+  /**
+   * The key of the counter floor record ({@link DeadKeys}): a set with no siblings whose context keeps the counters
+   * of removed keys, so they are never issued again. A client key is never empty; scans and listeners skip it.
+   */
+  static final byte[] COUNTER_FLOOR_KEY = new byte[0];
 
   /**
    * Drops tombstones older than the grace period, keeping each key's record and causal context, so a replica that
    * still holds a deleted version loses it on the next sync. Runs periodically: a store that is its own only
    * replica needs nothing more; in a cluster it is the bound for replicas that never answer, and the records
-   * themselves go by {@link #purgeDead} (docs/replication.md, "Tombstones"). Public for tests and operators.
+   * themselves go by {@link DeadKeys} (docs/replication.md, "Tombstones"). Public for tests and operators.
    *
    * @return how many keys changed
    */
@@ -592,102 +595,6 @@ public final class LocalStore implements KvStore, Replica {
 
   private static boolean expired(Versioned<StoredValue> s, long cutoff) {
     return s.value().isTombstone() && s.value().time().physicalMillis() < cutoff;
-  }
-
-  /**
-   * Removes the whole record (sibling set and causal context) of every key that is dead here, meaning no live
-   * value and every tombstone written before {@code cutoffMillis} (wall time), when {@code gate} says every other
-   * replica of the key holds that set or a newer one: {@link #removeDead} of {@link #deadKeys}.
-   *
-   * @param completer where the result completes (null: the log's thread)
-   * @return completes, once every change is durable, with how many records were removed
-   */
-  public CompletableFuture<Integer> purgeDead(long cutoffMillis, PurgeGate gate, Executor completer) {
-    try {
-      return removeDead(deadKeys(cutoffMillis, gate), cutoffMillis, completer);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /**
-   * The keys dead here (no live value, every tombstone written before {@code cutoffMillis}) for which {@code gate}
-   * says every other replica holds the set, with their sets. Scans the store on the calling thread.
-   */
-  public java.util.Map<ByteBuffer, DvvSet<StoredValue>> deadKeys(long cutoffMillis, PurgeGate gate) {
-    java.util.Map<ByteBuffer, DvvSet<StoredValue>> dead = new java.util.LinkedHashMap<>();
-    scan(null, null, (k, set) -> {
-      if (isDead(set, cutoffMillis) && gate.allReplicasHold(k, set)) {
-        dead.put(ByteBuffer.wrap(k), set);
-      }
-      return true;
-    });
-    return dead;
-  }
-
-  /**
-   * Removes the whole record of each key of {@code expected} whose set here is exactly the one given and dead
-   * before {@code cutoffMillis}; a key whose set changed (or is not dead) keeps it. Unlike {@link
-   * #purgeTombstones}, which keeps a key's context, this frees the key; it is safe only when every replica of the
-   * key is known to hold the set (docs/replication.md, "Tombstones"). The removed contexts are first merged into
-   * the counter floor, a record under the empty key (which no client key can be), so the highest counter of every
-   * actor survives a reopen: a counter of a removed key is never issued again, and a client's old context of it
-   * cannot cover a later write. Appends on the calling thread, which may read the disk; nothing waits: the log
-   * keeps appends in order and recovers a gapless prefix, so a removal is never durable without the floor.
-   *
-   * @param completer where the result completes (null: the log's thread)
-   * @return completes, once every change is durable, with how many records were removed
-   */
-  public CompletableFuture<Integer> removeDead(java.util.Map<ByteBuffer, DvvSet<StoredValue>> expected,
-      long cutoffMillis, Executor completer) {
-    DvvSet<StoredValue> floor = DvvSet.empty();
-    List<java.util.Map.Entry<ByteBuffer, DvvSet<StoredValue>>> dead = new java.util.ArrayList<>();
-    for (java.util.Map.Entry<ByteBuffer, DvvSet<StoredValue>> e : expected.entrySet()) {
-      if (e.getKey().remaining() > 0 && isDead(e.getValue(), cutoffMillis)) {
-        dead.add(e);
-        floor = DvvSet.sync(floor, e.getValue().retain(s -> false));
-      }
-    }
-    if (dead.isEmpty()) {
-      return CompletableFuture.completedFuture(0);
-    }
-    try {
-      DvvSet<StoredValue> raise = floor;
-      CompletableFuture<?> floorDurable =
-          write(COUNTER_FLOOR_KEY, Access.MAY_BLOCK, current -> DvvSet.sync(current, raise), completer).durable();
-      List<CompletableFuture<Boolean>> removals = new java.util.ArrayList<>();
-      for (java.util.Map.Entry<ByteBuffer, DvvSet<StoredValue>> e : dead) {
-        removals.add(removeIfUnchanged(bytesOf(e.getKey()), e.getValue(), completer));
-      }
-      return CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new)).thenCombine(floorDurable, (v, f) -> {
-        int removed = (int) removals.stream().filter(CompletableFuture::join).count();
-        if (removed > 0) {
-          log.info("removed the records of {} deleted keys that every replica holds", removed);
-        }
-        return removed;
-      });
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  private static byte[] bytesOf(ByteBuffer key) {
-    byte[] out = new byte[key.remaining()];
-    key.duplicate().get(out);
-    return out;
-  }
-
-  /** Whether {@code set} holds no live value and only tombstones written before {@code cutoffMillis}. */
-  public static boolean isDead(DvvSet<StoredValue> set, long cutoffMillis) {
-    if (set.context().isEmpty()) {
-      return false; // no record
-    }
-    for (Versioned<StoredValue> s : set.siblings()) {
-      if (!s.value().isTombstone() || s.value().time().physicalMillis() >= cutoffMillis) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private void purgeQuietly() {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link LocalStore#purgeDead}: a dead key's record (no live value, tombstones older than the cutoff) is removed
+ * {@link DeadKeys}: a dead key's record (no live value, tombstones older than the cutoff) is removed
  * only when the gate says every replica holds it; a key with a live value or a young tombstone never is; the
  * removed contexts' counters survive a reopen through the counter floor, which no scan or listener sees.
  */
@@ -103,7 +103,7 @@ class PurgeDeadTest {
   }
 
   private static int purge(LocalStore store, long cutoff, PurgeGate gate) {
-    return store.purgeDead(cutoff, gate, null).join();
+    return new DeadKeys(store).purge(cutoff, gate, null).join();
   }
 
   private void deleteAfterPut(LocalStore store, String key) {

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.kvstore.clock.DvvSet;
 import dev.kvstore.core.InvalidRequestException;
 import dev.kvstore.core.StoreClosedException;
+import dev.kvstore.core.internal.DeadKeys;
 import dev.kvstore.core.internal.Futures;
 import dev.kvstore.core.internal.LocalStore;
 import dev.kvstore.core.internal.PurgeGate;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Removes the records of dead keys under the tombstone rule (docs/replication.md, "Tombstones"). After each
  * exchange that found buckets in sync, one pass: the keys dead here (no live value, every tombstone older than
- * the bound) that a {@link TombstoneGate} says every replica holds are removed here ({@link LocalStore#removeDead}),
+ * the bound) that a {@link TombstoneGate} says every replica holds are removed here ({@link DeadKeys#remove}),
  * and then on the key's other replicas by a {@code PurgeRequest} carrying the set: each removes the key if its set
  * is still exactly that one. The replicas thus drop the key together, rather than each when its own knowledge
  * allows, which would let an exchange between one that dropped it and one that did not yet carry the tombstone
@@ -49,6 +50,7 @@ public final class TombstonePurger implements InSyncListener {
   static final int BATCH = 256;
 
   private final LocalStore store;
+  private final DeadKeys deadKeys;
   private final PeerTrees trees;
   private final PurgeGate gate;
   private final Transport transport;
@@ -62,6 +64,7 @@ public final class TombstonePurger implements InSyncListener {
   private TombstonePurger(LocalStore store, PeerTrees trees, PurgeGate gate, Transport transport, Duration timeout,
       Duration bound, LongSupplier wallMillis, Executor executor) {
     this.store = store;
+    this.deadKeys = new DeadKeys(store);
     this.trees = trees;
     this.gate = gate;
     this.transport = transport;
@@ -137,11 +140,11 @@ public final class TombstonePurger implements InSyncListener {
   public CompletableFuture<Integer> purgeOnce() {
     try {
       long cutoff = wallMillis.getAsLong() - bound.toMillis();
-      Map<ByteBuffer, DvvSet<StoredValue>> dead = store.deadKeys(cutoff, gate);
+      Map<ByteBuffer, DvvSet<StoredValue>> dead = deadKeys.find(cutoff, gate);
       if (dead.isEmpty()) {
         return CompletableFuture.completedFuture(0);
       }
-      return store.removeDead(dead, cutoff, executor).thenCompose(removed -> tellPeers(dead).thenApply(v -> removed));
+      return deadKeys.remove(dead, cutoff, executor).thenCompose(removed -> tellPeers(dead).thenApply(v -> removed));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -206,7 +209,7 @@ public final class TombstonePurger implements InSyncListener {
       expected.put(ByteBuffer.wrap(key), set);
     }
     long cutoff = wallMillis.getAsLong() - bound.toMillis();
-    return CompletableFuture.supplyAsync(() -> store.removeDead(expected, cutoff, executor), executor)
+    return CompletableFuture.supplyAsync(() -> deadKeys.remove(expected, cutoff, executor), executor)
         .thenCompose(f -> f)
         .thenApply(removed -> Envelope.newBuilder().setPurgeReply(PurgeReply.newBuilder().setRemoved(removed)));
   }

@@ -114,7 +114,7 @@ class TombstoneRuleTest {
     deleteWhileCutOff("n3");
     net.runFor(BOUND.plusSeconds(1));
     for (String node : List.of("n1", "n2")) { // purging on age alone, as if every replica held the tombstone
-      run(cluster.localStore(node).purgeDead(net.now().toMillis(), (key, set) -> true,
+      run(new dev.kvstore.core.internal.DeadKeys(cluster.localStore(node)).purge(net.now().toMillis(), (key, set) -> true,
           net.scheduler(node).executor()));
     }
     net.heal();
