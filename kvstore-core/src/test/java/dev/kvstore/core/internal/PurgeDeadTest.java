@@ -106,6 +106,24 @@ class PurgeDeadTest {
     return new DeadKeys(store).purge(cutoff, gate, null).join();
   }
 
+  @Test
+  void aSetThisStoreDoesNotHoldIsNeitherRemovedNorTakenIntoTheFloor() {
+    try (LocalStore store = open(KvStore.local().inMemory())) {
+      deleteAfterPut(store, "k");
+      DvvSet<StoredValue> mine = store.read(bytes("k"));
+      now.addAndGet(10);
+      DvvSet<StoredValue> claimed = DvvSet.sync(mine, DvvSet.<StoredValue>empty()
+          .update(dev.kvstore.clock.VectorClock.empty(), StoredValue.tombstone(new dev.kvstore.clock.HlcTimestamp(1, 0)),
+              dev.kvstore.clock.Dot.of(store.actorId(), 1_000_000)).retain(s -> false));
+      java.util.Map<java.nio.ByteBuffer, DvvSet<StoredValue>> request = java.util.Map.of(
+          java.nio.ByteBuffer.wrap(bytes("k")), claimed);
+      assertThat(new DeadKeys(store).remove(request, now.get(), null).join()).isZero();
+      assertThat(store.read(bytes("k"))).as("the key stays").isEqualTo(mine);
+      assertThat(store.highestCountersOf("n1")).as("no claimed counter taken").containsValue(2L)
+          .doesNotContainValue(1_000_000L);
+    }
+  }
+
   private void deleteAfterPut(LocalStore store, String key) {
     store.put(bytes(key), bytes("v"), Context.empty());
     store.delete(bytes(key), store.get(bytes(key)).context());
