@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * ({@code Read}) and merged here, and the merged set is sent back ({@code Replicate}) unless it hashes as the
  * peer's did (the peer's set covered this node's); a key the peer lacks is sent without a read. Keys move
  * {@value #BATCH} at a time, a batch starting no sooner than {@link Pacing#keysPerSecond()} allows. At the end, the
- * roots of the ranges that differed are compared once more. Used once; thread-safe (each range's tally is
+ * roots of the ranges that differed are compared once more. The buckets found equal, with this node's leaves of
+ * them, go to the owner's {@link InSyncListener}s: every bucket when the roots match (and the leaves read add up to
+ * the peer's root), the equal ones when the leaves are compared. Used once; thread-safe (each range's tally is
  * touched by one step at a time, the steps of a range following each other).
  */
 final class PeerExchange {

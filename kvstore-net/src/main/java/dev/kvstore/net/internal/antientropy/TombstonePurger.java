@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Removes the records of dead keys under the tombstone rule (docs/replication.md, "Tombstones"). After each
- * exchange that found buckets of a range in sync, one pass over the keys of the ranges so reported: the keys dead here (no live value, every tombstone older than
- * the bound) that a {@link TombstoneGate} says every replica holds are removed here ({@link DeadKeys#remove}),
+ * exchange that found buckets of a range in sync, one pass over the keys of the ranges so reported since the last
+ * pass (the scan reads the whole store, ordered by key bytes, but decodes only their sets): the keys dead here (no
+ * live value, every tombstone older than the bound) that a {@link TombstoneGate} says every replica holds are
+ * removed here ({@link DeadKeys#remove}),
  * and then on the key's other replicas by a {@code PurgeRequest} carrying the set: each removes the key if its set
  * is still exactly that one. The replicas thus drop the key together, rather than each when its own knowledge
  * allows, which would let an exchange between one that dropped it and one that did not yet carry the tombstone
