@@ -6,6 +6,7 @@ import dev.kvstore.core.Versions;
 import dev.kvstore.core.internal.LocalStore;
 import dev.kvstore.net.internal.antientropy.AntiEntropy;
 import dev.kvstore.net.internal.antientropy.RangeTrees;
+import dev.kvstore.net.internal.antientropy.TombstonePurger;
 import dev.kvstore.net.internal.health.FailureDetector;
 import dev.kvstore.net.internal.hints.HintStore;
 import dev.kvstore.net.internal.hints.HintedHandoff;
@@ -130,11 +131,15 @@ public final class KvNode implements KvStore {
       });
       AntiEntropy antiEntropy = trees == null ? null : new AntiEntropy(coordinator, trees, observed, b.requestTimeout,
           b.antiEntropyPacing, java.time.InstantSource.system());
+      // Dead keys go once every replica is known to hold them (docs/replication.md, "Tombstones").
+      TombstonePurger purger = antiEntropy == null ? null : TombstonePurger.attach(antiEntropy, local, observed,
+          b.requestTimeout, TombstonePurger.bound(b.handoff.window(), b.requestTimeout, b.maxClockOffset),
+          System::currentTimeMillis, scheduler.executor());
       ReplicaService replicaService = new ReplicaService(b.nodeId, coordinator, quorum);
       // The status handler reads the node, which exists only once the start (restore check included) is over.
       KvNode[] self = new KvNode[1];
       observed.serve(new StatusHandler(antiEntropy == null
-          ? AntiEntropy.refusingRepair(b.nodeId, replicaService) : antiEntropy.serving(replicaService),
+          ? AntiEntropy.refusingRepair(b.nodeId, replicaService) : purger.serving(antiEntropy.serving(replicaService)),
           () -> {
             KvNode started = self[0];
             if (started == null) {

@@ -307,7 +307,7 @@ public final class LocalStore implements KvStore, Replica {
 
   /** Builds the highest counter of every actor from the engine; the current actor goes on from its own. */
   private void rebuildCounters() {
-    scan(null, null, (k, set) -> {
+    scanRecords(null, null, (k, set) -> { // the counter floor included
       counters.observe(set.context());
       return true;
     });
@@ -514,8 +514,14 @@ public final class LocalStore implements KvStore, Replica {
     }
   }
 
+  /** {@inheritDoc} The counter floor record ({@link DeadKeys}) is not a key and is not visited. */
   @Override
   public void scan(byte[] fromInclusive, byte[] toExclusive, BiPredicate<byte[], DvvSet<StoredValue>> visitor) {
+    scanRecords(fromInclusive, toExclusive, (k, set) -> k.length == 0 || visitor.test(k, set));
+  }
+
+  private void scanRecords(byte[] fromInclusive, byte[] toExclusive,
+      BiPredicate<byte[], DvvSet<StoredValue>> visitor) {
     guarded(() -> {
       parts.engine().scan(fromInclusive, toExclusive, (k, v) -> visitor.test(k, SiblingCodec.decode(v)));
       return null;
@@ -532,11 +538,11 @@ public final class LocalStore implements KvStore, Replica {
     writeListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
   }
 
-  /** {@inheritDoc} The sets are the engine's bytes, not decoded. */
+  /** {@inheritDoc} The sets are the engine's bytes, not decoded; the counter floor record is not visited. */
   @Override
   public void scanEncoded(byte[] fromInclusive, byte[] toExclusive, BiPredicate<byte[], byte[]> visitor) {
     guarded(() -> {
-      parts.engine().scan(fromInclusive, toExclusive, visitor::test);
+      parts.engine().scan(fromInclusive, toExclusive, (k, v) -> k.length == 0 || visitor.test(k, v));
       return null;
     });
   }
@@ -544,14 +550,29 @@ public final class LocalStore implements KvStore, Replica {
   // ---- tombstones ----
 
   /**
-   * Drops tombstones older than the grace period; a key left with nothing but such tombstones is removed.
-   * Runs periodically; public for tests and operators.
+   * The key of the counter floor record ({@link DeadKeys}): a set with no siblings whose context keeps the counters
+   * of removed keys, so they are never issued again. A client key is never empty; scans and listeners skip it.
+   */
+  static final byte[] COUNTER_FLOOR_KEY = new byte[0];
+
+  /**
+   * Drops tombstones older than the grace period, keeping each key's record and causal context, so a replica that
+   * still holds a deleted version loses it on the next sync. Runs periodically: a store that is its own only
+   * replica needs nothing more; in a cluster it is the bound for replicas that never answer, and the records
+   * themselves go by {@link DeadKeys} (docs/replication.md, "Tombstones"). Public for tests and operators.
    *
    * @return how many keys changed
    */
   public int purgeTombstones() {
+    return Futures.joinUninterruptibly(purgeTombstones(null));
+  }
+
+  /**
+   * {@link #purgeTombstones()} without waiting: the scan and the appends run on the calling thread, the result
+   * completes on {@code completer} (null: the log's thread) once every change is durable.
+   */
+  public CompletableFuture<Integer> purgeTombstones(Executor completer) {
     long cutoff = config.clock().millis() - config.tombstoneGrace().toMillis();
-    int[] changed = {0};
     List<byte[]> candidates = new java.util.ArrayList<>();
     scan(null, null, (k, set) -> {
       if (set.siblings().stream().anyMatch(s -> expired(s, cutoff))) {
@@ -559,27 +580,32 @@ public final class LocalStore implements KvStore, Replica {
       }
       return true;
     });
-    for (byte[] key : candidates) {
-      if (purgeKey(key, cutoff)) {
-        changed[0]++;
+    List<CompletableFuture<Boolean>> changes = new java.util.ArrayList<>();
+    try {
+      for (byte[] key : candidates) {
+        changes.add(purgeKey(key, cutoff, completer));
       }
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
-    if (changed[0] > 0) {
-      log.info("purged expired tombstones from {} keys", changed[0]);
-    }
-    return changed[0];
+    return CompletableFuture.allOf(changes.toArray(CompletableFuture[]::new)).thenApply(v -> {
+      int changed = (int) changes.stream().filter(CompletableFuture::join).count();
+      if (changed > 0) {
+        log.info("purged expired tombstones from {} keys", changed);
+      }
+      return changed;
+    });
   }
 
-  private boolean purgeKey(byte[] key, long cutoff) {
+  private CompletableFuture<Boolean> purgeKey(byte[] key, long cutoff, Executor completer) {
     boolean[] changed = {false};
     // The key's record stays, with its causal context: dropping it would restart the key's counters, and
     // a client still holding an old context would then cover (and silently drop) new versions.
-    Futures.joinUninterruptibly(write(key, Access.MAY_BLOCK, current -> {
+    return write(key, Access.MAY_BLOCK, current -> {
       DvvSet<StoredValue> next = current.retain(s -> !expired(s, cutoff));
       changed[0] = !next.equals(current);
       return next;
-    }, null).durable());
-    return changed[0];
+    }, completer).durable().thenApply(set -> changed[0]);
   }
 
   private static boolean expired(Versioned<StoredValue> s, long cutoff) {
@@ -692,6 +718,9 @@ public final class LocalStore implements KvStore, Replica {
   }
 
   private void notifyListeners(byte[] key, DvvSet<StoredValue> set) {
+    if (key.length == 0) {
+      return; // the counter floor, not a key
+    }
     for (ChangeListener l : listeners) {
       try {
         l.onChange(key, set);
@@ -702,6 +731,9 @@ public final class LocalStore implements KvStore, Replica {
   }
 
   private void notifyWriteListeners(byte[] key, byte[] before, byte[] after) {
+    if (key.length == 0) {
+      return; // the counter floor, not a key: no tree may hold it
+    }
     for (WriteListener l : writeListeners) {
       try {
         l.onWrite(key, before, after);

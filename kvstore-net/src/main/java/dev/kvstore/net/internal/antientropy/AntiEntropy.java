@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Whenever an exchange finds this node's tree of a range equal to the peer's, it tells the {@link SyncListener}s
  * and {@link #lastInSync} remembers it: every change applied to either replica of the range before that time is
- * held by both (the tombstone purge rule builds on it).
+ * held by both. Finer, the {@link InSyncListener}s hear which buckets it found equal and with which leaf values
+ * (every bucket when the roots matched): the tombstone rule builds on that (docs/replication.md, "Tombstones").
  *
  * <p>Thread-safe: an exchange is a chain of futures whose steps run where the transport completes them; store
  * scans, reads and merges run on the scheduler's executor.
@@ -67,6 +68,7 @@ public final class AntiEntropy implements AutoCloseable {
   private final Map<String, RangeStats> stats = new LinkedHashMap<>(); // filled once, then read only
   private final Map<String, Instant> inSync = new ConcurrentHashMap<>(); // "range|peer" -> last time found equal
   private final List<SyncListener> syncListeners = new CopyOnWriteArrayList<>();
+  private final List<InSyncListener> inSyncListeners = new CopyOnWriteArrayList<>();
   private final Object timerLock = new Object();
   private Cancellable timer; // guarded by timerLock
   private boolean closed; // guarded by timerLock
@@ -151,6 +153,14 @@ public final class AntiEntropy implements AutoCloseable {
   /** Adds a listener told of every range found equal to a peer's. */
   public void addSyncListener(SyncListener listener) {
     syncListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Adds a listener told of the buckets each exchange this node starts finds equal, with their leaves (the tombstone
+   * rule's input).
+   */
+  public void addInSyncListener(InSyncListener listener) {
+    inSyncListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
   }
 
   /**
@@ -297,6 +307,20 @@ public final class AntiEntropy implements AutoCloseable {
         l.inSync(range, peer, asOf);
       } catch (RuntimeException e) {
         log.warn("anti-entropy sync listener {} failed", l, e);
+      }
+    }
+  }
+
+  /** Called by an exchange that found buckets {@code buckets} of {@code range} equal, holding {@code leaves}. */
+  void foundBucketsInSync(String range, String peer, int[] buckets, long[] leaves) {
+    if (buckets.length == 0) {
+      return;
+    }
+    for (InSyncListener l : inSyncListeners) {
+      try {
+        l.inSync(range, peer, buckets, leaves);
+      } catch (RuntimeException e) {
+        log.warn("anti-entropy in-sync listener {} failed", l, e);
       }
     }
   }

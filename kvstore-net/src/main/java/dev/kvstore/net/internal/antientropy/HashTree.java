@@ -38,6 +38,11 @@ final class HashTree {
     return root.get();
   }
 
+  /** Leaf {@code bucket}. */
+  long leaf(int bucket) {
+    return leaves.get(bucket);
+  }
+
   /** A copy of the leaves. */
   long[] leaves() {
     long[] copy = new long[leaves.length()];

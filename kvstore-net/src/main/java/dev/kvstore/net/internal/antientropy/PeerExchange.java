@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * ({@code Read}) and merged here, and the merged set is sent back ({@code Replicate}) unless it hashes as the
  * peer's did (the peer's set covered this node's); a key the peer lacks is sent without a read. Keys move
  * {@value #BATCH} at a time, a batch starting no sooner than {@link Pacing#keysPerSecond()} allows. At the end, the
- * roots of the ranges that differed are compared once more. Used once; thread-safe (each range's tally is
+ * roots of the ranges that differed are compared once more. The buckets found equal, with this node's leaves of
+ * them, go to the owner's {@link InSyncListener}s: every bucket when the roots match (and the leaves read add up to
+ * the peer's root), the equal ones when the leaves are compared. Used once; thread-safe (each range's tally is
  * touched by one step at a time, the steps of a range following each other).
  */
 final class PeerExchange {
@@ -135,10 +137,16 @@ final class PeerExchange {
       List<String> differing = new ArrayList<>();
       for (int i = 0; i < ids.size(); i++) {
         String id = ids.get(i);
+        // The leaves first: reported as in sync only if they themselves add up to the peer's root, so a write
+        // that lands here between the two reads is never reported as held by the peer.
+        long[] leaves = trees.leaves(id);
         boolean equal = trees.root(id) == theirs.get(i);
         tallies.get(id).inSync = equal;
         if (equal) {
           owner.foundInSync(id, peer, asOf);
+          if (xor(leaves) == theirs.get(i)) {
+            owner.foundBucketsInSync(id, peer, allBuckets(leaves.length), leaves);
+          }
         } else {
           differing.add(id);
         }
@@ -157,10 +165,41 @@ final class PeerExchange {
         throw new InvalidRequestException("node " + peer + " keeps trees of " + theirs.length + " buckets, this "
             + "node " + trees.buckets());
       }
-      int[] differing = HashTree.differing(trees.leaves(id), theirs);
+      long[] mine = trees.leaves(id);
+      int[] differing = HashTree.differing(mine, theirs);
       tally.bucketsDiffering = differing.length;
+      reportEqual(id, mine, differing);
       return listAndMove(id, chosen(differing));
     });
+  }
+
+  /** Tells the owner that the buckets of {@code mine} not in {@code differing} (ascending) were equal. */
+  private void reportEqual(String id, long[] mine, int[] differing) {
+    int[] equal = new int[mine.length - differing.length];
+    long[] leaves = new long[equal.length];
+    for (int b = 0, d = 0, e = 0; b < mine.length; b++) {
+      if (d < differing.length && differing[d] == b) {
+        d++;
+      } else {
+        equal[e] = b;
+        leaves[e++] = mine[b];
+      }
+    }
+    owner.foundBucketsInSync(id, peer, equal, leaves);
+  }
+
+  private static long xor(long[] leaves) {
+    long x = 0;
+    for (long l : leaves) {
+      x ^= l;
+    }
+    return x;
+  }
+
+  private static int[] allBuckets(int n) {
+    int[] all = new int[n];
+    Arrays.setAll(all, i -> i);
+    return all;
   }
 
   /** At most {@link #bucketLimit} of {@code differing}, a window that moves on at each turn, ascending. */

@@ -185,6 +185,16 @@ public final class RangeTrees implements WriteListener {
     return trees[indexOf(id)].root();
   }
 
+  /** Leaf {@code bucket} of range {@code id}'s tree, now. */
+  long leaf(String id, int bucket) {
+    return trees[indexOf(id)].leaf(bucket);
+  }
+
+  /** The bucket of {@code key} in the tree of its range. */
+  int bucketOf(byte[] key) {
+    return bucketAt(Ring.position(key));
+  }
+
   /** A copy of the leaves of range {@code id}'s tree. */
   long[] leaves(String id) {
     return trees[indexOf(id)].leaves();

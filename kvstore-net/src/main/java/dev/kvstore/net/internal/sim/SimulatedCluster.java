@@ -11,6 +11,7 @@ import dev.kvstore.net.internal.client.OperationIds;
 import dev.kvstore.net.internal.antientropy.AntiEntropy;
 import dev.kvstore.net.internal.antientropy.Pacing;
 import dev.kvstore.net.internal.antientropy.RangeTrees;
+import dev.kvstore.net.internal.antientropy.TombstonePurger;
 import dev.kvstore.net.internal.health.DetectorOptions;
 import dev.kvstore.net.internal.health.FailureDetector;
 import dev.kvstore.net.internal.hints.HandoffOptions;
@@ -63,6 +64,7 @@ public final class SimulatedCluster implements AutoCloseable {
   private final BiFunction<String, LocalStore, Replica> replicas;
   private final long segmentBytes;
   private final boolean hintedHandoff;
+  private final HandoffOptions handoffOptions;
   private final Map<String, Node> nodes = new LinkedHashMap<>();
 
   /** One node's current process and its disk. */
@@ -77,11 +79,15 @@ public final class SimulatedCluster implements AutoCloseable {
     Transport transport;
     ClusterStore client;
     AntiEntropy antiEntropy;
+    TombstonePurger purger;
+    long hintsDropped; // by the handoffs of earlier processes
   }
 
   private SimulatedCluster(SimulatedNetwork net, List<String> ids, Quorum quorum, Path root,
-      BiFunction<String, LocalStore, Replica> replicas, long segmentBytes, boolean hintedHandoff) {
+      BiFunction<String, LocalStore, Replica> replicas, long segmentBytes, boolean hintedHandoff,
+      HandoffOptions handoffOptions) {
     this.hintedHandoff = hintedHandoff;
+    this.handoffOptions = handoffOptions;
     this.net = net;
     this.ring = Ring.of(ids);
     this.quorum = quorum;
@@ -109,6 +115,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private BiFunction<String, LocalStore, Replica> replicas = (node, store) -> store;
     private long segmentBytes = 64 << 10;
     private boolean hintedHandoff;
+    private HandoffOptions handoff = HandoffOptions.DEFAULTS;
 
     private Builder(SimulatedNetwork net) {
       this.net = net;
@@ -174,6 +181,15 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     /**
+     * The hinted handoff options of every node (default {@link HandoffOptions#DEFAULTS}); their window is also
+     * what the tombstone rule waits for before a dead key may go (docs/replication.md, "Tombstones").
+     */
+    public Builder handoff(HandoffOptions options) {
+      this.handoff = Objects.requireNonNull(options, "handoff");
+      return this;
+    }
+
+    /**
      * Starts a node for each id.
      *
      * @throws IllegalStateException if the nodes or the directory are not set
@@ -183,7 +199,8 @@ public final class SimulatedCluster implements AutoCloseable {
       if (ids == null || root == null) {
         throw new IllegalStateException("set nodes(...) and directory(...) before start()");
       }
-      SimulatedCluster cluster = new SimulatedCluster(net, ids, quorum, root, replicas, segmentBytes, hintedHandoff);
+      SimulatedCluster cluster = new SimulatedCluster(net, ids, quorum, root, replicas, segmentBytes, hintedHandoff,
+          handoff);
       for (String id : ids) {
         cluster.nodes.put(id, new Node());
         cluster.open(id);
@@ -362,7 +379,7 @@ public final class SimulatedCluster implements AutoCloseable {
       coordinator = new Coordinator(id, replicas.apply(id, store), ring, transport, scheduler,
           ClockOffsetGuard.systemDefault(), n.detector, n.hints, true);
       n.handoff = new HintedHandoff(id, ring.nodes(), n.hints, transport, scheduler, n.detector,
-          HandoffOptions.DEFAULTS, () -> net.now().toMillis(), quorum.timeout());
+          handoffOptions, () -> net.now().toMillis(), quorum.timeout());
       HintedHandoff handoff = n.handoff;
       n.detector.addListener((peer, up) -> {
         if (up) {
@@ -377,7 +394,11 @@ public final class SimulatedCluster implements AutoCloseable {
     trees.rebuild(store);
     n.antiEntropy = new AntiEntropy(coordinator, trees, transport, quorum.timeout(), Pacing.DEFAULTS,
         () -> Instant.EPOCH.plus(net.now()));
-    transport.serve(n.antiEntropy.serving(new ReplicaService(id, coordinator, quorum)));
+    // The nodes share one virtual clock: no offset between them.
+    n.purger = TombstonePurger.attach(n.antiEntropy, store, transport, quorum.timeout(),
+        TombstonePurger.bound(handoffOptions.window(), quorum.timeout(), Duration.ZERO), () -> net.now().toMillis(),
+        net.scheduler(id).executor());
+    transport.serve(n.purger.serving(n.antiEntropy.serving(new ReplicaService(id, coordinator, quorum))));
     transport.start();
     if (hintedHandoff) {
       n.detector.start();
@@ -395,6 +416,7 @@ public final class SimulatedCluster implements AutoCloseable {
 
   private static void closeHandoff(Node n) {
     if (n.handoff != null) {
+      n.hintsDropped += n.handoff.dropped();
       n.handoff.close();
       n.detector.close();
       n.hints.close();
@@ -415,6 +437,18 @@ public final class SimulatedCluster implements AutoCloseable {
     return running(node).antiEntropy.exchangeWithAll();
   }
 
+  /**
+   * Starts one anti-entropy exchange of running node {@code node} with {@code peer}; drive the network until it
+   * completes (one result per range they share). Dead keys the exchange finds in sync with every replica are
+   * purged after it.
+   *
+   * @throws IllegalArgumentException if there is no such node or {@code peer} is not a peer of it
+   * @throws IllegalStateException if it is crashed
+   */
+  public CompletableFuture<List<AntiEntropy.Exchange>> antiEntropyExchange(String node, String peer) {
+    return running(node).antiEntropy.exchange(peer);
+  }
+
   /** Hints held by the running nodes, for all targets together (0 without hinted handoff). */
   public long hintsHeld() {
     long held = 0;
@@ -424,6 +458,15 @@ public final class SimulatedCluster implements AutoCloseable {
       }
     }
     return held;
+  }
+
+  /** Hints dropped for being older than the hint window, by every process of every node so far. */
+  public long hintsDropped() {
+    long dropped = 0;
+    for (Node n : nodes.values()) {
+      dropped += n.hintsDropped + (n.handoff != null ? n.handoff.dropped() : 0);
+    }
+    return dropped;
   }
 
   private Node node(String id) {

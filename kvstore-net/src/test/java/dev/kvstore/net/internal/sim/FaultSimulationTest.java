@@ -22,8 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The fault simulation with its history checker ({@link FaultSimulation}, {@link HistoryChecker}): 500 seeds
  * of five nodes running the real store on simulated disks under drops, delays, duplicates, reordering,
  * partitions, crashes that lose what was not forced, restarts, and one node per seed (in two seeds of three)
- * losing its disk. Prints the seed count, the faults injected, and each property with the operations it
- * checked. A failure prints the seed and the key's history; {@code -Dkvstore.seed=N} replays one seed (and
+ * losing its disk; outages longer than the hint window (hints dropped) in seeds without a disk loss; random
+ * anti-entropy exchanges and purges of dead keys under the tombstone rule, also while clients read after the
+ * workload. Besides the checker's properties (one of them: no read after a key's first purge returns a value an
+ * earlier acknowledged delete covered), every replica of every key must hold the same set after the rounds of
+ * heal. Prints the seed count, the faults injected, and each property with the operations it checked. A failure prints the seed and the key's history; {@code -Dkvstore.seed=N} replays one seed (and
  * prints which keys needed read repair), {@code -Dkvstore.seeds=N} runs seeds 1..N. "Each write live once" is
  * asserted on the final sets: a write may be minted twice (a retry after a crash), but operation ids merge the
  * copies back to one wherever they meet.
@@ -49,6 +52,9 @@ class FaultSimulationTest {
     long antiEntropyMoved = 0;
     List<String> antiEntropyMisses = new ArrayList<>();
     long hintsLeft = 0;
+    long hintsDropped = 0;
+    long exchangesDuringWorkload = 0;
+    long differedAfterOneRound = 0;
     long ops = 0;
     List<String> repairExamples = new ArrayList<>();
     for (long seed : seeds) {
@@ -67,6 +73,9 @@ class FaultSimulationTest {
         antiEntropyMisses.add("seed " + seed + ": " + String.join(" ", run.differedAfterAntiEntropy));
       }
       hintsLeft += run.hintsLeft;
+      hintsDropped += run.hintsDropped;
+      exchangesDuringWorkload += run.exchangesDuringWorkload;
+      differedAfterOneRound += run.differedAfterOneRound.size();
       ops += run.history.ops.size();
       if (repairExamples.size() < 5 || seeds.size() == 1) {
         repairExamples.add("seed " + seed + ": " + (run.neededRepair.isEmpty() ? "none" : String.join(" ",
@@ -92,12 +101,20 @@ class FaultSimulationTest {
             + "them; %d concurrent acknowledged pairs), %d violations%n", HistoryChecker.SIBLINGS,
         total.checked.getOrDefault(HistoryChecker.SIBLINGS, 0), total.siblingsAtEnd, total.supersededBySeen,
         total.concurrentPairs, count(total, HistoryChecker.SIBLINGS));
-    System.out.printf("  hinted handoff: %d hints left undelivered after the drains%n", hintsLeft);
+    System.out.printf("  hinted handoff: %d hints left undelivered after the drains, %d dropped for being older than "
+        + "the %s window (their keys repaired by anti-entropy only)%n", hintsLeft, hintsDropped,
+        FaultSimulation.HINT_WINDOW);
     System.out.printf("  %s: %d keys x 3 replicas compared after heal, %d violations; %d keys still needed read "
             + "repair after hints drained, i.e. anti-entropy's work (%s)%n", HistoryChecker.CONVERGED, total.checked.getOrDefault(HistoryChecker.CONVERGED, 0),
         count(total, HistoryChecker.CONVERGED), repairedKeys, String.join("; ", repairExamples));
-    System.out.printf("  anti-entropy: one round per node after the hints drained moved %d keys (sent plus "
-        + "received) and left %d keys whose replicas differed%n", antiEntropyMoved, differedAfterAntiEntropy);
+    System.out.printf("  anti-entropy: %d exchanges during the workloads; at heal, rounds on every node (at most %d) "
+        + "moved %d keys (sent plus received); %d keys differed after the first round (a purge racing it), %d after "
+        + "the last%n", exchangesDuringWorkload, FaultSimulation.HEAL_ROUNDS, antiEntropyMoved, differedAfterOneRound,
+        differedAfterAntiEntropy);
+    System.out.printf("  tombstone rule: %d keys purged (record removed once every replica held the same dead set); "
+            + "%d acknowledged puts deleted and then purged; %s: %d reads after a purge checked, %d violations%n",
+        total.purgedKeys, total.deletedAndPurged, HistoryChecker.PURGED,
+        total.checked.getOrDefault(HistoryChecker.PURGED, 0), count(total, HistoryChecker.PURGED));
     System.out.printf("  %s: %d acknowledged deletes checked (covering %d versions), %d violations%n",
         HistoryChecker.DELETES, total.checked.getOrDefault(HistoryChecker.DELETES, 0), total.valuesDeleted,
         count(total, HistoryChecker.DELETES));
@@ -106,7 +123,7 @@ class FaultSimulationTest {
             + "a crash or a duplicated request, and merged back to one version by operation id)%n",
         HistoryChecker.APPLIED_ONCE, total.checked.getOrDefault(HistoryChecker.APPLIED_ONCE, 0),
         count(total, HistoryChecker.APPLIED_ONCE), total.mintedTwice);
-    assertThat(antiEntropyMisses).as("keys whose replicas still differed after one anti-entropy round per node")
+    assertThat(antiEntropyMisses).as("keys whose replicas still differed after the anti-entropy rounds")
         .isEmpty();
     assertThat(failures).as("violations (first %d seeds shown; replay one with -Dkvstore.seed=N)", MAX_REPORTED)
         .isEmpty();
@@ -120,6 +137,9 @@ class FaultSimulationTest {
       assertThat(total.supersededBySeen).isPositive();
       assertThat(total.valuesDeleted).isPositive();
       assertThat(repairedKeys).isPositive();
+      assertThat(hintsDropped).as("hints dropped for the window").isPositive();
+      assertThat(total.purgedKeys).as("keys purged").isPositive();
+      assertThat(total.checked.getOrDefault(HistoryChecker.PURGED, 0)).as("reads after a purge").isPositive();
     }
   }
 

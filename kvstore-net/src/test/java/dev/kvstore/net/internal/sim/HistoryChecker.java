@@ -23,6 +23,9 @@ import java.util.Objects;
  *       dot.
  *   <li><b>Replicas converge</b>: after heal, every replica of every key written holds the same sibling set.
  *   <li><b>Deletes stay deleted</b>: no version that an acknowledged delete's context covered is live after heal.
+ *   <li><b>No deleted value read after a purge</b>: once some replica removed a key's record under the tombstone
+ *       rule, no read that starts later returns a value that a delete acknowledged before that covered. (An
+ *       acknowledged put of a purged key counts as kept when a recorded write saw it: its delete.)
  * </ol>
  *
  * And a fifth, known to fail until writes carry operation ids (issue 10, item 3): <b>each write is applied
@@ -39,6 +42,7 @@ final class HistoryChecker {
   static final String CONVERGED = "replicas converge after heal";
   static final String DELETES = "acknowledged deletes stay deleted";
   static final String APPLIED_ONCE = "each write live once after heal";
+  static final String PURGED = "no deleted value read after a purge";
 
   /** A broken property, with the key whose history explains it. */
   record Violation(String property, String key, String message) {}
@@ -52,6 +56,8 @@ final class HistoryChecker {
     int concurrentPairs; // pairs of acknowledged puts of one key, neither of which saw the other
     int valuesDeleted; // versions covered by acknowledged deletes
     int mintedTwice; // acknowledged puts minted as two versions (a retry after a crash); merged back by op id
+    int purgedKeys; // keys whose record some replica removed under the tombstone rule
+    int deletedAndPurged; // acknowledged puts superseded by a delete and then purged (no context left to cover them)
 
     void count(String property, int n) {
       checked.merge(property, n, Integer::sum);
@@ -65,6 +71,8 @@ final class HistoryChecker {
       concurrentPairs += other.concurrentPairs;
       valuesDeleted += other.valuesDeleted;
       mintedTwice += other.mintedTwice;
+      purgedKeys += other.purgedKeys;
+      deletedAndPurged += other.deletedAndPurged;
     }
   }
 
@@ -79,8 +87,9 @@ final class HistoryChecker {
       converged(run, key, r);
       List<SimHistory.Op> acked = h.ops.stream()
           .filter(o -> o.key.equals(key) && o.kind.isPut() && o.acked()).toList();
+      boolean purged = h.firstPurge.containsKey(key);
       for (SimHistory.Op put : acked) {
-        checkPut(key, put, versions, merged, r);
+        checkPut(key, put, versions, merged, purged, r);
       }
       countConcurrent(acked, versions, r);
       for (SimHistory.Op put : h.ops.stream().filter(o -> o.key.equals(key) && o.kind.isPut()).toList()) {
@@ -90,6 +99,7 @@ final class HistoryChecker {
           .filter(o -> o.key.equals(key) && o.kind == SimHistory.Kind.DELETE && o.acked()).toList()) {
         checkDelete(run, key, delete, versions, r);
       }
+      checkReadsAfterPurge(h, key, versions, r);
     }
     for (String conflict : h.dotConflicts) {
       r.violations.add(new Violation(SIBLINGS, conflict.substring(4, conflict.indexOf(':')), conflict));
@@ -108,7 +118,7 @@ final class HistoryChecker {
   }
 
   private static void checkPut(String key, SimHistory.Op put, Map<Dot, SimHistory.Seen> versions,
-      DvvSet<StoredValue> merged, Result r) {
+      DvvSet<StoredValue> merged, boolean purged, Result r) {
     r.count(LOST, 1);
     r.count(SIBLINGS, 1);
     List<Dot> dots = dotsOf(versions, put.value);
@@ -127,6 +137,10 @@ final class HistoryChecker {
           + liveCopies + " versions of " + dots + " after heal: one write applied more than once"));
     }
     if (dots.stream().noneMatch(merged.context()::covers)) {
+      if (purged && coveredBy(versions, dots) != null) { // deleted, then its record removed by the tombstone rule
+        r.deletedAndPurged++;
+        return;
+      }
       r.violations.add(new Violation(LOST, key, "acknowledged put #" + put.id + " " + put.value + " " + dots
           + " is unknown to every replica after heal (final context " + merged.context() + ")"));
       return;
@@ -138,18 +152,50 @@ final class HistoryChecker {
       }
       return;
     }
-    Dot coveredBy = null;
-    for (Map.Entry<Dot, SimHistory.Seen> e : versions.entrySet()) {
-      if (!dots.contains(e.getKey()) && dots.stream().anyMatch(e.getValue().past()::covers)) {
-        coveredBy = e.getKey();
-        break;
-      }
-    }
-    if (coveredBy == null) {
+    if (coveredBy(versions, dots) == null) {
       r.violations.add(new Violation(SIBLINGS, key, "acknowledged put #" + put.id + " " + put.value + " " + dots
           + " is gone, but no write's causal past covers it: dropped without a write that saw it"));
     } else {
       r.supersededBySeen++;
+    }
+  }
+
+  /** A version whose causal past covers one of {@code dots} (a write that saw that put), or null. */
+  private static Dot coveredBy(Map<Dot, SimHistory.Seen> versions, List<Dot> dots) {
+    for (Map.Entry<Dot, SimHistory.Seen> e : versions.entrySet()) {
+      if (!dots.contains(e.getKey()) && dots.stream().anyMatch(e.getValue().past()::covers)) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Once some replica removed the record of {@code key} (the tombstone rule: every replica held the same dead
+   * set), no read that starts after that returns a value that a delete acknowledged before it covered: every
+   * copy of such a value was dead on every replica, and nothing older can still arrive.
+   */
+  private static void checkReadsAfterPurge(SimHistory h, String key, Map<Dot, SimHistory.Seen> versions, Result r) {
+    Long purgedAt = h.firstPurge.get(key);
+    if (purgedAt == null) {
+      return;
+    }
+    r.purgedKeys++;
+    List<SimHistory.Op> deletes = h.ops.stream().filter(o -> o.key.equals(key) && o.kind == SimHistory.Kind.DELETE
+        && o.acked() && o.end < purgedAt).toList();
+    for (SimHistory.Op read : h.ops.stream().filter(o -> o.key.equals(key) && o.kind == SimHistory.Kind.GET
+        && o.acked() && o.start > purgedAt).toList()) {
+      r.count(PURGED, 1);
+      for (String value : read.read) {
+        List<Dot> dots = dotsOf(versions, value);
+        for (SimHistory.Op delete : deletes) {
+          if (!dots.isEmpty() && dots.stream().allMatch(delete.context::covers)) {
+            r.violations.add(new Violation(PURGED, key, "read #" + read.id + " returned " + value + " " + dots
+                + ", which delete #" + delete.id + " (context " + delete.context + ") covered, after the first purge"
+                + " of " + key + " at " + String.format("%.1f", purgedAt / 1e6) + " ms"));
+          }
+        }
+      }
     }
   }
 

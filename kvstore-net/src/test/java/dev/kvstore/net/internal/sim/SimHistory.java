@@ -98,6 +98,8 @@ final class SimHistory {
   final Map<String, Map<Dot, Seen>> versions = new TreeMap<>();
   final List<String> dotConflicts = new ArrayList<>();
   final List<String> faults = new ArrayList<>();
+  /** Per key, the virtual time (ns) at which some replica first removed its record (the tombstone rule). */
+  final Map<String, Long> firstPurge = new TreeMap<>();
 
   Op start(String client, String key, Kind kind, String value, VectorClock context, String via, long now) {
     Op op = new Op(ops.size() + 1, client, key, kind, value, context, via, now);
@@ -116,6 +118,14 @@ final class SimHistory {
         dotConflicts.add("key " + k + ": dot " + s.dot() + " names " + show(before.value()) + " (first on "
             + before.firstAt() + ") and " + show(seen.value()) + " (on " + node + ")");
       }
+    }
+  }
+
+  /** Records that {@code node} removed the record of {@code key} at {@code now} (a dead key purged). */
+  void purged(String node, byte[] key, long now) {
+    String k = new String(key, StandardCharsets.UTF_8);
+    if (firstPurge.putIfAbsent(k, now) == null) {
+      fault(now, "purge of " + k + " on " + node + " (the first one)");
     }
   }
 
