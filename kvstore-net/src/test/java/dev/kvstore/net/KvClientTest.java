@@ -173,7 +173,10 @@ class KvClientTest {
     client.close();
     assertThatThrownBy(() -> client.get("k")).isInstanceOf(StoreClosedException.class);
     assertThatThrownBy(() -> client.put("k", "w")).isInstanceOf(StoreClosedException.class);
-    assertThat(threadsNamed(threadPrefix)).isZero();
+    // A pool is terminated once its workers have left their loops; each thread then still has its last
+    // instructions to run before it is gone from Thread.getAllStackTraces.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(threadsNamed(threadPrefix)).isZero());
     assertThat(nodes.get("n1").get("k").strings()).containsExactly("v");
   }
 
