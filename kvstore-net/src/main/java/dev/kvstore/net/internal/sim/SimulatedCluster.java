@@ -67,9 +67,36 @@ public final class SimulatedCluster implements AutoCloseable {
   private final HandoffOptions handoffOptions;
   private final Map<String, Node> nodes = new LinkedHashMap<>();
 
+  /**
+   * The disk as one process sees it: once the process crashed it opens no file, so nothing it does after the
+   * crash (the rest of the pass a crash inside a force interrupts, which may roll the log to a new segment, or the
+   * release of its store) reaches the disk. The disk itself detaches the channels opened before the crash.
+   */
+  private static final class ProcessDisk implements dev.kvstore.core.internal.wal.ChannelFactory {
+    private final SimulatedDisk disk;
+    private boolean dead;
+
+    ProcessDisk(SimulatedDisk disk) {
+      this.disk = disk;
+    }
+
+    void kill() {
+      dead = true;
+    }
+
+    @Override
+    public java.nio.channels.FileChannel open(Path path, java.nio.file.OpenOption... options) throws IOException {
+      if (dead) {
+        throw new IOException("the process that would open " + path.getFileName() + " has crashed");
+      }
+      return disk.open(path, options);
+    }
+  }
+
   /** One node's current process and its disk. */
   private static final class Node {
     SimulatedDisk disk = SimulatedDisk.create();
+    ProcessDisk process; // the disk as the current process sees it
     int opens;
     LocalStore store;
     HintStore hints; // null without hinted handoff
@@ -253,6 +280,7 @@ public final class SimulatedCluster implements AutoCloseable {
   public long crash(String node) {
     Node n = running(node);
     n.disk.disarm();
+    n.process.kill();
     net.crash(node);
     long lost;
     try {
@@ -277,7 +305,9 @@ public final class SimulatedCluster implements AutoCloseable {
   public void crashDuringNextForce(String node, Duration within, LongConsumer crashed) {
     Node n = running(node);
     SimulatedDisk disk = n.disk;
+    ProcessDisk process = n.process;
     disk.crashAtNextForce(random, lost -> {
+      process.kill(); // the rest of the process's pass (a next group, a roll) opens no file
       net.crash(node); // at once, inside the force: whatever the process does after it goes nowhere
       net.note("disk of " + node + " lost " + lost + " unforced bytes in the middle of a force");
       net.scheduler().schedule(Duration.ZERO, () -> {
@@ -353,8 +383,9 @@ public final class SimulatedCluster implements AutoCloseable {
   private void open(String id) {
     Node n = node(id);
     n.opens++;
+    n.process = new ProcessDisk(n.disk);
     WalOptions log = WalOptions.defaults(root.resolve(id), Durability.ALWAYS)
-        .withChannelFactory(n.disk)
+        .withChannelFactory(n.process)
         .withCallerDriven(true)
         .withSegmentBytes(segmentBytes);
     LocalStore store = LocalStore.openSimulated(KvStore.local().inMemory().nodeId(id).contextScope("sim")
@@ -367,7 +398,7 @@ public final class SimulatedCluster implements AutoCloseable {
     if (hintedHandoff) {
       var scheduler = net.scheduler(id);
       WalOptions hintLog = WalOptions.defaults(root.resolve(id).resolve("hints"), Durability.ALWAYS)
-          .withChannelFactory(n.disk)
+          .withChannelFactory(n.process)
           .withCallerDriven(true)
           .withSegmentBytes(segmentBytes);
       n.hints = HintStore.over(LocalStore.openSimulated(KvStore.local().inMemory().nodeId(id)
