@@ -42,7 +42,8 @@ public final class SegmentedWal implements WriteAheadLog {
   private WalWriter writer; // guarded by this; set once by start
   private volatile WalWriter running; // the writer once started, for appends from event loops
   // Per event-loop thread: whether this log's end-of-pass write is already scheduled on it.
-  private final ThreadLocal<boolean[]> syncScheduled = ThreadLocal.withInitial(() -> new boolean[1]);
+  // Per appending loop thread: [0] an end-of-pass write is scheduled, [1] a deferred appends' deadline is.
+  private final ThreadLocal<boolean[]> syncScheduled = ThreadLocal.withInitial(() -> new boolean[2]);
   private boolean closed; // guarded by this
 
   private SegmentedWal(WalOptions options, SegmentFiles files, long recoveredLastSeq) {
@@ -233,21 +234,49 @@ public final class SegmentedWal implements WriteAheadLog {
               + payload.length);
     }
     WalWriter w = running;
-    boolean fromLoop = completer instanceof LoopExecutor loop && loop.inLoop();
+    LoopExecutor.Deferring deferring = completer instanceof LoopExecutor.Deferring d ? d : null;
+    LoopExecutor loop = deferring != null ? deferring.loop() : completer instanceof LoopExecutor l ? l : null;
+    boolean fromLoop = loop != null && loop.inLoop();
     if (options.callerDriven() && !fromLoop) {
       return CompletableFuture.failedFuture(new IllegalStateException("write-ahead log " + options.directory()
           + " is caller-driven: append from an event loop, naming it as the completer"));
     }
     if (w != null && fromLoop && options.durability().mode() != Durability.Mode.PERIODIC) {
-      LoopExecutor loop = (LoopExecutor) completer;
       // (PERIODIC forces on a timer, which only the writer thread keeps.)
       CompletableFuture<Long> future = queue.addQuietly(payload, completer);
       if (!future.isDone()) {
-        syncAtEndOfPass(w, loop);
+        if (deferring != null) {
+          syncWithin(w, loop, deferring.maxDelayNanos());
+        } else {
+          syncAtEndOfPass(w, loop);
+        }
       }
       return future;
     }
     return queue.add(payload, completer);
+  }
+
+  /**
+   * For an append that may wait for its force (a {@link LoopExecutor.Deferring} completer): nothing when the loop
+   * already writes at the end of this pass (that group takes it along), else, once per deadline, a timer on the
+   * loop that writes and forces what waits then. Any force before it, of this loop or the writer thread, takes the
+   * append along too; the timer then finds nothing to write and forces nothing.
+   */
+  private void syncWithin(WalWriter w, LoopExecutor loop, long maxDelayNanos) {
+    boolean[] scheduled = syncScheduled.get();
+    if (scheduled[0] || scheduled[1]) {
+      return;
+    }
+    scheduled[1] = true;
+    try {
+      loop.schedule(() -> {
+        scheduled[1] = false;
+        w.syncOnCaller(loop);
+      }, maxDelayNanos);
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      scheduled[1] = false;
+      queue.wakeWriter();
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.kvstore.core.internal.wal;
 import dev.kvstore.core.Durability;
 import dev.kvstore.core.StorageException;
 import dev.kvstore.core.internal.BlockingGuard;
+import dev.kvstore.core.internal.LoopExecutor;
 import dev.kvstore.core.internal.Threads;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -415,7 +416,8 @@ final class WalWriter implements Runnable {
     for (int i = 0; i < d.group().size(); i++) {
       AppendQueue.Pending p = d.group().get(i);
       long seq = d.records().get(i).seq();
-      if (p.completer() == null || p.completer() == inline) {
+      if (p.completer() == null || p.completer() == inline
+          || (p.completer() instanceof LoopExecutor.Deferring deferring && deferring.loop() == inline)) {
         p.future().complete(seq);
       } else {
         if (byCompleter == null) {

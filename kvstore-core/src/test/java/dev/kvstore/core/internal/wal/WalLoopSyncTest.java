@@ -188,9 +188,66 @@ class WalLoopSyncTest {
     assertThat(pending.get(10, TimeUnit.SECONDS)).isEqualTo(1L);
   }
 
-  /** A one-thread "event loop": an end-of-pass task is queued behind the tasks already submitted. */
+  @Test
+  void aDeferredAppendWaitsForTheLoopsNextForceAndCompletesOnlyWithIt() throws Exception {
+    try (SegmentedWal wal = start()) {
+      wal.append(payload(99)).get(10, TimeUnit.SECONDS); // the writer thread preallocates the new segment
+      int forcesBefore = channels.forces();
+      LoopExecutor.Deferring deferring = loop.deferring(TimeUnit.MINUTES.toNanos(10)); // its deadline never comes
+      CompletableFuture<Long> deferred = loop.submit(() -> wal.append(payload(1), deferring)).get(10, TimeUnit.SECONDS);
+      loop.submit(() -> {}).get(10, TimeUnit.SECONDS); // a later pass: the first one's end has passed
+      assertThat(deferred).as("no force at the end of its pass").isNotDone();
+      assertThat(channels.forces()).isEqualTo(forcesBefore);
+
+      CompletableFuture<String> completedOn = new CompletableFuture<>();
+      deferred.whenComplete((seq, e) -> completedOn.complete(Thread.currentThread().getName()));
+      CompletableFuture<Long> urgent = loop.submit(() -> wal.append(payload(2), loop)).get(10, TimeUnit.SECONDS);
+      assertThat(urgent.get(10, TimeUnit.SECONDS)).isEqualTo(3L);
+      assertThat(deferred.get(10, TimeUnit.SECONDS)).as("written before the urgent append, in one group").isEqualTo(2L);
+      assertThat(channels.forces() - forcesBefore).as("one force for both").isEqualTo(1);
+      assertThat(completedOn.get(10, TimeUnit.SECONDS)).isEqualTo("test-loop");
+    }
+  }
+
+  @Test
+  void aDeferredAppendAloneIsForcedByTheLoopAtItsDeadline() throws Exception {
+    try (SegmentedWal wal = start()) {
+      wal.append(payload(99)).get(10, TimeUnit.SECONDS);
+      appliedOn.clear();
+      int forcesBefore = channels.forces();
+      LoopExecutor.Deferring deferring = loop.deferring(TimeUnit.MILLISECONDS.toNanos(20));
+      long began = System.nanoTime();
+      CompletableFuture<Long> deferred = loop.submit(() -> {
+        CompletableFuture<Long> first = wal.append(payload(1), deferring);
+        wal.append(payload(2), deferring); // one deadline for both
+        return first;
+      }).get(10, TimeUnit.SECONDS);
+      assertThat(deferred.get(10, TimeUnit.SECONDS)).isEqualTo(2L);
+      assertThat(System.nanoTime() - began).as("not before its deadline").isGreaterThanOrEqualTo(20_000_000L);
+      assertThat(channels.forces() - forcesBefore).isEqualTo(1);
+      assertThat(appliedOn).as("written by the loop's timer, not the writer thread").containsExactly("test-loop");
+    }
+    assertThat(readAll(WalOptions.defaults(dir, Durability.ALWAYS))).hasSize(3);
+  }
+
+  @Test
+  void aDeferringCompleterNeedsAPositiveDelay() {
+    org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> loop.deferring(0))
+        .withMessageContaining("maxDelayNanos must be positive");
+  }
+
+  /**
+   * A one-thread "event loop": an end-of-pass task is queued behind the tasks already submitted; timers run on
+   * the same thread.
+   */
   private static final class TestLoop implements LoopExecutor {
-    final ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-loop"));
+    final java.util.concurrent.ScheduledThreadPoolExecutor thread = newThread();
+
+    private static java.util.concurrent.ScheduledThreadPoolExecutor newThread() {
+      var t = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> new Thread(r, "test-loop"));
+      t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+      return t;
+    }
     private volatile Thread loopThread;
     volatile boolean dropEndOfPass;
 
@@ -223,6 +280,11 @@ class WalLoopSyncTest {
       if (!dropEndOfPass) {
         thread.execute(task);
       }
+    }
+
+    @Override
+    public void schedule(Runnable task, long delayNanos) {
+      thread.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.kvstore.net.internal.netty;
 import dev.kvstore.core.internal.LoopExecutor;
 import io.netty.channel.SingleThreadEventLoop;
 import io.netty.util.concurrent.EventExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A Netty event loop as the store's {@link LoopExecutor}: tasks go to the loop, and an end-of-pass task is a
@@ -12,9 +13,26 @@ import io.netty.util.concurrent.EventExecutor;
  */
 final class NettyLoop implements LoopExecutor {
   private final EventExecutor loop;
+  private volatile Deferring deferring; // the last one asked for, kept so that a log group completes in one task
 
   NettyLoop(EventExecutor loop) {
     this.loop = loop;
+  }
+
+  /** {@inheritDoc} On the loop's own timer queue. */
+  @Override
+  public void schedule(Runnable task, long delayNanos) {
+    loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public Deferring deferring(long maxDelayNanos) {
+    Deferring d = deferring;
+    if (d == null || d.maxDelayNanos() != maxDelayNanos) {
+      d = new Deferring(this, maxDelayNanos);
+      deferring = d;
+    }
+    return d;
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.kvstore.net.internal.netty;
 
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.LengthFieldPrepender;
 
 /**
  * The framing of peer connections, in the order bytes flow: a 4-byte big-endian length, then one serialized
@@ -17,7 +16,8 @@ final class PeerCodec {
   private PeerCodec() {}
 
   /**
-   * Adds the frame decoder, envelope decoder, frame encoder and envelope encoder to the end of {@code pipeline}.
+   * Adds the frame decoder, envelope decoder and the encoder (length and envelope in one buffer) to the end of
+   * {@code pipeline}.
    *
    * @param pipeline a new channel's pipeline
    * @param maxFrameBytes the largest envelope accepted or sent, in bytes (the length prefix not included)
@@ -25,7 +25,6 @@ final class PeerCodec {
   static void addTo(ChannelPipeline pipeline, int maxFrameBytes) {
     pipeline.addLast("frameDecoder", new PeerFrameDecoder(maxFrameBytes));
     pipeline.addLast("envelopeDecoder", EnvelopeDecoder.INSTANCE);
-    pipeline.addLast("frameEncoder", new LengthFieldPrepender(LENGTH_BYTES));
     pipeline.addLast("envelopeEncoder", new EnvelopeEncoder(maxFrameBytes));
   }
 }

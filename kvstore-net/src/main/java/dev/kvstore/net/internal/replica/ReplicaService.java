@@ -48,7 +48,7 @@ public final class ReplicaService implements RequestHandler {
         replica.checks().key(key);
         var remote = coordinator.clockGuard().check(
             Coordinator.decode(request.getReplicate().getSiblings()), request.getSender(), "Replicate");
-        return coordinator.mergeHere(key, remote)
+        return coordinator.mergeHere(key, remote, request.getReplicate().getSpare())
             .thenApply(set -> Envelope.newBuilder().setReplicateAck(ReplicateAck.getDefaultInstance()));
       }
       case READ -> {

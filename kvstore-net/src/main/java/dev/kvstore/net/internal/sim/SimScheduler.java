@@ -45,6 +45,11 @@ final class SimScheduler implements Scheduler {
     public void executeAtEndOfPass(Runnable task) {
       network.schedule(owner, network.drawDiskLatencyNanos(), Objects.requireNonNull(task, "task"));
     }
+
+    @Override
+    public void schedule(Runnable task, long delayNanos) {
+      network.schedule(owner, delayNanos, Objects.requireNonNull(task, "task"));
+    }
   }
 
   @Override

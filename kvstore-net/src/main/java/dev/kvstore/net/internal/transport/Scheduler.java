@@ -52,4 +52,14 @@ public interface Scheduler {
    * #executor()}.
    */
   Executor completer();
+
+  /**
+   * Returns the completer for writes whose force may wait up to {@code maxDelayNanos} (a spare replica's copy,
+   * which no quorum waits for unless another copy fails): on an event loop, the loop {@link
+   * dev.kvstore.core.internal.LoopExecutor#deferring deferring} its force; otherwise {@link #completer()}.
+   */
+  default Executor deferringCompleter(long maxDelayNanos) {
+    Executor completer = completer();
+    return completer instanceof dev.kvstore.core.internal.LoopExecutor loop ? loop.deferring(maxDelayNanos) : completer;
+  }
 }
