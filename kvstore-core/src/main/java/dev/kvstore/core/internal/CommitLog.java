@@ -17,6 +17,13 @@ interface CommitLog extends AutoCloseable {
   CompletableFuture<Long> commit(byte[] key, byte[] encodedSet, java.util.concurrent.Executor completer);
 
   /**
+   * Before waiting for a commit made with {@link dev.kvstore.core.internal.wal.WriteAheadLog#CALLER_WRITES}: writes
+   * the waiting group on the calling thread if the log is idle ({@link
+   * dev.kvstore.core.internal.wal.WriteAheadLog#writeOnCaller}). The default does nothing.
+   */
+  default void writeOnCaller() {}
+
+  /**
    * Whether every commit that completed is durable and no commit was lost to a log failure: when a closed log
    * says so, the data directory may be marked as closed cleanly.
    */

@@ -474,10 +474,17 @@ public final class LocalStore implements KvStore, Replica {
     }
   }
 
-  /** {@link #coordinate} on the calling thread, waiting until the write is durable. */
+  /**
+   * {@link #coordinate} on the calling thread, waiting until the write is durable. The caller writes its log group
+   * itself when the log is idle (no hand-off to the writer thread and back), else waits for the writer.
+   */
   @Override
   public DvvSet<StoredValue> coordinateNow(byte[] key, byte[] value, Context context) {
-    return Futures.joinUninterruptibly(coordinate(key, value, context));
+    BlockingGuard.checkMayBlock("a write that waits for its force");
+    CompletableFuture<DvvSet<StoredValue>> durable =
+        coordinate(key, value, context, dev.kvstore.core.internal.wal.WriteAheadLog.CALLER_WRITES);
+    parts.commitLog().writeOnCaller(); // always: an append this thread made quietly must not wait for another's
+    return Futures.joinUninterruptibly(durable);
   }
 
   /** {@link #merge} on the calling thread, waiting until the merge is durable. */

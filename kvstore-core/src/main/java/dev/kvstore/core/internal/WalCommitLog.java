@@ -82,6 +82,11 @@ final class WalCommitLog implements CommitLog {
     return wal.append(payload, completer);
   }
 
+  @Override
+  public void writeOnCaller() {
+    wal.writeOnCaller();
+  }
+
   /** Runs as the log's group listener: one group at a time, in sequence order, after it is durable. */
   private void applyGroup(List<WalRecord> group) {
     List<Write> writes = new ArrayList<>(group.size());

@@ -45,6 +45,7 @@ final class AppendQueue {
   private final Condition changed = lock.newCondition();
   private final ArrayDeque<Pending> queue = new ArrayDeque<>(); // guarded by lock
   private boolean closed; // guarded by lock
+  private boolean writerIdle; // guarded by lock: the writer thread waits in await with nothing to do
   private StorageException failure; // guarded by lock
 
   AppendQueue(String logName, int maxRecords) {
@@ -94,6 +95,22 @@ final class AppendQueue {
     return enqueue(payload, completer, false);
   }
 
+  /**
+   * {@link #add(byte[], Executor)} with no completer, for a caller that may write the group itself: when nothing
+   * else waits and the writer thread is idle (waiting in {@link #await}), the writer is not signalled and {@code
+   * leads[0]} is set (the caller should then write it, {@link WalWriter#syncOnCaller}); otherwise the writer is
+   * signalled as for {@code add}, so that it takes everything waiting in one group.
+   */
+  CompletableFuture<Long> addLeading(byte[] payload, boolean[] leads) {
+    lock.lock();
+    try {
+      leads[0] = queue.isEmpty() && writerIdle;
+      return enqueue(payload, null, !leads[0]);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private CompletableFuture<Long> enqueue(byte[] payload, Executor completer, boolean wake) {
     lock.lock();
     try {
@@ -138,7 +155,12 @@ final class AppendQueue {
         if (wait <= 0) {
           return State.IDLE;
         }
-        wait = changed.awaitNanos(wait);
+        writerIdle = true;
+        try {
+          wait = changed.awaitNanos(wait);
+        } finally {
+          writerIdle = false;
+        }
       }
       return queue.isEmpty() ? State.END : State.WORK;
     } finally {

@@ -42,6 +42,8 @@ public final class SegmentedWal implements WriteAheadLog {
   private WalWriter writer; // guarded by this; set once by start
   private volatile WalWriter running; // the writer once started, for appends from event loops
   // Per event-loop thread: whether this log's end-of-pass write is already scheduled on it.
+  // Per thread appending with CALLER_WRITES: [0] its last append found the queue empty, so it writes it itself.
+  private final ThreadLocal<boolean[]> leads = ThreadLocal.withInitial(() -> new boolean[1]);
   // Per appending loop thread: [0] an end-of-pass write is scheduled, [1] a deferred appends' deadline is.
   private final ThreadLocal<boolean[]> syncScheduled = ThreadLocal.withInitial(() -> new boolean[2]);
   private boolean closed; // guarded by this
@@ -241,6 +243,11 @@ public final class SegmentedWal implements WriteAheadLog {
       return CompletableFuture.failedFuture(new IllegalStateException("write-ahead log " + options.directory()
           + " is caller-driven: append from an event loop, naming it as the completer"));
     }
+    if (completer == CALLER_WRITES) {
+      boolean callerWrites = w != null && !options.callerDriven()
+          && options.durability().mode() != Durability.Mode.PERIODIC;
+      return callerWrites ? queue.addLeading(payload, leads.get()) : queue.add(payload, null);
+    }
     if (w != null && fromLoop && options.durability().mode() != Durability.Mode.PERIODIC) {
       // (PERIODIC forces on a timer, which only the writer thread keeps.)
       CompletableFuture<Long> future = queue.addQuietly(payload, completer);
@@ -254,6 +261,23 @@ public final class SegmentedWal implements WriteAheadLog {
       return future;
     }
     return queue.add(payload, completer);
+  }
+
+  /**
+   * {@inheritDoc} Only when this thread's last append found the queue empty (it is alone: with others waiting the
+   * writer thread was signalled and takes them all in one group, which measured faster at 16 threads). The group is
+   * what fits in the segment's preallocated space ({@link WalWriter#syncOnCaller}); the writer thread is woken for
+   * the rest, and when it or another caller holds the log.
+   */
+  @Override
+  public void writeOnCaller() {
+    boolean[] mine = leads.get();
+    boolean lead = mine[0];
+    mine[0] = false;
+    WalWriter w = running;
+    if (lead && w != null) {
+      w.syncOnCaller(null);
+    }
   }
 
   /**

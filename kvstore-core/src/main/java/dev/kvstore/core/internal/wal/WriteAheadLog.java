@@ -20,6 +20,22 @@ import java.util.concurrent.CompletableFuture;
 public interface WriteAheadLog extends AutoCloseable {
 
   /**
+   * As the completer of an {@link #append(byte[], java.util.concurrent.Executor) append}: the appending thread
+   * will wait for it and calls {@link #writeOnCaller} first, so the writer thread is not woken for it; its future
+   * completes on whichever thread writes its group, inline (leader-follower group commit: with one writer at a
+   * time, a blocking caller writes, forces and completes its own group with no thread hand-off at all).
+   */
+  java.util.concurrent.Executor CALLER_WRITES = Runnable::run;
+
+  /**
+   * Writes and forces what waits in the queue on the calling thread when no one else is writing (the writer
+   * thread is idle), completing those appends; otherwise leaves them to the writer thread, which it wakes.
+   * Called by a thread about to wait for an append it made with {@link #CALLER_WRITES}. The default does nothing
+   * (a log without a queue).
+   */
+  default void writeOnCaller() {}
+
+  /**
    * Replays, in order, every record with a sequence number above {@code afterSeq}. Call once,
    * before {@link #start}. Exceptions thrown by the handler propagate.
    *

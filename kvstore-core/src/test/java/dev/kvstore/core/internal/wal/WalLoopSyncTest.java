@@ -189,6 +189,47 @@ class WalLoopSyncTest {
   }
 
   @Test
+  void aCallerAloneWritesForcesAppliesAndCompletesItsOwnAppendWithNoHandOff() throws Exception {
+    try (SegmentedWal wal = start()) {
+      wal.append(payload(99)).get(10, TimeUnit.SECONDS);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(this::writerIsIdle);
+      appliedOn.clear();
+      int forcesBefore = channels.forces();
+      CompletableFuture<Long> mine = wal.append(payload(1), WriteAheadLog.CALLER_WRITES);
+      assertThat(mine).as("the writer thread was not woken for it").isNotDone();
+      wal.writeOnCaller();
+      assertThat(mine).as("durable when writeOnCaller returns").isCompletedWithValue(2L);
+      assertThat(channels.forces() - forcesBefore).isEqualTo(1);
+      assertThat(appliedOn).as("applied by the caller").containsExactly(Thread.currentThread().getName());
+    }
+    assertThat(readAll(WalOptions.defaults(dir, Durability.ALWAYS))).hasSize(2);
+  }
+
+  @Test
+  void aCallerWhoseAppendFindsOthersWaitingLeavesTheGroupToTheWriterThread() throws Exception {
+    try (SegmentedWal wal = start()) {
+      wal.append(payload(99)).get(10, TimeUnit.SECONDS);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(this::writerIsIdle);
+      appliedOn.clear();
+      loop.dropEndOfPass = true; // a loop's append that waits in the queue, unwritten
+      loop.submit(() -> wal.append(payload(1), loop)).get(10, TimeUnit.SECONDS);
+      CompletableFuture<Long> mine = wal.append(payload(2), WriteAheadLog.CALLER_WRITES);
+      wal.writeOnCaller(); // not alone: the writer thread was signalled and writes both
+      assertThat(mine.get(10, TimeUnit.SECONDS)).isEqualTo(3L);
+      assertThat(appliedOn).as("written by the writer thread").singleElement().asString()
+          .startsWith("kvstore-wal-writer");
+    }
+  }
+
+  /** Whether this test's log writer thread waits for work (parked in the queue's await). */
+  private boolean writerIsIdle() {
+    String name = "kvstore-wal-writer-" + dir.getFileName();
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals(name))
+        .anyMatch(t -> t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING);
+  }
+
+  @Test
   void aDeferredAppendWaitsForTheLoopsNextForceAndCompletesOnlyWithIt() throws Exception {
     try (SegmentedWal wal = start()) {
       wal.append(payload(99)).get(10, TimeUnit.SECONDS); // the writer thread preallocates the new segment
