@@ -481,9 +481,12 @@ public final class LocalStore implements KvStore, Replica {
   @Override
   public DvvSet<StoredValue> coordinateNow(byte[] key, byte[] value, Context context) {
     BlockingGuard.checkMayBlock("a write that waits for its force");
-    CompletableFuture<DvvSet<StoredValue>> durable =
-        coordinate(key, value, context, dev.kvstore.core.internal.wal.WriteAheadLog.CALLER_WRITES);
-    parts.commitLog().writeOnCaller(); // always: an append this thread made quietly must not wait for another's
+    CompletableFuture<DvvSet<StoredValue>> durable;
+    try {
+      durable = coordinate(key, value, context, dev.kvstore.core.internal.wal.WriteAheadLog.CALLER_WRITES);
+    } finally {
+      parts.commitLog().writeOnCaller(); // always: an append this thread made quietly must not wait for another's
+    }
     return Futures.joinUninterruptibly(durable);
   }
 

@@ -206,6 +206,30 @@ class WalLoopSyncTest {
   }
 
   @Test
+  void anInterruptedCallerWritesItsGroupKeepsItsInterruptAndTheLogGoesOn() throws Exception {
+    try (SegmentedWal wal = SegmentedWal.open(WalOptions.defaults(dir, Durability.ALWAYS))) { // real FileChannels
+      wal.replay(0, (seq, p) -> {});
+      wal.start(group -> appliedOn.add(Thread.currentThread().getName()));
+      wal.append(payload(99)).get(10, TimeUnit.SECONDS);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(this::writerIsIdle);
+      appliedOn.clear();
+      CompletableFuture<Long> mine = wal.append(payload(1), WriteAheadLog.CALLER_WRITES);
+      Thread.currentThread().interrupt(); // a FileChannel used by an interrupted thread closes itself
+      try {
+        wal.writeOnCaller();
+        assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept").isTrue();
+      } finally {
+        Thread.interrupted();
+      }
+      assertThat(mine).isCompletedWithValue(2L);
+      assertThat(appliedOn).as("written by the interrupted caller").containsExactly(Thread.currentThread().getName());
+      assertThat(wal.failed()).isFalse();
+      assertThat(wal.append(payload(2)).get(10, TimeUnit.SECONDS)).as("the log goes on").isEqualTo(3L);
+    }
+    assertThat(readAll(WalOptions.defaults(dir, Durability.ALWAYS))).extracting(WalRecord::seq).containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
   void aCallerWhoseAppendFindsOthersWaitingLeavesTheGroupToTheWriterThread() throws Exception {
     try (SegmentedWal wal = start()) {
       wal.append(payload(99)).get(10, TimeUnit.SECONDS);

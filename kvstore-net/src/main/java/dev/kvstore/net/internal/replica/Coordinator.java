@@ -423,18 +423,13 @@ public final class Coordinator {
 
   /** {@code nodes} with those the detector treats as up first, each group in its order. */
   private List<String> upFirst(List<String> nodes) {
-    List<String> ordered = new java.util.ArrayList<>(nodes.size());
+    List<String> up = new java.util.ArrayList<>(nodes.size());
+    List<String> down = new java.util.ArrayList<>(2);
     for (String n : nodes) {
-      if (health.isUp(n)) {
-        ordered.add(n);
-      }
+      (health.isUp(n) ? up : down).add(n); // asked once per node: the detector may change its mind meanwhile
     }
-    for (String n : nodes) {
-      if (!health.isUp(n)) {
-        ordered.add(n);
-      }
-    }
-    return ordered;
+    up.addAll(down);
+    return up;
   }
 
   private static String hex(byte[] key) {
