@@ -41,7 +41,6 @@ public final class SegmentedWal implements WriteAheadLog {
   private Thread thread; // guarded by this
   private WalWriter writer; // guarded by this; set once by start
   private volatile WalWriter running; // the writer once started, for appends from event loops
-  // Per event-loop thread: whether this log's end-of-pass write is already scheduled on it.
   // Per thread appending with CALLER_WRITES: [0] its last append found the queue empty, so it writes it itself.
   private final ThreadLocal<boolean[]> leads = ThreadLocal.withInitial(() -> new boolean[1]);
   // Per appending loop thread: [0] an end-of-pass write is scheduled, [1] a deferred appends' deadline is.

@@ -60,8 +60,8 @@ public final class Coordinator {
    * the first W-1 that are up (this node's own copy is one of the W) are asked to force it at the end of their
    * pass; the rest get it as a spare, which rides along with the next force the replica makes anyway, or is forced
    * this long after, at the latest. Every ack still means a durable copy; a spare's counts when another copy fails
-   * or is slow, at the cost of this delay. Three nodes and 16 writers: a fifth more puts per second and a fifth less
-   * CPU per put (docs/benchmarks.md).
+   * or is slow, at the cost of this delay. Three nodes and 16 writers: 5-11% fewer forces per put; puts per second and
+   * CPU per put did not change measurably (docs/benchmarks.md).
    */
   static final java.time.Duration SPARE_FORCE_DELAY = java.time.Duration.ofMillis(2);
 
