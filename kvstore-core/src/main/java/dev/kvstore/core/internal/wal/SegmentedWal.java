@@ -43,7 +43,9 @@ public final class SegmentedWal implements WriteAheadLog {
   private volatile WalWriter running; // the writer once started, for appends from event loops
   // Per thread appending with CALLER_WRITES: [0] its last append found the queue empty, so it writes it itself.
   private final ThreadLocal<boolean[]> leads = ThreadLocal.withInitial(() -> new boolean[1]);
-  // Per appending loop thread: [0] an end-of-pass write is scheduled, [1] a deferred appends' deadline is.
+  // Per appending loop thread: whether an end-of-pass write, and a deferred appends' deadline, are scheduled.
+  private static final int END_OF_PASS = 0;
+  private static final int DEADLINE = 1;
   private final ThreadLocal<boolean[]> syncScheduled = ThreadLocal.withInitial(() -> new boolean[2]);
   private boolean closed; // guarded by this
 
@@ -243,8 +245,8 @@ public final class SegmentedWal implements WriteAheadLog {
           + " is caller-driven: append from an event loop, naming it as the completer"));
     }
     if (completer == CALLER_WRITES) {
-      boolean callerWrites = w != null && !options.callerDriven()
-          && options.durability().mode() != Durability.Mode.PERIODIC;
+      // (a caller-driven log refused this non-loop append above)
+      boolean callerWrites = w != null && options.durability().mode() != Durability.Mode.PERIODIC;
       return callerWrites ? queue.addLeading(payload, leads.get()) : queue.add(payload, null);
     }
     if (w != null && fromLoop && options.durability().mode() != Durability.Mode.PERIODIC) {
@@ -286,39 +288,33 @@ public final class SegmentedWal implements WriteAheadLog {
    * append along too; the timer then finds nothing to write and forces nothing.
    */
   private void syncWithin(WalWriter w, LoopExecutor loop, long maxDelayNanos) {
-    boolean[] scheduled = syncScheduled.get();
-    if (scheduled[0] || scheduled[1]) {
-      return;
-    }
-    scheduled[1] = true;
-    try {
-      loop.schedule(() -> {
-        scheduled[1] = false;
-        w.syncOnCaller(loop);
-      }, maxDelayNanos);
-    } catch (java.util.concurrent.RejectedExecutionException stopping) {
-      scheduled[1] = false;
-      queue.wakeWriter();
+    if (!syncScheduled.get()[END_OF_PASS]) {
+      scheduleSync(w, loop, DEADLINE, task -> loop.schedule(task, maxDelayNanos));
     }
   }
 
-  /**
-   * Schedules, once per pass, the loop to write and force its appends itself after its pass ({@link
-   * WalWriter#syncOnCaller}); a loop that is shutting down wakes the writer thread instead.
-   */
+  /** Schedules, once per pass, the loop to write and force its appends itself after its pass. */
   private void syncAtEndOfPass(WalWriter w, LoopExecutor loop) {
+    scheduleSync(w, loop, END_OF_PASS, loop::executeAtEndOfPass);
+  }
+
+  /**
+   * Unless this thread already has one in {@code slot}, has {@code schedule} run the loop's own write of what waits
+   * ({@link WalWriter#syncOnCaller}); a loop that is shutting down wakes the writer thread instead.
+   */
+  private void scheduleSync(WalWriter w, LoopExecutor loop, int slot, java.util.function.Consumer<Runnable> schedule) {
     boolean[] scheduled = syncScheduled.get();
-    if (scheduled[0]) {
+    if (scheduled[slot]) {
       return;
     }
-    scheduled[0] = true;
+    scheduled[slot] = true;
     try {
-      loop.executeAtEndOfPass(() -> {
-        scheduled[0] = false;
+      schedule.accept(() -> {
+        scheduled[slot] = false;
         w.syncOnCaller(loop);
       });
     } catch (java.util.concurrent.RejectedExecutionException stopping) {
-      scheduled[0] = false;
+      scheduled[slot] = false;
       queue.wakeWriter();
     }
   }

@@ -191,9 +191,7 @@ class WalLoopSyncTest {
   @Test
   void aCallerAloneWritesForcesAppliesAndCompletesItsOwnAppendWithNoHandOff() throws Exception {
     try (SegmentedWal wal = start()) {
-      wal.append(payload(99)).get(10, TimeUnit.SECONDS);
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(this::writerIsIdle);
-      appliedOn.clear();
+      appendOneAndWaitUntilTheWriterIsIdle(wal);
       int forcesBefore = channels.forces();
       CompletableFuture<Long> mine = wal.append(payload(1), WriteAheadLog.CALLER_WRITES);
       assertThat(mine).as("the writer thread was not woken for it").isNotDone();
@@ -210,9 +208,7 @@ class WalLoopSyncTest {
     try (SegmentedWal wal = SegmentedWal.open(WalOptions.defaults(dir, Durability.ALWAYS))) { // real FileChannels
       wal.replay(0, (seq, p) -> {});
       wal.start(group -> appliedOn.add(Thread.currentThread().getName()));
-      wal.append(payload(99)).get(10, TimeUnit.SECONDS);
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(this::writerIsIdle);
-      appliedOn.clear();
+      appendOneAndWaitUntilTheWriterIsIdle(wal);
       CompletableFuture<Long> mine = wal.append(payload(1), WriteAheadLog.CALLER_WRITES);
       Thread.currentThread().interrupt(); // a FileChannel used by an interrupted thread closes itself
       try {
@@ -232,9 +228,7 @@ class WalLoopSyncTest {
   @Test
   void aCallerWhoseAppendFindsOthersWaitingLeavesTheGroupToTheWriterThread() throws Exception {
     try (SegmentedWal wal = start()) {
-      wal.append(payload(99)).get(10, TimeUnit.SECONDS);
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(this::writerIsIdle);
-      appliedOn.clear();
+      appendOneAndWaitUntilTheWriterIsIdle(wal);
       loop.dropEndOfPass = true; // a loop's append that waits in the queue, unwritten
       loop.submit(() -> wal.append(payload(1), loop)).get(10, TimeUnit.SECONDS);
       CompletableFuture<Long> mine = wal.append(payload(2), WriteAheadLog.CALLER_WRITES);
@@ -243,6 +237,13 @@ class WalLoopSyncTest {
       assertThat(appliedOn).as("written by the writer thread").singleElement().asString()
           .startsWith("kvstore-wal-writer");
     }
+  }
+
+  /** Appends and awaits record 1, then waits until the writer thread is parked again; clears {@code appliedOn}. */
+  private void appendOneAndWaitUntilTheWriterIsIdle(SegmentedWal wal) throws Exception {
+    wal.append(payload(99)).get(10, TimeUnit.SECONDS);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(this::writerIsIdle);
+    appliedOn.clear();
   }
 
   /** Whether this test's log writer thread waits for work (parked in the queue's await). */
