@@ -322,7 +322,7 @@ public final class NodeCommand implements Callable<Integer> {
   }
 
   /** Parses {@code rocksdb} or {@code memory}, in any case. */
-  static final class EngineConverter implements ITypeConverter<EngineType> {
+  public static final class EngineConverter implements ITypeConverter<EngineType> {
     @Override
     public EngineType convert(String value) {
       try {

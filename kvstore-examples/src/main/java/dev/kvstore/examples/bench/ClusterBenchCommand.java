@@ -3,10 +3,12 @@ package dev.kvstore.examples.bench;
 import dev.kvstore.examples.ClusterSettings;
 import dev.kvstore.examples.LocalClusterOptions;
 import dev.kvstore.examples.LocalMachine;
+import dev.kvstore.examples.NodeCommand;
 import dev.kvstore.examples.NodeProcess;
 import dev.kvstore.examples.certs.CertsCommand;
 
 import dev.kvstore.core.Durability;
+import dev.kvstore.core.EngineType;
 import dev.kvstore.net.KvClient;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -70,6 +73,12 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       description = "JVM option of each node process, repeatable (default ${DEFAULT-VALUE}).")
   List<String> nodeJvmOpts;
 
+  @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "rocksdb",
+      converter = NodeCommand.EngineConverter.class,
+      description = "The nodes' engine: rocksdb | memory (default ${DEFAULT-VALUE}). Same log and forces either way; "
+          + "the difference is what the engine costs per operation.")
+  EngineType engine;
+
   @Option(names = "--redis",
       description = "Also measure one Redis server in the same run (appendfsync always, no replication; "
           + "redis-benchmark with as many clients as --threads), as the baseline of the ratios. Needs redis-server "
@@ -95,11 +104,10 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       // The baseline first, on a quiet disk: run after our nodes it would share the disk with their write-back.
       List<RedisBaseline.Figures> baseline = redis ? redisBaseline(root) : List.of();
       Map<String, InetSocketAddress> addresses = LocalMachine.loopbackAddresses(local.nodes());
-      out.printf("kvstore bench cluster: %d node processes (durability %s, JVM options %s), %d client threads, "
-          + "%d-byte values, %,d keys, %s; data and logs in %s; %d CPUs, load average %s%n", local.nodes(),
-          local.durability(), nodeJvmOpts, threads, load.valueBytes, load.keys, cluster, root,
-          Runtime.getRuntime().availableProcessors(),
-          loadAverage());
+      out.printf("kvstore bench cluster: %d node processes (durability %s, engine %s, JVM options %s), "
+          + "%d client threads, %d-byte values, %,d keys, %s; data and logs in %s; %d CPUs, load average %s%n",
+          local.nodes(), local.durability(), engine.name().toLowerCase(Locale.ROOT), nodeJvmOpts, threads,
+          load.valueBytes, load.keys, cluster, root, Runtime.getRuntime().availableProcessors(), loadAverage());
       out.flush();
       Run plain = run(root, addresses, null);
       printTable(plain.phases(), baseline, plain.processes());
@@ -163,6 +171,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
   private List<String> nodeFlags() {
     List<String> flags = new ArrayList<>(cluster.nodeFlags());
     flags.addAll(List.of("--durability", local.durability()));
+    flags.addAll(List.of("--engine", engine.name().toLowerCase(Locale.ROOT)));
     return flags;
   }
 
@@ -241,8 +250,8 @@ public final class ClusterBenchCommand implements Callable<Integer> {
           f.p50Micros(), f.p99Micros());
     }
     out.printf("%n%d node processes on loopback, %d client threads, %d-byte values, %s, durability %s, "
-        + "%d s per phase; load average after the run %s%n", local.nodes(), threads, load.valueBytes, cluster,
-        local.durability(), load.seconds,
+        + "engine %s, %d s per phase; load average after the run %s%n", local.nodes(), threads, load.valueBytes,
+        cluster, local.durability(), engine.name().toLowerCase(Locale.ROOT), load.seconds,
         loadAverage());
     out.printf("CPU us/op and ctx sw/op: CPU time and context switches (voluntary and involuntary, from "
         + "/proc/<pid>/task/*/status) of all %d processes (client and nodes) per operation.%n", processes);

@@ -28,11 +28,12 @@ class ClusterBenchCommandIT {
     CommandLine cli = KvstoreCommand.commandLine();
     cli.setOut(new PrintWriter(out));
     int exit = cli.execute("bench", "cluster", "--threads", "4", "--seconds", "1", "--warmup-seconds", "1",
-        "--keys", "1000", "--durability", "never", "--r", "1", "--node-jvm-opt=-Xmx256m", "--dir", dir.toString());
+        "--keys", "1000", "--durability", "never", "--engine", "memory", "--r", "1", "--node-jvm-opt=-Xmx256m",
+        "--dir", dir.toString());
     assertThat(exit).as(out.toString()).isZero();
     String switches = Files.isDirectory(Path.of("/proc")) ? "\\d+\\.\\d\\d" : "n/a";
     assertThat(out.toString())
-        .contains("ready n1 ", "ready n2 ", "ready n3 ", "N=3 W=2 R=1")
+        .contains("ready n1 ", "ready n2 ", "ready n3 ", "N=3 W=2 R=1", "durability never, engine memory")
         .contains("| operation | ops/s | p50 (us) | p99 (us) | p999 (us) | CPU us/op | ctx sw/op | p90 (us) | max (us) |")
         .containsPattern("\\| put \\| [\\d,]+ \\| \\d+ \\| \\d+ \\| \\d+ \\| (\\d+|n/a) \\| " + switches
             + " \\| \\d+ \\| \\d+ \\|\\R")
@@ -42,7 +43,8 @@ class ClusterBenchCommandIT {
         .doesNotContain("PASS", "MISS", "| target");
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)).isEmpty();
     for (String node : new String[] {"n1", "n2", "n3"}) {
-      assertThat(Files.readString(dir.resolve(node + ".log"))).contains("node " + node + " stopped");
+      assertThat(Files.readString(dir.resolve(node + ".log")))
+          .contains("MEMORY engine, durability never", "node " + node + " stopped");
     }
   }
 }

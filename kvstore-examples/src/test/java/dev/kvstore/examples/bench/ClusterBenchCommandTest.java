@@ -20,8 +20,8 @@ class ClusterBenchCommandTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"--nodes 2", "--nodes 17", "--threads 0", "--seconds 0", "--warmup-seconds -1",
-      "--value-bytes 0", "--value-bytes 1048577", "--keys 0", "--durability sometimes", "--w 0", "--w 4", "--r 0", "--r 4",
-      "--n 4", "--n 2 --w 3", "--frobnicate"})
+      "--value-bytes 0", "--value-bytes 1048577", "--keys 0", "--durability sometimes", "--w 0", "--w 4", "--r 0",
+      "--r 4", "--n 4", "--n 2 --w 3", "--engine lsm", "--frobnicate"})
   void badOptionsAreAUsageErrorAndStartNoNode(String flags) {
     StringWriter err = new StringWriter();
     StringWriter out = new StringWriter();
