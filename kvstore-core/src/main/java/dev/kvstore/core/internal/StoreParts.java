@@ -3,8 +3,9 @@ package dev.kvstore.core.internal;
 import dev.kvstore.core.EngineType;
 import dev.kvstore.core.LocalStoreBuilder;
 import dev.kvstore.core.LocalStoreConfig;
-import dev.kvstore.core.internal.engine.Engine;
+import dev.kvstore.core.internal.engine.BufferedEngine;
 import dev.kvstore.core.internal.engine.CachingEngine;
+import dev.kvstore.core.internal.engine.Engine;
 import dev.kvstore.core.internal.engine.MemoryEngine;
 import dev.kvstore.core.internal.engine.RocksDbEngine;
 import dev.kvstore.core.internal.wal.SegmentedWal;
@@ -22,6 +23,12 @@ import dev.kvstore.core.internal.wal.WalOptions;
  * @param incarnation the incarnation the store opened with (the directory's, or a fresh one in memory)
  */
 record StoreParts(DataDirectory directory, Engine engine, CommitLog commitLog, String storeId, Incarnation incarnation) {
+  /**
+   * Bytes of applied writes a RocksDB store buffers before it drains them into RocksDB ({@link BufferedEngine};
+   * up to twice this while a drain runs): 32 MiB, or a sixteenth of the heap if that is less (1 MiB at least).
+   */
+  static final long ENGINE_BUFFER_BYTES =
+      Math.max(1L << 20, Math.min(32L << 20, Runtime.getRuntime().maxMemory() / 16));
 
   static StoreParts open(LocalStoreConfig config) {
     if (config.dataDirectory() == null) {
@@ -33,7 +40,8 @@ record StoreParts(DataDirectory directory, Engine engine, CommitLog commitLog, S
     Engine engine = null;
     try {
       engine = config.engine() == EngineType.ROCKSDB
-          ? cached(RocksDbEngine.open(dir.engineDirectory()), config.valueCacheBytes())
+          ? cached(new BufferedEngine(RocksDbEngine.open(dir.engineDirectory()), ENGINE_BUFFER_BYTES),
+              config.valueCacheBytes())
           : MemoryEngine.open(dir.engineDirectory());
       SegmentedWal wal = SegmentedWal.open(
           WalOptions.defaults(dir.walDirectory(), config.durability())

@@ -1,0 +1,199 @@
+package dev.kvstore.core.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.kvstore.core.StorageException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine contract over RocksDB with the write buffer in front (a bound small enough that the property runs
+ * drain in the background all the time), plus what the buffer itself promises.
+ */
+class BufferedEngineTest extends EngineContractTest {
+  private static final long SMALL = 512;
+
+  @Override
+  protected Engine open(Path directory) {
+    return new BufferedEngine(RocksDbEngine.open(directory), SMALL);
+  }
+
+  @Override
+  protected int propertySeeds() {
+    return 100;
+  }
+
+  @Test
+  void aDrainWritesEachKeyOnceSortedWithTheNewestSequence() {
+    RecordingEngine below = new RecordingEngine(MemoryEngine.inMemory());
+    try (BufferedEngine buffered = new BufferedEngine(below, 1 << 20)) {
+      for (long seq = 1; seq <= 300; seq++) {
+        buffered.apply(seq, List.of(Write.put(utf8("k" + (seq % 3)), utf8("v" + seq))));
+      }
+      assertThat(below.groups).as("nothing reaches the engine below before a drain").isEmpty();
+      assertThat(buffered.get(utf8("k0"))).isEqualTo(utf8("v300"));
+
+      buffered.checkpoint();
+      assertThat(below.groups).hasSize(1);
+      assertThat(below.seqs).containsExactly(300L);
+      assertThat(below.groups.get(0)).extracting(w -> new String(w.key(), StandardCharsets.UTF_8))
+          .containsExactly("k0", "k1", "k2");
+      assertThat(below.groups.get(0)).extracting(w -> new String(w.value(), StandardCharsets.UTF_8))
+          .containsExactly("v300", "v298", "v299");
+      assertThat(below.appliedSequence()).isEqualTo(300);
+    }
+  }
+
+  @Test
+  void aBufferedRemovalHidesTheValueBelowAndIsDrainedAsARemoval() {
+    RecordingEngine below = new RecordingEngine(MemoryEngine.inMemory());
+    try (BufferedEngine buffered = new BufferedEngine(below, 1 << 20)) {
+      buffered.apply(1, List.of(put("a", "1")));
+      buffered.checkpoint();
+      buffered.apply(2, List.of(delete("a")));
+      assertThat(buffered.get(utf8("a"))).isNull();
+      assertThat(buffered.getCached(utf8("a"))).isNull();
+      assertThat(below.get(utf8("a"))).as("not drained yet").isEqualTo(utf8("1"));
+      buffered.checkpoint();
+      assertThat(below.get(utf8("a"))).isNull();
+    }
+  }
+
+  @Test
+  void groupsNotYetDrainedAreNotInTheEngineBelowSoTheLogReplaysThem() {
+    Path directory = dir.resolve("crash");
+    RocksDbEngine rocks = RocksDbEngine.open(directory);
+    BufferedEngine buffered = new BufferedEngine(rocks, 1 << 20);
+    buffered.apply(1, List.of(put("a", "1")));
+    buffered.checkpoint();
+    buffered.apply(2, List.of(put("b", "2")));
+    rocks.close(); // what a crash leaves: RocksDB holds only what was drained, with its sequence
+    try (RocksDbEngine after = RocksDbEngine.open(directory)) {
+      assertThat(after.durableSequence()).isEqualTo(1);
+      assertThat(after.get(utf8("a"))).isEqualTo(utf8("1"));
+      assertThat(after.get(utf8("b"))).isNull();
+    }
+  }
+
+  @Test
+  void aFailedDrainKeepsItsValuesReadableAndStopsLaterWrites() {
+    RecordingEngine below = new RecordingEngine(MemoryEngine.inMemory());
+    below.failApplies = true;
+    BufferedEngine buffered = new BufferedEngine(below, 1 << 20);
+    buffered.apply(1, List.of(put("a", "1")));
+    assertThatThrownBy(buffered::checkpoint).isInstanceOf(StorageException.class).hasMessageContaining("disk full");
+    assertThat(buffered.get(utf8("a"))).isEqualTo(utf8("1"));
+    assertThatThrownBy(() -> buffered.apply(2, List.of(put("b", "2"))))
+        .isInstanceOf(StorageException.class).hasMessageContaining("disk full");
+    assertThat(buffered.appliedSequence()).isEqualTo(1);
+    assertThatThrownBy(() -> buffered.scan(null, null, (k, v) -> true)).isInstanceOf(StorageException.class);
+    buffered.close(); // releases what it holds; the log still has every group
+    assertThat(below.groups).isEmpty();
+  }
+
+  @Test
+  void applyWaitsForTheRunningDrainOnceTheBufferHoldsTwiceTheBound() throws Exception {
+    RecordingEngine below = new RecordingEngine(MemoryEngine.inMemory());
+    below.hold = new CountDownLatch(1);
+    try (BufferedEngine buffered = new BufferedEngine(below, 1000)) {
+      byte[] value = new byte[300];
+      for (long seq = 1; seq <= 3; seq++) { // past the bound: a drain starts in the background, and is held
+        buffered.apply(seq, List.of(Write.put(utf8("k" + seq), value)));
+      }
+      assertThat(below.entered.await(10, TimeUnit.SECONDS)).as("the background drain started").isTrue();
+      long start = 3;
+      CompletableFuture<Long> writer = CompletableFuture.supplyAsync(() -> {
+        long s = start;
+        for (int i = 0; i < 20; i++) {
+          buffered.apply(++s, List.of(Write.put(utf8("k" + s), value)));
+        }
+        return s;
+      });
+      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !writer.isDone());
+      assertThat(buffered.appliedSequence()).as("the writer stopped before 20 more groups").isLessThan(start + 20);
+      below.hold.countDown();
+      assertThat(writer.get(30, TimeUnit.SECONDS)).isEqualTo(start + 20);
+      buffered.checkpoint();
+      for (long k = 1; k <= start + 20; k++) {
+        assertThat(below.get(utf8("k" + k))).as("k%d", k).isNotNull();
+      }
+    }
+  }
+
+  @Test
+  void aReaderRacingAppliesAndDrainsOnlyEverSeesValuesMoveForward() throws Exception {
+    try (BufferedEngine buffered = new BufferedEngine(RocksDbEngine.open(dir.resolve("race")), 256)) {
+      AtomicBoolean done = new AtomicBoolean();
+      CompletableFuture<String> reader = CompletableFuture.supplyAsync(() -> {
+        long[] seen = new long[8];
+        while (!done.get()) {
+          for (int k = 0; k < seen.length; k++) {
+            byte[] v = buffered.getCached(utf8("k" + k));
+            long n = v == null ? 0 : Long.parseLong(new String(v, StandardCharsets.UTF_8));
+            if (n < seen[k]) {
+              return "key k" + k + " went back from " + seen[k] + " to " + n;
+            }
+            seen[k] = n;
+          }
+        }
+        return "ok";
+      });
+      for (long seq = 1; seq <= 20_000; seq++) {
+        buffered.apply(seq, List.of(Write.put(utf8("k" + (seq % 8)), utf8(Long.toString(seq)))));
+      }
+      done.set(true);
+      assertThat(reader.get(30, TimeUnit.SECONDS)).isEqualTo("ok");
+    }
+  }
+
+  @Test
+  void aNonPositiveBoundIsRefused() {
+    try (MemoryEngine below = MemoryEngine.inMemory()) {
+      assertThatThrownBy(() -> new BufferedEngine(below, 0)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("drainBytes must be positive");
+    }
+  }
+
+  /** An engine that records the groups applied to it, and can fail or hold them. */
+  private static final class RecordingEngine extends ForwardingEngine {
+    final List<List<Write>> groups = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Long> seqs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final CountDownLatch entered = new CountDownLatch(1);
+    volatile boolean failApplies;
+    volatile CountDownLatch hold;
+
+    RecordingEngine(Engine delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public void apply(long seq, List<Write> writes) {
+      entered.countDown();
+      if (failApplies) {
+        throw new StorageException("disk full");
+      }
+      CountDownLatch h = hold;
+      if (h != null) {
+        try {
+          h.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new StorageException("interrupted", e);
+        }
+      }
+      groups.add(new ArrayList<>(writes));
+      seqs.add(seq);
+      super.apply(seq, writes);
+    }
+  }
+}
