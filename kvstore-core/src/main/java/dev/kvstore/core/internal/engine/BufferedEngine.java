@@ -144,6 +144,7 @@ public final class BufferedEngine extends ForwardingEngine {
   /** {@inheritDoc} First drains the buffer: the scan sees every group applied before it began. */
   @Override
   public void scan(byte[] fromInclusive, byte[] toExclusive, EntryVisitor visitor) {
+    dev.kvstore.core.internal.BlockingGuard.checkMayBlock("a scan of the engine (it drains the buffer first)");
     if (visitor == null) {
       throw new IllegalArgumentException("visitor must not be null");
     }
