@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -133,26 +132,7 @@ class BufferedEngineTest extends EngineContractTest {
   @Test
   void aReaderRacingAppliesAndDrainsOnlyEverSeesValuesMoveForward() throws Exception {
     try (BufferedEngine buffered = new BufferedEngine(RocksDbEngine.open(dir.resolve("race")), 256)) {
-      AtomicBoolean done = new AtomicBoolean();
-      CompletableFuture<String> reader = CompletableFuture.supplyAsync(() -> {
-        long[] seen = new long[8];
-        while (!done.get()) {
-          for (int k = 0; k < seen.length; k++) {
-            byte[] v = buffered.getCached(utf8("k" + k));
-            long n = v == null ? 0 : Long.parseLong(new String(v, StandardCharsets.UTF_8));
-            if (n < seen[k]) {
-              return "key k" + k + " went back from " + seen[k] + " to " + n;
-            }
-            seen[k] = n;
-          }
-        }
-        return "ok";
-      });
-      for (long seq = 1; seq <= 20_000; seq++) {
-        buffered.apply(seq, List.of(Write.put(utf8("k" + (seq % 8)), utf8(Long.toString(seq)))));
-      }
-      done.set(true);
-      assertThat(reader.get(30, TimeUnit.SECONDS)).isEqualTo("ok");
+      assertThat(ForwardOnlyReads.race(buffered)).isEqualTo("ok");
     }
   }
 
