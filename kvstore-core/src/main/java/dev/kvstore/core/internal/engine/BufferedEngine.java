@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * thread, often a network event loop, never writes to RocksDB), before a {@link #checkpoint} (which then
  * checkpoints the engine below, so {@link #durableSequence} is the engine below's), before a {@link #scan} (which
  * then scans the engine below: a view of every group applied before the scan began) and at {@link #close}. If
- * the buffer reaches twice {@code drainBytes} while a drain is still running, {@link #apply} waits for it: the
- * buffer is bounded, as RocksDB's memtables are by its write stalls.
+ * the buffer reaches {@code drainBytes} again while a drain is still running, {@link #apply} waits for it (on an
+ * event loop too, as a RocksDB write stall would block it; the test-only {@code BlockingGuard} flags it): the
+ * buffer and the draining map together hold about twice {@code drainBytes} at most.
  *
  * <p>Crash safety is the log's, as before: the engine below persists each drained group with the sequence number
  * of its newest log record, and the log keeps every record after the engine below's durable sequence. After a
@@ -69,8 +70,8 @@ public final class BufferedEngine extends ForwardingEngine {
   private boolean drainScheduled; // under bufferLock
 
   /**
-   * Buffers up to {@code drainBytes} of keys and values (twice that while a drain runs) in front of {@code
-   * delegate}, which from now on is written only by this engine.
+   * Buffers about {@code drainBytes} of keys and values (twice that, with the draining map, while a drain runs) in
+   * front of {@code delegate}, which from now on is written only by this engine.
    *
    * @throws IllegalArgumentException if delegate is null or drainBytes is not positive
    */
@@ -110,14 +111,16 @@ public final class BufferedEngine extends ForwardingEngine {
   public void apply(long seq, List<Write> writes) {
     Writes.check(writes);
     checkOpen();
-    checkHealthy();
     if (seq <= applied) {
       throw new IllegalArgumentException("seq must be > appliedSequence() = " + applied + ", got " + seq);
     }
+    checkHealthy();
     synchronized (bufferLock) {
-      while (bufferBytes >= 2 * drainBytes && draining != null && failure == null && !closed) {
+      while (bufferBytes >= drainBytes && draining != null && failure == null && !closed) {
+        dev.kvstore.core.internal.BlockingGuard.checkMayBlock("waiting for the engine's drain (its buffer is full)");
         awaitDrain();
       }
+      checkOpen();
       checkHealthy();
       Map<ByteBuffer, byte[]> b = buffer;
       for (Write w : writes) {
@@ -159,15 +162,18 @@ public final class BufferedEngine extends ForwardingEngine {
     return delegate().approximateKeys() + buffer.size();
   }
 
-  /** Drains what is buffered, stops the drain thread, then closes the engine below (which checkpoints). */
+  /**
+   * Drains what is buffered, stops the drain thread, then closes the engine below (which checkpoints). After a
+   * failed drain it throws that failure: what was buffered is not in the engine below (the log still has it).
+   */
   @Override
   public void close() {
     if (closed) {
       return;
     }
-    RuntimeException error = null;
+    RuntimeException error = failure; // what a failed drain left in memory is lost here (the log still has it)
     try {
-      if (failure == null) {
+      if (error == null) {
         drain();
       }
     } catch (RuntimeException e) {
@@ -221,7 +227,7 @@ public final class BufferedEngine extends ForwardingEngine {
   private void drainInBackground() {
     try {
       drain();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // drain() recorded it: later applies, checkpoints and scans fail with it
       LOG.error("draining the engine's buffer failed; the store takes no more writes", e);
     }
   }
@@ -244,14 +250,17 @@ public final class BufferedEngine extends ForwardingEngine {
         bufferBytes = 0;
         bufferSeq = 0;
       }
-      List<Write> writes = new ArrayList<>(toDrain.size());
-      toDrain.forEach((k, v) -> writes.add(new Write(k.array(), v == REMOVED ? null : v)));
-      writes.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
+      // From here on any failure, an Error too, must be recorded: a later drain would replace the draining map,
+      // and a checkpoint would then report a sequence whose groups are in no tier, letting the log delete them.
       try {
+        List<Write> writes = new ArrayList<>(toDrain.size());
+        toDrain.forEach((k, v) -> writes.add(new Write(k.array(), v == REMOVED ? null : v)));
+        writes.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
         delegate().apply(seq, writes);
-      } catch (RuntimeException e) {
+        LOG.debug("drained {} keys through seq {} into {}", writes.size(), seq, delegate());
+      } catch (Throwable e) {
         StorageException f = e instanceof StorageException s ? s
-            : new StorageException("draining " + writes.size() + " buffered writes failed: " + e.getMessage(), e);
+            : new StorageException("draining " + toDrain.size() + " buffered keys failed: " + e, e);
         synchronized (bufferLock) {
           failure = f; // the draining map stays: reads still see its values
           bufferLock.notifyAll();
@@ -262,7 +271,6 @@ public final class BufferedEngine extends ForwardingEngine {
         draining = null;
         bufferLock.notifyAll();
       }
-      LOG.debug("drained {} keys through seq {} into {}", writes.size(), seq, delegate());
     }
   }
 

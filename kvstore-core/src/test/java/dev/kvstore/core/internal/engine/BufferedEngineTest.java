@@ -96,8 +96,51 @@ class BufferedEngineTest extends EngineContractTest {
         .isInstanceOf(StorageException.class).hasMessageContaining("disk full");
     assertThat(buffered.appliedSequence()).isEqualTo(1);
     assertThatThrownBy(() -> buffered.scan(null, null, (k, v) -> true)).isInstanceOf(StorageException.class);
-    buffered.close(); // releases what it holds; the log still has every group
+    assertThatThrownBy(buffered::close).as("what was buffered is not below: the close says so")
+        .isInstanceOf(StorageException.class).hasMessageContaining("disk full");
     assertThat(below.groups).isEmpty();
+    assertThatThrownBy(() -> buffered.get(utf8("a"))).isInstanceOf(dev.kvstore.core.StoreClosedException.class);
+  }
+
+  @Test
+  void anErrorInADrainIsRecordedSoNoLaterDrainOrCheckpointPassesTheLostGroups() {
+    RecordingEngine below = new RecordingEngine(MemoryEngine.inMemory());
+    below.error = new OutOfMemoryError("simulated");
+    BufferedEngine buffered = new BufferedEngine(below, 1 << 20);
+    buffered.apply(1, List.of(put("a", "1")));
+    assertThatThrownBy(buffered::checkpoint).isInstanceOf(StorageException.class).hasMessageContaining("simulated");
+    below.error = null;
+    assertThat(buffered.get(utf8("a"))).as("the draining map stays readable").isEqualTo(utf8("1"));
+    assertThatThrownBy(() -> buffered.apply(2, List.of(put("b", "2")))).isInstanceOf(StorageException.class);
+    assertThatThrownBy(buffered::checkpoint).as("no checkpoint past seq 1's lost group")
+        .isInstanceOf(StorageException.class);
+    assertThat(below.seqs).isEmpty();
+    assertThatThrownBy(buffered::close).isInstanceOf(StorageException.class);
+  }
+
+  @Test
+  void aWaitingApplyIsReleasedWithTheFailureOfTheDrainItWaitedFor() throws Exception {
+    RecordingEngine below = new RecordingEngine(MemoryEngine.inMemory());
+    below.hold = new CountDownLatch(1);
+    below.failApplies = true;
+    BufferedEngine buffered = new BufferedEngine(below, 1000);
+    byte[] value = new byte[300];
+    for (long seq = 1; seq <= 3; seq++) {
+      buffered.apply(seq, List.of(Write.put(utf8("k" + seq), value)));
+    }
+    assertThat(below.entered.await(10, TimeUnit.SECONDS)).as("the background drain started").isTrue();
+    CompletableFuture<Long> writer = CompletableFuture.supplyAsync(() -> {
+      long s = 3;
+      for (int i = 0; i < 20; i++) {
+        buffered.apply(++s, List.of(Write.put(utf8("k" + s), value)));
+      }
+      return s;
+    });
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !writer.isDone());
+    below.hold.countDown();
+    assertThatThrownBy(() -> writer.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(StorageException.class);
+    assertThat(buffered.get(utf8("k1"))).as("the failed drain's values stay readable").isEqualTo(value);
+    assertThatThrownBy(buffered::close).isInstanceOf(StorageException.class);
   }
 
   @Test
@@ -150,6 +193,7 @@ class BufferedEngineTest extends EngineContractTest {
     final List<Long> seqs = new java.util.concurrent.CopyOnWriteArrayList<>();
     final CountDownLatch entered = new CountDownLatch(1);
     volatile boolean failApplies;
+    volatile Error error;
     volatile CountDownLatch hold;
 
     RecordingEngine(Engine delegate) {
@@ -159,9 +203,6 @@ class BufferedEngineTest extends EngineContractTest {
     @Override
     public void apply(long seq, List<Write> writes) {
       entered.countDown();
-      if (failApplies) {
-        throw new StorageException("disk full");
-      }
       CountDownLatch h = hold;
       if (h != null) {
         try {
@@ -170,6 +211,12 @@ class BufferedEngineTest extends EngineContractTest {
           Thread.currentThread().interrupt();
           throw new StorageException("interrupted", e);
         }
+      }
+      if (error != null) {
+        throw error;
+      }
+      if (failApplies) {
+        throw new StorageException("disk full");
       }
       groups.add(new ArrayList<>(writes));
       seqs.add(seq);
