@@ -41,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * of its newest log record, and the log keeps every record after the engine below's durable sequence. After a
  * crash the log replays the buffer's groups into a new buffer.
  *
- * <p>A drain that fails leaves its data in the draining map (reads still see it) and fails every later {@code
- * apply}, {@code checkpoint} and {@code scan} with the same {@link StorageException}: the store stops taking
- * writes, as it does when RocksDB fails a write directly.
+ * <p>A drain that fails (an {@code Error} too) leaves its data in the draining map (reads still see it) and fails
+ * every later {@code apply}, {@code checkpoint}, {@code scan} and the {@code close} with the same {@link
+ * StorageException}: the store stops taking writes, as it does when RocksDB fails a write directly, and no later
+ * drain can report a sequence past the groups that did not reach the engine below.
  *
  * <p>Thread-safety: reads from any thread; {@code apply} one at a time (the engine contract); drains one at a
  * time, under {@code drainLock}, from the drain thread or the thread calling {@code checkpoint}, {@code scan} or
