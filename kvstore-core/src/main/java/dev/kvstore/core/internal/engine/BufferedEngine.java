@@ -2,7 +2,9 @@ package dev.kvstore.core.internal.engine;
 
 import dev.kvstore.core.StorageException;
 import dev.kvstore.core.StoreClosedException;
+import dev.kvstore.core.internal.Threads;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,11 +84,7 @@ public final class BufferedEngine extends ForwardingEngine {
     }
     this.drainBytes = drainBytes;
     this.applied = delegate.appliedSequence();
-    this.drainer = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "kvstore-engine-drain");
-      t.setDaemon(true);
-      return t;
-    });
+    this.drainer = Executors.newSingleThreadExecutor(r -> Threads.daemon(r, "kvstore-engine-drain"));
   }
 
   @Override
@@ -184,14 +181,7 @@ public final class BufferedEngine extends ForwardingEngine {
       closed = true;
       bufferLock.notifyAll();
     }
-    drainer.shutdown();
-    try {
-      if (!drainer.awaitTermination(1, TimeUnit.MINUTES)) {
-        LOG.warn("the engine's drain thread did not stop within a minute");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Threads.shutdownAndAwait(drainer, Duration.ofMinutes(1), "the engine's drain thread");
     try {
       delegate().close();
     } catch (RuntimeException e) {
