@@ -10,9 +10,11 @@ import dev.kvstore.core.internal.Arguments;
 import dev.kvstore.core.internal.Futures;
 import dev.kvstore.core.internal.RequestChecks;
 import dev.kvstore.core.internal.Threads;
+import dev.kvstore.core.internal.VersionsView;
 import dev.kvstore.net.internal.client.ClientRequests;
 import dev.kvstore.net.internal.client.ClientRouter;
 import dev.kvstore.net.internal.client.OperationIds;
+import dev.kvstore.net.internal.client.ReplicaReads;
 import dev.kvstore.net.internal.netty.NettyTransport;
 import dev.kvstore.net.internal.netty.NettyTransportBuilder;
 import dev.kvstore.net.internal.replica.Quorum;
@@ -46,9 +48,12 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>The client knows the ring (the same node ids and virtual nodes as the nodes), and sends each operation
- * to the first node of its key's preference list, which coordinates it with the client's W or R and request
- * timeout; when that node is unreachable or does not answer, the next replica is tried. Arguments are
+ * <p>The client knows the ring (the same node ids and virtual nodes as the nodes), and sends each write
+ * to the first node of its key's preference list, which coordinates it with the client's W and request
+ * timeout; when that node is unreachable or does not answer, the next replica is tried. A get asks the first
+ * R replicas for their copies itself, all at once, and when they hold the same set that is the answer; when
+ * they differ or one fails, the get goes to a coordinating replica as a write does, which merges the copies
+ * and repairs the stale ones. Arguments are
  * checked here, with the same rules and default limits as a node (keys up to 1 KiB, values up to 1 MiB), so
  * a bad request never leaves the client. The client connects to a node on first use; a failure that the
  * cluster reports (too few replicas, a bad request) is raised as the same exception a node would raise.
@@ -75,6 +80,8 @@ public final class KvClient implements KvStore {
   private final ExecutorService executor;
   private final NettyTransport transport;
   private final ClientRouter router;
+  private final ReplicaReads reads;
+  private final String clusterId;
   private final OperationIds operations;
   private final java.util.Set<String> nodes;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -91,7 +98,9 @@ public final class KvClient implements KvStore {
     this.transport = transport;
     this.router = new ClientRouter(transport, Ring.of(b.nodes.keySet(), b.vnodes), b.n,
         b.requestTimeout.multipliedBy(2), closed::get);
+    this.reads = new ReplicaReads(transport, Ring.of(b.nodes.keySet(), b.vnodes), b.n, b.requestTimeout, router);
     this.operations = OperationIds.forInstance(b.clientId);
+    this.clusterId = b.clusterId;
   }
 
   /** Starts a builder. */
@@ -125,8 +134,10 @@ public final class KvClient implements KvStore {
     checks.key(key);
     checkOpen();
     byte[] k = key.clone();
-    return router.send("get", k, ClientRequests.get(k, r, requestTimeout), r)
-        .thenApply(reply -> ClientRequests.versions(k, reply, resolver));
+    return reads.read(k, r, ClientRequests.get(k, r, requestTimeout)).thenApply(found ->
+        found instanceof ReplicaReads.Agreed a
+            ? VersionsView.of(k, a.set(), Context.of(clusterId, a.set().context()), resolver)
+            : ClientRequests.versions(k, ((ReplicaReads.Coordinated) found).reply(), resolver));
   }
 
   /**

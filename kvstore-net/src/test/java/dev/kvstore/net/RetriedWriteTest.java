@@ -121,10 +121,24 @@ class RetriedWriteTest {
         });
     assertOneVersion(key, "maybe");
 
-    proxies.values().forEach(p -> p.arm(Mode.CLOSE));
+    // A get reads two replicas directly, then goes to a coordinator (each node in turn): no reply ever comes.
+    proxies.values().forEach(ReplyCuttingProxy::silence);
     assertThatThrownBy(() -> client.get(key))
         .isExactlyInstanceOf(OutcomeUnknownException.class)
         .satisfies(e -> assertThat(((OutcomeUnknownException) e).isRetrySafe()).as("a read").isTrue());
+  }
+
+  @Test
+  void aGetWhoseDirectReadsLoseTheirRepliesIsAnsweredThroughACoordinator() {
+    String key = keyWhosePrimaryIs("n1");
+    client.put(key, "there", Context.empty());
+    proxies.values().forEach(p -> p.arm(Mode.CLOSE));
+
+    assertThat(client.get(key).strings()).containsExactly("there");
+
+    assertThat(proxies.get("n1").lost() + proxies.get("n2").lost() + proxies.get("n3").lost())
+        .as("the direct reads of the first two replicas lost their replies, and so did the first coordinated try")
+        .isEqualTo(3);
   }
 
   private void assertOneVersion(String key, String value) {

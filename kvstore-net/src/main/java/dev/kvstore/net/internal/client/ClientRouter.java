@@ -77,7 +77,16 @@ public final class ClientRouter {
    * @return the reply, or a failure as described in the class comment
    */
   public CompletableFuture<Envelope> send(String op, byte[] key, Envelope.Builder body, int required) {
-    return attempt(op, ring.preferenceList(key, n), 0, body, required, null, null);
+    return send(op, ring.preferenceList(key, n), body, required);
+  }
+
+  /**
+   * As {@link #send(String, byte[], Envelope.Builder, int)}, trying the key's replicas in the given order.
+   *
+   * @param targets the key's replicas, the one to try first first
+   */
+  public CompletableFuture<Envelope> send(String op, List<String> targets, Envelope.Builder body, int required) {
+    return attempt(op, List.copyOf(targets), 0, body, required, null, null);
   }
 
   /**

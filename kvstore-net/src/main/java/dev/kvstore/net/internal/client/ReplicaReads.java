@@ -1,0 +1,152 @@
+package dev.kvstore.net.internal.client;
+
+import com.google.protobuf.ByteString;
+import dev.kvstore.clock.DvvSet;
+import dev.kvstore.core.internal.SiblingCodec;
+import dev.kvstore.core.internal.StoredValue;
+import dev.kvstore.net.internal.proto.Envelope;
+import dev.kvstore.net.internal.proto.Read;
+import dev.kvstore.net.internal.ring.Ring;
+import dev.kvstore.net.internal.transport.Transport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A remote client's GET in one hop: the client asks the first R replicas of the key's preference list for their
+ * stored sibling sets itself (the same {@code Read} a coordinating node sends a replica), all at once. When all R
+ * answer with the same bytes, that set is the answer: it is what a coordinator would have merged them into, and
+ * no replica needs a repair. Otherwise (a replica failed or did not answer in time, or the sets differ) the GET
+ * goes to a coordinating node as before ({@link ClientRouter}), which asks the replicas again, merges their
+ * sets, repairs the stale ones and tries others when some fail; the nodes that failed here are tried last.
+ *
+ * <p>Why: a coordinated GET is two network round trips in series (client to coordinator, coordinator to a
+ * second replica) and the coordinator decodes, merges and encodes the sets; here the two reads travel side by
+ * side and the replicas send their stored bytes as they are. The messages are as many (two requests, two
+ * replies). Guarantees are unchanged: R replicas answered, and R + W > N still means a read sees every
+ * acknowledged write.
+ *
+ * <p>Not API. Thread-safe (immutable; the transport is thread-safe).
+ */
+public final class ReplicaReads {
+  private static final Logger log = LoggerFactory.getLogger(ReplicaReads.class);
+
+  private final Transport transport;
+  private final Ring ring;
+  private final int n;
+  private final Duration timeout;
+  private final ClientRouter router;
+  private final AtomicInteger coordinated = new AtomicInteger();
+
+  /**
+   * Reads over {@code ring}, falling back to {@code router}.
+   *
+   * @param transport the client's transport
+   * @param ring the cluster's ring (same node ids and virtual nodes as the nodes use)
+   * @param n replicas per key
+   * @param timeout how long each replica may take to answer before the GET goes to a coordinator
+   * @param router routes a GET to a coordinating node when the direct reads do not agree
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code n} is not between 1 and the ring's size
+   */
+  public ReplicaReads(Transport transport, Ring ring, int n, Duration timeout, ClientRouter router) {
+    this.transport = Objects.requireNonNull(transport, "transport");
+    this.ring = Objects.requireNonNull(ring, "ring");
+    if (n < 1 || n > ring.nodes().size()) {
+      throw new IllegalArgumentException("n must be between 1 and the number of nodes (" + ring.nodes().size() + "), got " + n);
+    }
+    this.n = n;
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.router = Objects.requireNonNull(router, "router");
+  }
+
+  /** What a GET found: the set R replicas agree on, or the reply of the node that coordinated it. */
+  public sealed interface Result {}
+
+  /** The sibling set the first R replicas all hold (their identical stored bytes, decoded). */
+  public record Agreed(DvvSet<StoredValue> set) implements Result {}
+
+  /** The reply of the node that coordinated the GET (a {@code ForwardReply}). */
+  public record Coordinated(Envelope reply) implements Result {}
+
+  /**
+   * Reads {@code key} from {@code r} replicas.
+   *
+   * @param key the key (not modified)
+   * @param r how many replicas must answer, 1 to n
+   * @param coordinatedGet the {@code Forward} GET sent to a coordinator when the direct reads do not agree
+   * @return the agreed set, or the coordinator's reply; fails as {@link ClientRouter#send} does
+   */
+  public CompletableFuture<Result> read(byte[] key, int r, Envelope.Builder coordinatedGet) {
+    if (r < 1 || r > n) {
+      throw new IllegalArgumentException("r must be between 1 and n (" + n + "), got " + r);
+    }
+    List<String> replicas = ring.preferenceList(key, n);
+    Envelope.Builder body = Envelope.newBuilder().setRead(Read.newBuilder().setKey(ByteString.copyFrom(key)));
+    AtomicReferenceArray<ByteString> answers = new AtomicReferenceArray<>(r);
+    List<CompletableFuture<Void>> asks = new ArrayList<>(r);
+    for (int i = 0; i < r; i++) {
+      int slot = i;
+      asks.add(transport.request(replicas.get(i), body, timeout).thenAccept(reply -> {
+        if (reply.hasReadReply()) {
+          answers.set(slot, reply.getReadReply().getSiblings());
+        }
+      }));
+    }
+    CompletableFuture<Result> result = new CompletableFuture<>();
+    CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
+      DvvSet<StoredValue> agreed = failure == null ? agreed(answers) : null;
+      if (agreed != null) {
+        result.complete(new Agreed(agreed));
+        return;
+      }
+      coordinated.incrementAndGet();
+      List<String> order = new ArrayList<>(replicas.size());
+      List<String> failed = new ArrayList<>();
+      for (int i = 0; i < replicas.size(); i++) {
+        boolean answered = i < r && !asks.get(i).isCompletedExceptionally();
+        (i < r && !answered ? failed : order).add(replicas.get(i));
+      }
+      order.addAll(failed);
+      log.debug("get: the first {} replicas {} did not agree ({}); asking a coordinator, in order {}", r,
+          replicas.subList(0, r), failure == null ? "their sets differ" : failure.toString(), order);
+      router.send("get", order, coordinatedGet, r).whenComplete((reply, error) -> {
+        if (error != null) {
+          result.completeExceptionally(error);
+        } else {
+          result.complete(new Coordinated(reply));
+        }
+      });
+    });
+    return result;
+  }
+
+  /** How many GETs went to a coordinator because the direct reads did not agree (for tests and logs). */
+  public int coordinatedReads() {
+    return coordinated.get();
+  }
+
+  /** The set all answers hold, or null when one is missing, they differ, or it does not decode. */
+  private static DvvSet<StoredValue> agreed(AtomicReferenceArray<ByteString> answers) {
+    ByteString first = answers.get(0);
+    for (int i = 0; i < answers.length(); i++) {
+      if (answers.get(i) == null || !answers.get(i).equals(first)) {
+        return null;
+      }
+    }
+    if (first.isEmpty()) {
+      return DvvSet.empty();
+    }
+    try {
+      return SiblingCodec.decode(first.toByteArray());
+    } catch (IllegalArgumentException e) {
+      return null; // a coordinator will find it malformed too and say so
+    }
+  }
+}

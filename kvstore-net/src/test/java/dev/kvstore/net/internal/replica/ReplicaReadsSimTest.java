@@ -1,0 +1,205 @@
+package dev.kvstore.net.internal.replica;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kvstore.clock.DvvSet;
+import dev.kvstore.clock.LamportClock;
+import dev.kvstore.core.Context;
+import dev.kvstore.core.KvStore;
+import dev.kvstore.core.internal.LocalStore;
+import dev.kvstore.core.internal.StoredValue;
+import dev.kvstore.net.internal.client.ClientRequests;
+import dev.kvstore.net.internal.client.ClientRouter;
+import dev.kvstore.net.internal.client.OperationIds;
+import dev.kvstore.net.internal.client.ReplicaReads;
+import dev.kvstore.net.internal.proto.Envelope;
+import dev.kvstore.net.internal.ring.Ring;
+import dev.kvstore.net.internal.sim.LinkConfig;
+import dev.kvstore.net.internal.sim.SimulatedNetwork;
+import dev.kvstore.net.internal.transport.RequestHandler;
+import dev.kvstore.net.internal.transport.Transport;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A remote client's GET ({@link ReplicaReads}) on three simulated nodes, N=3 W=2 R=2, the real coordinators
+ * behind the client's {@link ClientRouter}: replicas that agree answer in one hop with no coordinator; replicas
+ * that differ, or one that is down, send the GET to a coordinator, which merges and repairs, and the node that
+ * failed is tried last.
+ */
+class ReplicaReadsSimTest {
+  private static final List<String> NODES = List.of("n1", "n2", "n3");
+  private static final Duration TIMEOUT = Duration.ofMillis(300);
+  private static final Quorum QUORUM = new Quorum(3, 2, 2, TIMEOUT);
+  private static final byte[] KEY = bytes("k");
+
+  private final SimulatedNetwork net = SimulatedNetwork.create(7);
+  private final Ring ring = Ring.of(NODES);
+  private final List<String> replicas = ring.preferenceList(KEY, 3);
+  private final Map<String, LocalStore> locals = new LinkedHashMap<>();
+  private final List<Transport> transports = new ArrayList<>();
+  private RecordingTransport client;
+  private ClientRouter router;
+  private ReplicaReads reads;
+
+  @BeforeEach
+  void start() {
+    net.linkDefaults(LinkConfig.randomDelay(Duration.ofMillis(1), Duration.ofMillis(3)));
+    for (String id : NODES) {
+      LocalStore local = LocalStore.open(KvStore.local().inMemory().nodeId(id).contextScope("sim")
+          .clock(() -> Instant.EPOCH.plus(net.now())).random(new SplittableRandom(id.hashCode())).config());
+      locals.put(id, local);
+      Transport t = net.transport(id);
+      transports.add(t);
+      Coordinator c = new Coordinator(id, local, ring, t, net.scheduler(id));
+      t.serve(new ReplicaService(id, c, QUORUM));
+      t.start();
+    }
+    client = new RecordingTransport(net.transport("client"));
+    transports.add(client);
+    client.start();
+    router = new ClientRouter(client, ring, 3, TIMEOUT.multipliedBy(2), () -> false);
+    reads = new ReplicaReads(client, ring, 3, TIMEOUT, router);
+  }
+
+  @AfterEach
+  void stop() {
+    transports.forEach(Transport::close);
+    locals.values().forEach(LocalStore::close);
+  }
+
+  @Test
+  void replicasThatAgreeAnswerTheClientDirectlyWithNoCoordinator() {
+    put("v1");
+    net.runFor(Duration.ofSeconds(1)); // the third copy lands too
+    client.sent.clear();
+
+    ReplicaReads.Result result = read();
+
+    assertThat(result).isInstanceOf(ReplicaReads.Agreed.class);
+    assertThat(values(((ReplicaReads.Agreed) result).set())).containsExactly("v1");
+    assertThat(client.sent).as("one Read to each of the first R replicas, no coordinated GET")
+        .containsExactlyInAnyOrder("READ->" + replicas.get(0), "READ->" + replicas.get(1));
+    assertThat(reads.coordinatedReads()).isZero();
+  }
+
+  @Test
+  void aKeyNoReplicaHoldsIsAnEmptySetWithoutACoordinator() {
+    ReplicaReads.Result result = read();
+
+    assertThat(result).isInstanceOf(ReplicaReads.Agreed.class);
+    assertThat(((ReplicaReads.Agreed) result).set().isEmpty()).isTrue();
+    assertThat(reads.coordinatedReads()).isZero();
+  }
+
+  @Test
+  void replicasThatDifferSendTheGetToACoordinatorWhichMergesAndRepairsThem() {
+    put("v1");
+    net.runFor(Duration.ofSeconds(1));
+    // A second version only the first replica holds (its own store's blind write): the first two now differ.
+    locals.get(replicas.get(0)).put(KEY, bytes("v2"), Context.empty());
+    client.sent.clear();
+
+    ReplicaReads.Result result = read();
+
+    assertThat(result).isInstanceOf(ReplicaReads.Coordinated.class);
+    assertThat(ClientRequests.versions(KEY, ((ReplicaReads.Coordinated) result).reply(), null).strings())
+        .containsExactlyInAnyOrder("v1", "v2");
+    assertThat(client.sent).contains("FORWARD->" + replicas.get(0));
+    assertThat(reads.coordinatedReads()).isEqualTo(1);
+
+    net.runFor(Duration.ofSeconds(1)); // the coordinator's read repair lands
+    assertThat(values(locals.get(replicas.get(1)).read(KEY))).containsExactlyInAnyOrder("v1", "v2");
+    assertThat(read()).as("after the repair the replicas agree again").isInstanceOf(ReplicaReads.Agreed.class);
+    assertThat(reads.coordinatedReads()).isEqualTo(1);
+  }
+
+  @Test
+  void aReplicaThatIsDownSendsTheGetToACoordinatorTryingThatNodeLast() {
+    put("v1");
+    net.runFor(Duration.ofSeconds(1));
+    net.crash(replicas.get(0));
+    client.sent.clear();
+
+    ReplicaReads.Result result = read();
+
+    assertThat(result).isInstanceOf(ReplicaReads.Coordinated.class);
+    assertThat(ClientRequests.versions(KEY, ((ReplicaReads.Coordinated) result).reply(), null).strings())
+        .containsExactly("v1");
+    List<String> forwards = client.sent.stream().filter(s -> s.startsWith("FORWARD")).toList();
+    assertThat(forwards).as("the coordinated GET goes first to a replica that answered the direct read")
+        .containsExactly("FORWARD->" + replicas.get(1));
+  }
+
+  private void put(String value) {
+    CompletableFuture<Envelope> put = router.send("put", KEY, ClientRequests.write(KEY, bytes(value),
+        Context.empty(), OperationIds.withClientId("client/sim").next(), QUORUM.w(), TIMEOUT), QUORUM.w());
+    assertThat(net.runUntil(put::isDone, Duration.ofSeconds(10))).isTrue();
+    put.join();
+  }
+
+  private ReplicaReads.Result read() {
+    CompletableFuture<ReplicaReads.Result> read = reads.read(KEY, 2, ClientRequests.get(KEY, 2, TIMEOUT));
+    assertThat(net.runUntil(read::isDone, Duration.ofSeconds(10))).as("the read completes").isTrue();
+    return read.join();
+  }
+
+  private static List<String> values(DvvSet<StoredValue> set) {
+    return set.values().stream().map(v -> new String(v.value(), StandardCharsets.UTF_8)).toList();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The client's transport, recording each request it sends as {@code BODY->node}. */
+  private static final class RecordingTransport implements Transport {
+    private final Transport delegate;
+    final List<String> sent = new ArrayList<>(); // simulation thread only
+
+    RecordingTransport(Transport delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String localNode() {
+      return delegate.localNode();
+    }
+
+    @Override
+    public void serve(RequestHandler handler) {
+      delegate.serve(handler);
+    }
+
+    @Override
+    public void start() {
+      delegate.start();
+    }
+
+    @Override
+    public CompletableFuture<Envelope> request(String to, Envelope.Builder body, Duration timeout) {
+      sent.add(body.getBodyCase() + "->" + to);
+      return delegate.request(to, body, timeout);
+    }
+
+    @Override
+    public LamportClock lamport() {
+      return delegate.lamport();
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+}
