@@ -63,7 +63,7 @@ public final class EmbeddedExample {
       Context written = nodes.get(0).put("greeting", "hello");  // any node takes any request
       System.out.println("written, context " + written);
       try (KvClient client = KvClient.builder().nodes(addresses).connect()) {
-        Versions read = client.get("greeting");             // a remote client of the same cluster
+        Versions read = client.get("greeting");             // a remote client: asks R=2 replicas directly
         System.out.println(read.strings());                 // [hello]
         return read.strings();
       }
