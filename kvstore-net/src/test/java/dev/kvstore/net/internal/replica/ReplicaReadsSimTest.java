@@ -3,7 +3,6 @@ package dev.kvstore.net.internal.replica;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.clock.DvvSet;
-import dev.kvstore.clock.LamportClock;
 import dev.kvstore.core.Context;
 import dev.kvstore.core.KvStore;
 import dev.kvstore.core.internal.LocalStore;
@@ -16,7 +15,6 @@ import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.sim.LinkConfig;
 import dev.kvstore.net.internal.sim.SimulatedNetwork;
-import dev.kvstore.net.internal.transport.RequestHandler;
 import dev.kvstore.net.internal.transport.Transport;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -163,43 +161,17 @@ class ReplicaReadsSimTest {
   }
 
   /** The client's transport, recording each request it sends as {@code BODY->node}. */
-  private static final class RecordingTransport implements Transport {
-    private final Transport delegate;
+  private static final class RecordingTransport extends ForwardingTransport {
     final List<String> sent = new ArrayList<>(); // simulation thread only
 
     RecordingTransport(Transport delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public String localNode() {
-      return delegate.localNode();
-    }
-
-    @Override
-    public void serve(RequestHandler handler) {
-      delegate.serve(handler);
-    }
-
-    @Override
-    public void start() {
-      delegate.start();
+      super(delegate);
     }
 
     @Override
     public CompletableFuture<Envelope> request(String to, Envelope.Builder body, Duration timeout) {
       sent.add(body.getBodyCase() + "->" + to);
-      return delegate.request(to, body, timeout);
-    }
-
-    @Override
-    public LamportClock lamport() {
-      return delegate.lamport();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
+      return super.request(to, body, timeout);
     }
   }
 }

@@ -3,7 +3,6 @@ package dev.kvstore.net.internal.replica;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.clock.DvvSet;
-import dev.kvstore.clock.LamportClock;
 import dev.kvstore.clock.Versioned;
 import dev.kvstore.core.Context;
 import dev.kvstore.core.KvStore;
@@ -16,7 +15,6 @@ import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.sim.LinkConfig;
 import dev.kvstore.net.internal.sim.SimulatedNetwork;
-import dev.kvstore.net.internal.transport.RequestHandler;
 import dev.kvstore.net.internal.transport.Transport;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -246,27 +244,11 @@ class RetriedWriteSimTest {
   }
 
   /** The client's transport, counting the attempts it sends as retries of attempts that may have executed. */
-  private static final class CountingTransport implements Transport {
-    private final Transport delegate;
+  private static final class CountingTransport extends ForwardingTransport {
     int retries; // simulation thread only
 
     CountingTransport(Transport delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public String localNode() {
-      return delegate.localNode();
-    }
-
-    @Override
-    public void serve(RequestHandler handler) {
-      delegate.serve(handler);
-    }
-
-    @Override
-    public void start() {
-      delegate.start();
+      super(delegate);
     }
 
     @Override
@@ -274,17 +256,7 @@ class RetriedWriteSimTest {
       if (body.hasForward() && body.getForward().getRetry()) {
         retries++;
       }
-      return delegate.request(to, body, timeout);
-    }
-
-    @Override
-    public LamportClock lamport() {
-      return delegate.lamport();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
+      return super.request(to, body, timeout);
     }
   }
 }
