@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * answer with the same bytes, that set is the answer: it is what a coordinator would have merged them into, and
  * no replica needs a repair. Otherwise (a replica failed or did not answer in time, or the sets differ) the GET
  * goes to a coordinating node as before ({@link ClientRouter}), which asks the replicas again, merges their
- * sets, repairs the stale ones and tries others when some fail; the nodes that failed here are tried last.
+ * sets, repairs the stale ones and tries others when some fail; the nodes that failed here are tried last. It
+ * goes there at the first failure, and when a replica is silent for a fifth of the request timeout, so a hung
+ * node delays a GET by that much at most, as it does a coordinator's read.
  *
  * <p>Why: a coordinated GET is two network round trips in series (client to coordinator, coordinator to a
  * second replica) and the coordinator decodes, merges and encodes the sets; here the two reads travel side by
@@ -40,7 +42,7 @@ public final class ReplicaReads {
   private final Transport transport;
   private final Ring ring;
   private final int n;
-  private final Duration timeout;
+  private final Duration directTimeout;
   private final ClientRouter router;
   private final AtomicInteger coordinated = new AtomicInteger();
 
@@ -50,7 +52,8 @@ public final class ReplicaReads {
    * @param transport the client's transport
    * @param ring the cluster's ring (same node ids and virtual nodes as the nodes use)
    * @param n replicas per key
-   * @param timeout how long each replica may take to answer before the GET goes to a coordinator
+   * @param timeout the request timeout; a replica that has not answered after a fifth of it sends the GET to a
+   *     coordinator (as a coordinator asks the other replicas after a fifth of it)
    * @param router routes a GET to a coordinating node when the direct reads do not agree
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code n} is not between 1 and the ring's size
@@ -62,7 +65,7 @@ public final class ReplicaReads {
       throw new IllegalArgumentException("n must be between 1 and the number of nodes (" + ring.nodes().size() + "), got " + n);
     }
     this.n = n;
-    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.directTimeout = Objects.requireNonNull(timeout, "timeout").dividedBy(5);
     this.router = Objects.requireNonNull(router, "router");
   }
 
@@ -89,42 +92,84 @@ public final class ReplicaReads {
     }
     List<String> replicas = ring.preferenceList(key, n);
     Envelope.Builder body = Envelope.newBuilder().setRead(Read.newBuilder().setKey(ByteString.copyFrom(key)));
-    AtomicReferenceArray<ByteString> answers = new AtomicReferenceArray<>(r);
-    List<CompletableFuture<Void>> asks = new ArrayList<>(r);
+    Round round = new Round(replicas, r, coordinatedGet);
     for (int i = 0; i < r; i++) {
       int slot = i;
-      asks.add(transport.request(replicas.get(i), body, timeout).thenAccept(reply -> {
-        if (reply.hasReadReply()) {
-          answers.set(slot, reply.getReadReply().getSiblings());
-        }
-      }));
-    }
-    CompletableFuture<Result> result = new CompletableFuture<>();
-    CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
-      DvvSet<StoredValue> agreed = failure == null ? agreed(answers) : null;
-      if (agreed != null) {
-        result.complete(new Agreed(agreed));
-        return;
+      CompletableFuture<Envelope> ask;
+      try {
+        ask = transport.request(replicas.get(i), body, directTimeout);
+      } catch (RuntimeException e) {
+        ask = CompletableFuture.failedFuture(e);
       }
+      ask.whenComplete((reply, failure) -> round.answered(slot, reply, failure));
+    }
+    return round.result;
+  }
+
+  /**
+   * One GET's direct reads: completes with the agreed set once all R answered alike, or goes to a coordinator at
+   * the first failure, silence past the direct timeout, or disagreement. Thread-safe.
+   */
+  private final class Round {
+    private final List<String> replicas;
+    private final Envelope.Builder coordinatedGet;
+    private final AtomicReferenceArray<ByteString> answers;
+    private final AtomicReferenceArray<Boolean> failed;
+    private final AtomicInteger pending;
+    private final java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
+    final CompletableFuture<Result> result = new CompletableFuture<>();
+
+    Round(List<String> replicas, int r, Envelope.Builder coordinatedGet) {
+      this.replicas = replicas;
+      this.coordinatedGet = coordinatedGet;
+      this.answers = new AtomicReferenceArray<>(r);
+      this.failed = new AtomicReferenceArray<>(r);
+      this.pending = new AtomicInteger(r);
+    }
+
+    void answered(int slot, Envelope reply, Throwable failure) {
+      try {
+        if (failure == null && reply.hasReadReply()) {
+          answers.set(slot, reply.getReadReply().getSiblings());
+        } else {
+          failed.set(slot, true);
+          if (decided.compareAndSet(false, true)) {
+            coordinate(failure != null ? failure.toString() : "a " + reply.getBodyCase() + " instead of a READ_REPLY");
+          }
+          return;
+        }
+        if (pending.decrementAndGet() == 0 && decided.compareAndSet(false, true)) {
+          DvvSet<StoredValue> agreed = agreed(answers);
+          if (agreed != null) {
+            result.complete(new Agreed(agreed));
+          } else {
+            coordinate("their sets differ");
+          }
+        }
+      } catch (RuntimeException | Error e) {
+        result.completeExceptionally(e);
+      }
+    }
+
+    /** Sends the GET to a coordinator: the replicas in preference order, those that failed here last. */
+    private void coordinate(String why) {
       coordinated.incrementAndGet();
       List<String> order = new ArrayList<>(replicas.size());
-      List<String> failed = new ArrayList<>();
+      List<String> last = new ArrayList<>();
       for (int i = 0; i < replicas.size(); i++) {
-        boolean answered = i < r && !asks.get(i).isCompletedExceptionally();
-        (i < r && !answered ? failed : order).add(replicas.get(i));
+        (i < failed.length() && failed.get(i) != null ? last : order).add(replicas.get(i));
       }
-      order.addAll(failed);
-      log.debug("get: the first {} replicas {} did not agree ({}); asking a coordinator, in order {}", r,
-          replicas.subList(0, r), failure == null ? "their sets differ" : failure.toString(), order);
-      router.send("get", order, coordinatedGet, r).whenComplete((reply, error) -> {
+      order.addAll(last);
+      log.debug("get: the first {} replicas {} did not agree ({}); asking a coordinator, in order {}",
+          answers.length(), replicas.subList(0, answers.length()), why, order);
+      router.send("get", order, coordinatedGet, answers.length()).whenComplete((reply, error) -> {
         if (error != null) {
           result.completeExceptionally(error);
         } else {
           result.complete(new Coordinated(reply));
         }
       });
-    });
-    return result;
+    }
   }
 
   /** How many GETs went to a coordinator because the direct reads did not agree (for tests and logs). */

@@ -60,9 +60,10 @@ public final class ReplicaService implements RequestHandler {
           return CompletableFuture.completedFuture(
               Envelope.newBuilder().setReadReply(ReadReply.newBuilder().setSiblings(siblings)));
         }
+        // An unknown key is empty bytes, as from memory above, so that replicas that agree send the same bytes.
         return CompletableFuture.supplyAsync(() -> replica.read(key), scheduler().executor())
-            .thenApply(s -> Envelope.newBuilder().setReadReply(
-                ReadReply.newBuilder().setSiblings(ByteString.copyFrom(SiblingCodec.encode(s)))));
+            .thenApply(s -> Envelope.newBuilder().setReadReply(ReadReply.newBuilder().setSiblings(
+                s.isEmpty() && s.context().isEmpty() ? ByteString.EMPTY : ByteString.copyFrom(SiblingCodec.encode(s)))));
       }
       case FORWARD -> {
         return forwarded(request.getForward());

@@ -139,6 +139,29 @@ class ReplicaReadsSimTest {
         .containsExactly("FORWARD->" + replicas.get(1));
   }
 
+  @Test
+  void aReplicaThatIsSilentDelaysTheGetByAFifthOfTheTimeoutNotAllOfIt() {
+    put("v1");
+    net.runFor(Duration.ofSeconds(1));
+    // The client's link to the second replica loses everything; the nodes still reach each other.
+    LinkConfig dead = LinkConfig.randomDelay(Duration.ofMillis(1), Duration.ofMillis(3)).withDropRate(1.0);
+    net.link("client", replicas.get(1), dead);
+    net.link(replicas.get(1), "client", dead);
+    client.sent.clear();
+    Duration start = net.now();
+
+    ReplicaReads.Result result = read();
+
+    Duration took = net.now().minus(start);
+    assertThat(result).isInstanceOf(ReplicaReads.Coordinated.class);
+    assertThat(ClientRequests.versions(KEY, ((ReplicaReads.Coordinated) result).reply(), null).strings())
+        .containsExactly("v1");
+    assertThat(took).as("a fifth of the %s timeout, then a coordinator's round trip", TIMEOUT)
+        .isLessThan(TIMEOUT.dividedBy(5).plusMillis(40));
+    assertThat(client.sent.stream().filter(s -> s.startsWith("FORWARD")).toList())
+        .containsExactly("FORWARD->" + replicas.get(0));
+  }
+
   private void put(String value) {
     CompletableFuture<Envelope> put = router.send("put", KEY, ClientRequests.write(KEY, bytes(value),
         Context.empty(), OperationIds.withClientId("client/sim").next(), QUORUM.w(), TIMEOUT), QUORUM.w());
