@@ -98,7 +98,7 @@ public final class KvClient implements KvStore {
     this.transport = transport;
     this.router = new ClientRouter(transport, Ring.of(b.nodes.keySet(), b.vnodes), b.n,
         b.requestTimeout.multipliedBy(2), closed::get);
-    this.reads = new ReplicaReads(transport, Ring.of(b.nodes.keySet(), b.vnodes), b.n, b.requestTimeout, router);
+    this.reads = new ReplicaReads(transport, b.requestTimeout, router);
     this.operations = OperationIds.forInstance(b.clientId);
     this.clusterId = b.clusterId;
   }

@@ -77,7 +77,12 @@ public final class ClientRouter {
    * @return the reply, or a failure as described in the class comment
    */
   public CompletableFuture<Envelope> send(String op, byte[] key, Envelope.Builder body, int required) {
-    return send(op, ring.preferenceList(key, n), body, required);
+    return send(op, replicas(key), body, required);
+  }
+
+  /** The key's replicas in preference-list order: the order {@link #send(String, byte[], Envelope.Builder, int)} tries them. */
+  public List<String> replicas(byte[] key) {
+    return ring.preferenceList(key, n);
   }
 
   /**

@@ -6,7 +6,6 @@ import dev.kvstore.core.internal.SiblingCodec;
 import dev.kvstore.core.internal.StoredValue;
 import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.proto.Read;
-import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.transport.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,31 +39,22 @@ public final class ReplicaReads {
   private static final Logger log = LoggerFactory.getLogger(ReplicaReads.class);
 
   private final Transport transport;
-  private final Ring ring;
-  private final int n;
   private final Duration directTimeout;
   private final ClientRouter router;
   private final AtomicInteger coordinated = new AtomicInteger();
 
   /**
-   * Reads over {@code ring}, falling back to {@code router}.
+   * Reads the replicas {@code router} places each key on, falling back to {@code router}.
    *
    * @param transport the client's transport
-   * @param ring the cluster's ring (same node ids and virtual nodes as the nodes use)
-   * @param n replicas per key
    * @param timeout the request timeout; a replica that has not answered after a fifth of it sends the GET to a
    *     coordinator (as a coordinator asks the other replicas after a fifth of it)
-   * @param router routes a GET to a coordinating node when the direct reads do not agree
+   * @param router places keys on replicas, and routes a GET to a coordinating node when the direct reads do not
+   *     agree
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code n} is not between 1 and the ring's size
    */
-  public ReplicaReads(Transport transport, Ring ring, int n, Duration timeout, ClientRouter router) {
+  public ReplicaReads(Transport transport, Duration timeout, ClientRouter router) {
     this.transport = Objects.requireNonNull(transport, "transport");
-    this.ring = Objects.requireNonNull(ring, "ring");
-    if (n < 1 || n > ring.nodes().size()) {
-      throw new IllegalArgumentException("n must be between 1 and the number of nodes (" + ring.nodes().size() + "), got " + n);
-    }
-    this.n = n;
     this.directTimeout = Objects.requireNonNull(timeout, "timeout").dividedBy(5);
     this.router = Objects.requireNonNull(router, "router");
   }
@@ -87,10 +77,10 @@ public final class ReplicaReads {
    * @return the agreed set, or the coordinator's reply; fails as {@link ClientRouter#send} does
    */
   public CompletableFuture<Result> read(byte[] key, int r, Envelope.Builder coordinatedGet) {
-    if (r < 1 || r > n) {
-      throw new IllegalArgumentException("r must be between 1 and n (" + n + "), got " + r);
+    List<String> replicas = router.replicas(key);
+    if (r < 1 || r > replicas.size()) {
+      throw new IllegalArgumentException("r must be between 1 and n (" + replicas.size() + "), got " + r);
     }
-    List<String> replicas = ring.preferenceList(key, n);
     Envelope.Builder body = Envelope.newBuilder().setRead(Read.newBuilder().setKey(ByteString.copyFrom(key)));
     Round round = new Round(replicas, r, coordinatedGet);
     for (int i = 0; i < r; i++) {

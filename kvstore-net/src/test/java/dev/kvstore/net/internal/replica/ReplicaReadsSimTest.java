@@ -67,7 +67,7 @@ class ReplicaReadsSimTest {
     transports.add(client);
     client.start();
     router = new ClientRouter(client, ring, 3, TIMEOUT.multipliedBy(2), () -> false);
-    reads = new ReplicaReads(client, ring, 3, TIMEOUT, router);
+    reads = new ReplicaReads(client, TIMEOUT, router);
   }
 
   @AfterEach
