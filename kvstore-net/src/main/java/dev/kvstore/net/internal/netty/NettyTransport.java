@@ -340,6 +340,14 @@ public final class NettyTransport implements Transport {
     return connectTimeout;
   }
 
+  /** A peer connected to this node and shook hands: ends a reconnect backoff towards it (see PeerConnection). */
+  void heardFrom(String peer) {
+    PeerConnection c = connections.get(peer);
+    if (c != null) {
+      c.heardFrom();
+    }
+  }
+
   Backoff backoff() {
     return backoff;
   }

@@ -50,6 +50,7 @@ final class PeerConnection {
   private boolean backingOff;
   private boolean probing; // the current attempt was opened by open(), not by a request: its failure starts no backoff
   private int failures;
+  private int backoffs; // counts backoffs started, so that a timer ends only its own
   private String lastFailure = "no attempt yet";
   private boolean closed;
   // The one field other threads read: a copy of ready for status (written on the loop only).
@@ -119,6 +120,22 @@ final class PeerConnection {
         probing = true;
       }
     });
+  }
+
+  /**
+   * The peer just connected to this node and shook hands, so it is up: a reconnect backoff in progress ends now
+   * and the next request connects at once (a node that started after this one otherwise stays "unreachable" for
+   * up to the backoff's maximum after its first refused connection). From any thread.
+   */
+  void heardFrom() {
+    try {
+      loop.execute(() -> {
+        backingOff = false;
+        failures = 0;
+      });
+    } catch (RejectedExecutionException stopping) {
+      // the transport is closing
+    }
   }
 
   /** Closes the connection for good and fails what it holds; from any thread. */
@@ -268,8 +285,13 @@ final class PeerConnection {
     if (!wasReady && !closed && !wasProbe) { // a failed probe leaves the next request free to try at once
       failures++;
       backingOff = true;
+      int backoff = ++backoffs;
       Duration delay = transport.backoff().delay(failures);
-      loop.schedule(() -> backingOff = false, delay.toNanos(), TimeUnit.NANOSECONDS);
+      loop.schedule(() -> {
+        if (backoff == backoffs) {
+          backingOff = false;
+        }
+      }, delay.toNanos(), TimeUnit.NANOSECONDS);
       transport.logged(() -> {
         log.debug("cannot connect to node {} at {} ({}); failure {}, backing off {} ms", peer, address, lastFailure,
             failures, delay.toMillis());

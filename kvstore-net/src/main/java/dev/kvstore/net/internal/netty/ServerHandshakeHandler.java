@@ -119,6 +119,7 @@ final class ServerHandshakeHandler extends ChannelInboundHandlerAdapter {
     ctx.pipeline().remove(this);
     String remote = envelope.getHandshake().getNodeId();
     ctx.writeAndFlush(transport.stamper().handshakeAck(envelope, transport.actorCounters().heldFor(remote)));
+    transport.heardFrom(remote);
     log.debug("accepted connection from node {} at {}", envelope.getHandshake().getNodeId(),
         ctx.channel().remoteAddress());
   }

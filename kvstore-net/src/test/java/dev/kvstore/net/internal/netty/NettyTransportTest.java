@@ -108,6 +108,35 @@ class NettyTransportTest extends TransportContractTest {
     return Duration.ofMillis(300);
   }
 
+  // ---- reconnect backoff
+
+  @Test
+  void aPeerThatConnectsToThisNodeEndsTheBackoffTowardsIt() throws IOException {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    InetSocketAddress bAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    NettyTransport a = start(builder("a").backoff(Duration.ofSeconds(30), Duration.ofSeconds(30)),
+        TransportContractTest::echo);
+    a.addPeer("b", bAddress);
+    assertThat(failureOf(a.request("b", read("k"), LONG))).as("b is not listening yet")
+        .isInstanceOf(PeerUnavailableException.class);
+    assertThat(failureOf(a.request("b", read("k"), LONG))).as("a backs off for 15-30 s")
+        .hasMessageContaining("reconnect backoff");
+
+    NettyTransport b = builder("b").listen(bAddress).build();
+    b.serve(TransportContractTest::echo);
+    b.start();
+    transports.add(b);
+    b.addPeer("a", a.boundAddress());
+    await(b.request("a", read("k"), LONG)); // b connects to a and shakes hands
+
+    Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+        assertThat(siblings(await(a.request("b", read("again"), LONG)))).as("a reaches b within the backoff")
+            .isEqualTo("again"));
+  }
+
   // ---- handshake
 
   @Test
