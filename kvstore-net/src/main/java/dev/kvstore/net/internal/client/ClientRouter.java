@@ -6,6 +6,8 @@ import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.transport.ErrorCodes;
 import dev.kvstore.net.internal.transport.PeerException;
+import dev.kvstore.net.internal.transport.PeerTimeoutException;
+import dev.kvstore.net.internal.transport.PeerUnavailableException;
 import dev.kvstore.net.internal.transport.Transport;
 import java.time.Duration;
 import java.util.List;
@@ -34,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * executed, else with an {@link InsufficientReplicasException} that names the nodes and the last failure.
  * Failures reach the caller as public exceptions ({@link ErrorCodes#toPublic}).
  *
+ * <p>A node that failed at the transport level is remembered as suspect for a while ({@link SuspectNodes}), and
+ * requests try it after the key's other replicas until it answers again or the while is over: a hung first
+ * replica delays one request by the attempt timeout, not every request for its keys.
+ *
  * <p>Not API. Thread-safe (immutable; the transport is thread-safe).
  */
 public final class ClientRouter {
@@ -44,6 +50,7 @@ public final class ClientRouter {
   private final int n;
   private final Duration attemptTimeout;
   private final BooleanSupplier closed;
+  private final SuspectNodes suspects;
 
   /**
    * Routes over {@code ring} to the first of {@code n} replicas that answers.
@@ -57,6 +64,16 @@ public final class ClientRouter {
    * @throws IllegalArgumentException if {@code n} is not between 1 and the ring's size
    */
   public ClientRouter(Transport transport, Ring ring, int n, Duration attemptTimeout, BooleanSupplier closed) {
+    this(transport, ring, n, attemptTimeout, closed, new SuspectNodes(SuspectNodes.DEFAULT_PERIOD, System::nanoTime));
+  }
+
+  /**
+   * As {@link #ClientRouter(Transport, Ring, int, Duration, BooleanSupplier)}, remembering failed nodes in
+   * {@code suspects} (a simulation passes one on its virtual clock).
+   */
+  public ClientRouter(Transport transport, Ring ring, int n, Duration attemptTimeout, BooleanSupplier closed,
+      SuspectNodes suspects) {
+    this.suspects = Objects.requireNonNull(suspects, "suspects");
     this.transport = Objects.requireNonNull(transport, "transport");
     this.ring = Objects.requireNonNull(ring, "ring");
     if (n < 1 || n > ring.nodes().size()) {
@@ -67,8 +84,14 @@ public final class ClientRouter {
     this.closed = Objects.requireNonNull(closed, "closed");
   }
 
+  /** The nodes this router's requests found failing (shared with the client's direct reads). */
+  public SuspectNodes suspects() {
+    return suspects;
+  }
+
   /**
-   * Sends {@code body} for {@code key} and completes with the reply of the first replica that answers.
+   * Sends {@code body} for {@code key} and completes with the reply of the first replica that answers (the
+   * suspect ones tried last).
    *
    * @param op the operation's name for messages ({@code get}, {@code put}, {@code delete})
    * @param key the key, which places the request on the ring
@@ -80,18 +103,19 @@ public final class ClientRouter {
     return send(op, replicas(key), body, required);
   }
 
-  /** The key's replicas in preference-list order: the order {@link #send(String, byte[], Envelope.Builder, int)} tries them. */
+  /** The key's replicas in preference-list order (whether suspect or not). */
   public List<String> replicas(byte[] key) {
     return ring.preferenceList(key, n);
   }
 
   /**
-   * As {@link #send(String, byte[], Envelope.Builder, int)}, trying the key's replicas in the given order.
+   * As {@link #send(String, byte[], Envelope.Builder, int)}, trying the key's replicas in the given order (the
+   * suspect ones moved to the end).
    *
    * @param targets the key's replicas, the one to try first first
    */
   public CompletableFuture<Envelope> send(String op, List<String> targets, Envelope.Builder body, int required) {
-    return attempt(op, List.copyOf(targets), 0, body, required, null, null);
+    return attempt(op, List.copyOf(suspects.unsuspectedFirst(targets)), 0, body, required, null, null);
   }
 
   /**
@@ -113,10 +137,20 @@ public final class ClientRouter {
               + (last == null ? "none" : last.getMessage()) + ")", 0, required, null, targets));
     }
     String target = targets.get(index);
-    return transport.request(target, body, attemptTimeout).exceptionallyCompose(failure -> {
+    return transport.request(target, body, attemptTimeout).<CompletableFuture<Envelope>>handle((reply, failure) -> {
+      if (failure == null) {
+        suspects.answered(target);
+        return CompletableFuture.completedFuture(reply);
+      }
       Throwable cause = ErrorCodes.unwrap(failure);
       if (!(cause instanceof PeerException peer)) {
-        return CompletableFuture.failedFuture(ErrorCodes.toPublic(cause, read, target));
+        suspects.answered(target); // it answered, with an error
+        return CompletableFuture.<Envelope>failedFuture(ErrorCodes.toPublic(cause, read, target));
+      }
+      if (peer instanceof PeerTimeoutException || peer instanceof PeerUnavailableException) {
+        suspects.failed(target);
+      } else {
+        suspects.answered(target); // it answered, with a peer error (wrong cluster, version or placement)
       }
       boolean executed = peer.mayHaveExecuted();
       if (executed && !read && !hasOperationId(body)) {
@@ -125,7 +159,7 @@ public final class ClientRouter {
       log.debug("{} via {} failed ({}); trying the next replica", op, target, cause.toString());
       PeerException first = unknown != null ? unknown : executed ? peer : null;
       return attempt(op, targets, index + 1, first != null && !read ? asRetry(body) : body, required, first, cause);
-    });
+    }).thenCompose(next -> next);
   }
 
   private static boolean isWrite(Envelope.Builder body) {

@@ -6,6 +6,9 @@ import dev.kvstore.core.internal.SiblingCodec;
 import dev.kvstore.core.internal.StoredValue;
 import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.proto.Read;
+import dev.kvstore.net.internal.transport.ErrorCodes;
+import dev.kvstore.net.internal.transport.PeerTimeoutException;
+import dev.kvstore.net.internal.transport.PeerUnavailableException;
 import dev.kvstore.net.internal.transport.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * goes to a coordinating node as before ({@link ClientRouter}), which asks the replicas again, merges their
  * sets, repairs the stale ones and tries others when some fail; the nodes that failed here are tried last. It
  * goes there at the first failure, and when a replica is silent for a fifth of the request timeout, so a hung
- * node delays a GET by that much at most, as it does a coordinator's read.
+ * node delays a GET by that much at most, as it does a coordinator's read. A replica that failed or was silent is
+ * then suspect for a while ({@link SuspectNodes}, shared with the router): the next GETs read the first R
+ * replicas that are not suspect (any R of the N make a read quorum), so a hung node delays one GET, not every
+ * GET whose first R replicas include it.
  *
  * <p>Why: a coordinated GET is two network round trips in series (client to coordinator, coordinator to a
  * second replica) and the coordinator decodes, merges and encodes the sets; here the two reads travel side by
@@ -77,10 +83,11 @@ public final class ReplicaReads {
    * @return the agreed set, or the coordinator's reply; fails as {@link ClientRouter#send} does
    */
   public CompletableFuture<Result> read(byte[] key, int r, Envelope.Builder coordinatedGet) {
-    List<String> replicas = router.replicas(key);
-    if (r < 1 || r > replicas.size()) {
-      throw new IllegalArgumentException("r must be between 1 and n (" + replicas.size() + "), got " + r);
+    List<String> placed = router.replicas(key);
+    if (r < 1 || r > placed.size()) {
+      throw new IllegalArgumentException("r must be between 1 and n (" + placed.size() + "), got " + r);
     }
+    List<String> replicas = router.suspects().unsuspectedFirst(placed);
     Envelope.Builder body = Envelope.newBuilder().setRead(Read.newBuilder().setKey(ByteString.copyFrom(key)));
     Round round = new Round(replicas, r, coordinatedGet);
     for (int i = 0; i < r; i++) {
@@ -119,6 +126,12 @@ public final class ReplicaReads {
 
     void answered(int slot, Envelope reply, Throwable failure) {
       try {
+        Throwable cause = failure == null ? null : ErrorCodes.unwrap(failure);
+        if (cause instanceof PeerTimeoutException || cause instanceof PeerUnavailableException) {
+          router.suspects().failed(replicas.get(slot));
+        } else {
+          router.suspects().answered(replicas.get(slot));
+        }
         if (failure == null && reply.hasReadReply()) {
           answers.set(slot, reply.getReadReply().getSiblings());
         } else {

@@ -11,6 +11,7 @@ import dev.kvstore.net.internal.client.ClientRequests;
 import dev.kvstore.net.internal.client.ClientRouter;
 import dev.kvstore.net.internal.client.OperationIds;
 import dev.kvstore.net.internal.client.ReplicaReads;
+import dev.kvstore.net.internal.client.SuspectNodes;
 import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.sim.LinkConfig;
@@ -66,7 +67,8 @@ class ReplicaReadsSimTest {
     client = new RecordingTransport(net.transport("client"));
     transports.add(client);
     client.start();
-    router = new ClientRouter(client, ring, 3, TIMEOUT.multipliedBy(2), () -> false);
+    router = new ClientRouter(client, ring, 3, TIMEOUT.multipliedBy(2), () -> false,
+        new SuspectNodes(SuspectNodes.DEFAULT_PERIOD, () -> net.now().toNanos()));
     reads = new ReplicaReads(client, TIMEOUT, router);
   }
 
@@ -160,6 +162,56 @@ class ReplicaReadsSimTest {
         .isLessThan(TIMEOUT.dividedBy(5).plusMillis(40));
     assertThat(client.sent.stream().filter(s -> s.startsWith("FORWARD")).toList())
         .containsExactly("FORWARD->" + replicas.get(0));
+  }
+
+  @Test
+  void aReplicaThatWasSilentIsLeftOutOfTheNextGetsDirectReadsUntilItsSuspicionEnds() {
+    put("v1");
+    net.runFor(Duration.ofSeconds(1)); // the third copy lands too
+    LinkConfig dead = LinkConfig.randomDelay(Duration.ofMillis(1), Duration.ofMillis(3)).withDropRate(1.0);
+    net.link("client", replicas.get(1), dead);
+    net.link(replicas.get(1), "client", dead);
+    assertThat(read()).as("the first GET finds the second replica silent").isInstanceOf(ReplicaReads.Coordinated.class);
+    client.sent.clear();
+    Duration start = net.now();
+
+    ReplicaReads.Result second = read();
+
+    assertThat(net.now().minus(start)).as("no wait for the silent replica").isLessThan(TIMEOUT.dividedBy(5));
+    assertThat(second).isInstanceOf(ReplicaReads.Agreed.class);
+    assertThat(values(((ReplicaReads.Agreed) second).set())).containsExactly("v1");
+    assertThat(client.sent).as("the first R replicas that are not suspect")
+        .containsExactlyInAnyOrder("READ->" + replicas.get(0), "READ->" + replicas.get(2));
+    assertThat(reads.coordinatedReads()).isEqualTo(1);
+
+    LinkConfig healthy = LinkConfig.randomDelay(Duration.ofMillis(1), Duration.ofMillis(3));
+    net.link("client", replicas.get(1), healthy);
+    net.link(replicas.get(1), "client", healthy);
+    net.runFor(SuspectNodes.DEFAULT_PERIOD);
+    client.sent.clear();
+
+    assertThat(read()).isInstanceOf(ReplicaReads.Agreed.class);
+    assertThat(client.sent).as("once its suspicion ends the replica is read again")
+        .containsExactlyInAnyOrder("READ->" + replicas.get(0), "READ->" + replicas.get(1));
+  }
+
+  @Test
+  void aPutWhoseFirstReplicaWasSilentGoesFirstToTheNextReplicaAfterwards() {
+    LinkConfig dead = LinkConfig.randomDelay(Duration.ofMillis(1), Duration.ofMillis(3)).withDropRate(1.0);
+    net.link("client", replicas.get(0), dead);
+    net.link(replicas.get(0), "client", dead);
+    Duration start = net.now();
+    put("v1");
+    assertThat(net.now().minus(start)).as("the first put waits for the silent replica once")
+        .isGreaterThanOrEqualTo(TIMEOUT.multipliedBy(2));
+    client.sent.clear();
+    start = net.now();
+
+    put("v2");
+
+    assertThat(net.now().minus(start)).as("the second does not wait for it").isLessThan(TIMEOUT);
+    assertThat(client.sent.stream().filter(s -> s.startsWith("FORWARD")).toList())
+        .containsExactly("FORWARD->" + replicas.get(1));
   }
 
   private void put(String value) {

@@ -1,0 +1,94 @@
+package dev.kvstore.net.internal.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * What a client remembers of the nodes that failed it: a node whose request failed at the transport level (not
+ * sent, refused, no reply in time, connection lost) is <em>suspect</em> for a while, and the client asks the
+ * other replicas of a key first until then. A reply from the node clears it at once; so does the end of the
+ * period, after which the next request tries the node again (if it is still silent, that request waits for it
+ * once more and the node is suspect again).
+ *
+ * <p>Why: a client has no failure detector of its own, and without this memory every request whose first
+ * replica is a hung node would wait for that node's timeout before trying the next (a put the whole attempt
+ * timeout, a GET's direct reads a fifth of the request timeout). Nodes keep their own detector
+ * ({@code FailureDetector}); this is the client's much simpler counterpart, fed by the requests it makes anyway.
+ *
+ * <p>Not API. Thread-safe; reading it when no node is suspect costs one {@code isEmpty}.
+ */
+public final class SuspectNodes {
+  /** How long a node that failed a request is asked after the others, unless it answers first. */
+  public static final Duration DEFAULT_PERIOD = Duration.ofSeconds(3);
+
+  private final long periodNanos;
+  private final LongSupplier nanoClock;
+  private final ConcurrentHashMap<String, Long> suspectUntil = new ConcurrentHashMap<>();
+
+  /**
+   * Remembers failures for {@code period} on {@code nanoClock} ({@code System::nanoTime}, or a simulation's
+   * virtual time).
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code period} is not positive
+   */
+  public SuspectNodes(Duration period, LongSupplier nanoClock) {
+    if (Objects.requireNonNull(period, "period").isNegative() || period.isZero()) {
+      throw new IllegalArgumentException("period must be positive, got " + period);
+    }
+    this.periodNanos = period.toNanos();
+    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+  }
+
+  /** {@code node} failed a request at the transport level: it is suspect for the period from now. */
+  public void failed(String node) {
+    suspectUntil.put(node, nanoClock.getAsLong() + periodNanos);
+  }
+
+  /** {@code node} answered a request: it is no longer suspect. */
+  public void answered(String node) {
+    if (!suspectUntil.isEmpty()) {
+      suspectUntil.remove(node);
+    }
+  }
+
+  /** Whether {@code node} failed a request less than the period ago and has not answered since. */
+  public boolean isSuspect(String node) {
+    if (suspectUntil.isEmpty()) {
+      return false;
+    }
+    Long until = suspectUntil.get(node);
+    if (until == null) {
+      return false;
+    }
+    if (nanoClock.getAsLong() - until >= 0) {
+      suspectUntil.remove(node, until);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * {@code nodes} with the suspect ones moved to the end, each part in its given order; {@code nodes} itself
+   * when none is suspect.
+   */
+  public List<String> unsuspectedFirst(List<String> nodes) {
+    if (suspectUntil.isEmpty()) {
+      return nodes;
+    }
+    List<String> order = new ArrayList<>(nodes.size());
+    List<String> last = new ArrayList<>(1);
+    for (String node : nodes) {
+      (isSuspect(node) ? last : order).add(node);
+    }
+    if (last.isEmpty()) {
+      return nodes;
+    }
+    order.addAll(last);
+    return order;
+  }
+}
