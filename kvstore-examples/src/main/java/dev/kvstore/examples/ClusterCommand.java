@@ -94,7 +94,10 @@ public final class ClusterCommand implements Callable<Integer> {
             () -> StatusCommand.lines(StatusCommand.ask(client, peers.keySet())), out)
             .with("kill", "kill NODE", "kill a node's process with SIGKILL", args -> kill(node(args, peers), out))
             .with("start", "start NODE", "start a killed node again from its data directory",
-                args -> restart(node(args, peers), peers, root, nodeArgs, out));
+                args -> restart(node(args, peers), peers, root, nodeArgs, out))
+            .with("pause", "pause NODE", "stop a node's process with SIGSTOP: it hangs with its connections open",
+                args -> pause(node(args, peers), out))
+            .with("resume", "resume NODE", "let a paused node run again (SIGCONT)", args -> resume(node(args, peers), out));
         try (LineSource in = ShellCommand.lines(stdin, shell)) {
           shell.run(in);
         }
@@ -137,11 +140,33 @@ public final class ClusterCommand implements Callable<Integer> {
     out.println("killed " + id + " (SIGKILL)");
   }
 
+  private void pause(String id, PrintWriter out) throws IOException, InterruptedException {
+    NodeProcess p = running.get(id);
+    if (p == null || !p.isAlive()) {
+      throw new IllegalArgumentException("node " + id + " is not running");
+    }
+    if (p.isPaused()) {
+      throw new IllegalArgumentException("node " + id + " is paused already");
+    }
+    p.pause();
+    out.println("paused " + id + " (SIGSTOP): it holds its connections and answers nothing; requests that ask it "
+        + "wait for their timeout, then go to other replicas");
+  }
+
+  private void resume(String id, PrintWriter out) throws IOException, InterruptedException {
+    NodeProcess p = running.get(id);
+    if (p == null || !p.isAlive() || !p.isPaused()) {
+      throw new IllegalArgumentException("node " + id + " is not paused");
+    }
+    p.resume();
+    out.println("resumed " + id + " (SIGCONT)");
+  }
+
   private void restart(String id, Map<String, InetSocketAddress> peers, Path root, List<String> nodeArgs,
       PrintWriter out) throws IOException, InterruptedException {
     NodeProcess p = running.get(id);
     if (p != null && p.isAlive()) {
-      throw new IllegalArgumentException("node " + id + " is running; kill it first");
+      throw new IllegalArgumentException("node " + id + " is " + (p.isPaused() ? "paused" : "running") + "; kill it first");
     }
     start(id, peers, root, nodeArgs);
     out.println("started " + id + " again from " + root.resolve(id));

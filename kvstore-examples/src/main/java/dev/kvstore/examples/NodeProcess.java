@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  * One child JVM running {@code kvstore node --stop-on-stdin-eof} on this JVM's class path: started, awaited
  * until ready, stopped cleanly (its standard input closed) or killed with SIGKILL. Its standard error, where
  * the node logs, goes to {@code <root>/<id>.log} (appended, so a restarted node keeps its earlier log). When
- * this JVM dies, the child's standard input ends and the child stops by itself.
+ * this JVM dies, the child's standard input ends and the child stops by itself. It can also be paused (SIGSTOP)
+ * and resumed (SIGCONT), to show what a hung node does to a cluster.
  *
  * <p>Thread-safe.
  */
@@ -29,6 +30,7 @@ public final class NodeProcess {
   private final Process process;
   private final Path log;
   private final CompletableFuture<String> ready = new CompletableFuture<>();
+  private volatile boolean paused;
 
   private NodeProcess(String id, Process process, Path log) {
     this.id = id;
@@ -101,15 +103,52 @@ public final class NodeProcess {
     }
   }
 
+  /**
+   * Stops the process with SIGSTOP: it keeps its sockets open and answers nothing, as a node whose machine stalls
+   * (a long pause, a frozen VM) does, unlike a killed one whose connections are refused at once.
+   *
+   * @throws IOException if the signal cannot be sent (no {@code sh} with {@code kill}, as on Windows)
+   */
+  public void pause() throws IOException, InterruptedException {
+    signal("STOP");
+    paused = true;
+  }
+
+  /** Lets a paused process run again (SIGCONT). */
+  public void resume() throws IOException, InterruptedException {
+    signal("CONT");
+    paused = false;
+  }
+
+  /** Whether {@link #pause} stopped the process and {@link #resume} has not let it run since. */
+  public boolean isPaused() {
+    return paused;
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    // The shell's kill builtin: Java itself sends only SIGTERM and SIGKILL.
+    Process kill = new ProcessBuilder("sh", "-c", "kill -s " + name + " " + process.pid())
+        .redirectErrorStream(true).start();
+    String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IOException("could not send SIG" + name + " to node " + id + " (pid " + process.pid() + ")"
+          + (output.isEmpty() ? "" : ": " + output));
+    }
+  }
+
   /** Kills the process with SIGKILL (no shutdown hook runs) and waits until it is gone. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
+    paused = false;
   }
 
   /** Closes the node's standard input (it stops cleanly), then escalates to SIGTERM and SIGKILL. */
   public void stop() {
     try {
+      if (paused) {
+        resume(); // a stopped process would not see its standard input close
+      }
       process.getOutputStream().close();
       if (!process.waitFor(20, TimeUnit.SECONDS)) {
         process.destroy();

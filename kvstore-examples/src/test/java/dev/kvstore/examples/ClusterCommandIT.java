@@ -16,16 +16,17 @@ import picocli.CommandLine;
 
 /**
  * {@code kvstore cluster --nodes 3}: three node processes, the shell scripted on standard input, a node killed
- * with SIGKILL and started again, and every node stopped at the end.
+ * with SIGKILL and started again, one paused with SIGSTOP (a hung node) while the cluster keeps taking puts and
+ * gets, and every node stopped at the end.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class ClusterCommandIT {
   @TempDir Path dir;
 
   @Test
-  void aScriptedClusterPutsGetsSurvivesAKillAndStopsEveryNode() throws Exception {
+  void aScriptedClusterPutsGetsSurvivesAKillAndAHungNodeAndStopsEveryNode() throws Exception {
     String script = String.join("\n", "put k v", "get k", "kill n2", "put k2 during", "get k2", "start n2",
-        "status", "quit", "");
+        "status", "resume n1", "pause n3", "start n3", "put k3 hung", "get k3", "resume n3", "quit", "");
     StringWriter out = new StringWriter();
     CommandLine cluster = new CommandLine(new ClusterCommand(new ByteArrayInputStream(script.getBytes(StandardCharsets.UTF_8))));
     cluster.setOut(new PrintWriter(out));
@@ -35,7 +36,10 @@ class ClusterCommandIT {
     assertThat(text).containsPattern("(?m)^v  \\(n\\d\\.[\\w-]+,\\d+\\) after \\{[^}]*\\}$")
         .contains("killed n2 (SIGKILL)", "started n2 again", "Stopped 3 nodes.")
         .containsPattern("(?m)^during  \\(")
-        .containsPattern("(?m)^n2  up ");
+        .containsPattern("(?m)^n2  up ")
+        .contains("error: node n1 is not paused", "paused n3 (SIGSTOP)", "error: node n3 is paused; kill it first",
+            "resumed n3 (SIGCONT)")
+        .containsPattern("(?m)^hung  \\(");
     for (String id : new String[] {"n1", "n2", "n3"}) {
       assertThat(Files.readString(dir.resolve(id + ".log"))).as("log of %s", id).contains("node " + id + " stopped");
       assertThat(Files.isDirectory(dir.resolve(id))).isTrue();
