@@ -21,7 +21,9 @@ import java.util.stream.Collectors;
  * until ready, stopped cleanly (its standard input closed) or killed with SIGKILL. Its standard error, where
  * the node logs, goes to {@code <root>/<id>.log} (appended, so a restarted node keeps its earlier log). When
  * this JVM dies, the child's standard input ends and the child stops by itself. It can also be paused (SIGSTOP)
- * and resumed (SIGCONT), to show what a hung node does to a cluster.
+ * and resumed (SIGCONT), to show what a hung node does to a cluster; a shutdown hook resumes paused nodes when
+ * this JVM exits (not when it is killed with SIGKILL: then a paused node stays stopped until it gets SIGCONT or
+ * SIGKILL).
  *
  * <p>Thread-safe.
  */
@@ -110,6 +112,7 @@ public final class NodeProcess {
    * @throws IOException if the signal cannot be sent (no {@code sh} with {@code kill}, as on Windows)
    */
   public void pause() throws IOException, InterruptedException {
+    PAUSED.add(this);
     signal("STOP");
     paused = true;
   }
@@ -118,6 +121,7 @@ public final class NodeProcess {
   public void resume() throws IOException, InterruptedException {
     signal("CONT");
     paused = false;
+    PAUSED.remove(this);
   }
 
   /** Whether {@link #pause} stopped the process and {@link #resume} has not let it run since. */
@@ -126,14 +130,37 @@ public final class NodeProcess {
   }
 
   private void signal(String name) throws IOException, InterruptedException {
+    if (!process.isAlive()) {
+      throw new IOException("node " + id + " (pid " + process.pid() + ") is not running");
+    }
     // The shell's kill builtin: Java itself sends only SIGTERM and SIGKILL.
     Process kill = new ProcessBuilder("sh", "-c", "kill -s " + name + " " + process.pid())
         .redirectErrorStream(true).start();
-    String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+    if (!kill.waitFor(10, TimeUnit.SECONDS)) {
+      kill.destroyForcibly();
+      throw new IOException("could not send SIG" + name + " to node " + id + ": sh did not finish in 10 s");
+    }
+    if (kill.exitValue() != 0) {
+      String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       throw new IOException("could not send SIG" + name + " to node " + id + " (pid " + process.pid() + ")"
           + (output.isEmpty() ? "" : ": " + output));
     }
+  }
+
+  // Paused nodes, resumed by a shutdown hook if this JVM exits first (SIGINT, SIGTERM): a stopped process would
+  // not see its standard input end, and would keep its ports and its data directory's lock.
+  private static final java.util.Set<NodeProcess> PAUSED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      for (NodeProcess p : PAUSED) {
+        try {
+          p.resume();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+          // best effort at exit; the process may be gone
+        }
+      }
+    }, "resume-paused-nodes"));
   }
 
   /** Kills the process with SIGKILL (no shutdown hook runs) and waits until it is gone. */
@@ -141,12 +168,13 @@ public final class NodeProcess {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
     paused = false;
+    PAUSED.remove(this);
   }
 
   /** Closes the node's standard input (it stops cleanly), then escalates to SIGTERM and SIGKILL. */
   public void stop() {
     try {
-      if (paused) {
+      if (paused && process.isAlive()) {
         resume(); // a stopped process would not see its standard input close
       }
       process.getOutputStream().close();

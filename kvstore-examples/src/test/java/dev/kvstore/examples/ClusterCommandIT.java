@@ -26,7 +26,7 @@ class ClusterCommandIT {
   @Test
   void aScriptedClusterPutsGetsSurvivesAKillAndAHungNodeAndStopsEveryNode() throws Exception {
     String script = String.join("\n", "put k v", "get k", "kill n2", "put k2 during", "get k2", "start n2",
-        "status", "resume n1", "pause n3", "start n3", "put k3 hung", "get k3", "resume n3", "quit", "");
+        "status", "resume n1", "pause n3", "start n3", "put k3 hung", "get k3", "status", "quit", "");
     StringWriter out = new StringWriter();
     CommandLine cluster = new CommandLine(new ClusterCommand(new ByteArrayInputStream(script.getBytes(StandardCharsets.UTF_8))));
     cluster.setOut(new PrintWriter(out));
@@ -37,10 +37,11 @@ class ClusterCommandIT {
         .contains("killed n2 (SIGKILL)", "started n2 again", "Stopped 3 nodes.")
         .containsPattern("(?m)^during  \\(")
         .containsPattern("(?m)^n2  up ")
-        .contains("error: node n1 is not paused", "paused n3 (SIGSTOP)", "error: node n3 is paused; kill it first",
-            "resumed n3 (SIGCONT)")
-        .containsPattern("(?m)^hung  \\(");
+        .contains("error: node n1 is not paused", "paused n3 (SIGSTOP)", "error: node n3 is paused; kill it first")
+        .containsPattern("(?m)^hung  \\(")
+        .as("the paused node answers nothing").containsPattern("(?m)^n3  DOWN ");
     for (String id : new String[] {"n1", "n2", "n3"}) {
+      // n3 is still paused at quit: it is resumed and then stops cleanly like the others
       assertThat(Files.readString(dir.resolve(id + ".log"))).as("log of %s", id).contains("node " + id + " stopped");
       assertThat(Files.isDirectory(dir.resolve(id))).isTrue();
     }

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * requests try it after the key's other replicas until it answers again or the while is over: a hung first
  * replica delays one request by the attempt timeout, not every request for its keys.
  *
- * <p>Not API. Thread-safe (immutable; the transport is thread-safe).
+ * <p>Not API. Thread-safe (its fields are final; the transport and the suspect nodes are thread-safe).
  */
 public final class ClientRouter {
   private static final Logger log = LoggerFactory.getLogger(ClientRouter.class);

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * replies). Guarantees are unchanged: R replicas answered, and R + W > N still means a read sees every
  * acknowledged write.
  *
- * <p>Not API. Thread-safe (immutable; the transport is thread-safe).
+ * <p>Not API. Thread-safe (the transport and the suspect nodes are thread-safe; the counter is atomic).
  */
 public final class ReplicaReads {
   private static final Logger log = LoggerFactory.getLogger(ReplicaReads.class);

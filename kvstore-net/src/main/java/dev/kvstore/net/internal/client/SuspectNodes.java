@@ -10,9 +10,9 @@ import java.util.function.LongSupplier;
 /**
  * What a client remembers of the nodes that failed it: a node whose request failed at the transport level (not
  * sent, refused, no reply in time, connection lost) is <em>suspect</em> for a while, and the client asks the
- * other replicas of a key first until then. A reply from the node clears it at once; so does the end of the
- * period, after which the next request tries the node again (if it is still silent, that request waits for it
- * once more and the node is suspect again).
+ * other replicas of a key first until then. A reply from the node clears it at once. When the period is over,
+ * one request asks the node first again (a probe) while it stays suspect for the others for another period:
+ * if the node answers, it is cleared; if it is still silent, only that request waited for it.
  *
  * <p>Why: a client has no failure detector of its own, and without this memory every request whose first
  * replica is a hung node would wait for that node's timeout before trying the next (a put the whole attempt
@@ -56,7 +56,10 @@ public final class SuspectNodes {
     }
   }
 
-  /** Whether {@code node} failed a request less than the period ago and has not answered since. */
+  /**
+   * Whether to ask {@code node} after the others: it failed a request and has not answered since. The first caller
+   * after each period is told no (it probes the node).
+   */
   public boolean isSuspect(String node) {
     if (suspectUntil.isEmpty()) {
       return false;
@@ -65,9 +68,11 @@ public final class SuspectNodes {
     if (until == null) {
       return false;
     }
-    if (nanoClock.getAsLong() - until >= 0) {
-      suspectUntil.remove(node, until);
-      return false;
+    long now = nanoClock.getAsLong();
+    if (now - until >= 0) {
+      // The period is over: this caller alone asks the node again (a probe), and it stays suspect for the rest,
+      // for another period, unless the probe's answer clears it or the probe's failure marks it again.
+      return !suspectUntil.replace(node, until, now + periodNanos);
     }
     return true;
   }

@@ -13,12 +13,27 @@ class SuspectNodesTest {
   private final SuspectNodes suspects = new SuspectNodes(Duration.ofNanos(100), now::get);
 
   @Test
-  void aNodeThatFailedIsSuspectForThePeriodThenNoLonger() {
+  void aNodeThatFailedIsSuspectForThePeriodThenOneCallerProbesIt() {
     suspects.failed("n1");
     now.addAndGet(99);
     assertThat(suspects.isSuspect("n1")).isTrue();
     assertThat(suspects.isSuspect("n2")).isFalse();
     now.addAndGet(1);
+    assertThat(suspects.isSuspect("n1")).as("the first caller after the period probes it").isFalse();
+    assertThat(suspects.isSuspect("n1")).as("the others still ask it last").isTrue();
+    now.addAndGet(99);
+    assertThat(suspects.isSuspect("n1")).isTrue();
+    now.addAndGet(1);
+    assertThat(suspects.isSuspect("n1")).as("a probe once per period").isFalse();
+  }
+
+  @Test
+  void aProbeThatIsAnsweredClearsTheNode() {
+    suspects.failed("n1");
+    now.addAndGet(100);
+    assertThat(suspects.isSuspect("n1")).isFalse();
+    suspects.answered("n1");
+    assertThat(suspects.isSuspect("n1")).isFalse();
     assertThat(suspects.isSuspect("n1")).isFalse();
   }
 
@@ -46,7 +61,8 @@ class SuspectNodesTest {
     suspects.failed("n1");
     assertThat(suspects.unsuspectedFirst(nodes)).containsExactly("n2", "n4", "n1", "n3");
     assertThat(nodes).as("the argument is not modified").containsExactly("n1", "n2", "n3", "n4");
-    now.addAndGet(100);
+    suspects.answered("n1");
+    suspects.answered("n3");
     assertThat(suspects.unsuspectedFirst(nodes)).containsExactly("n1", "n2", "n3", "n4");
   }
 

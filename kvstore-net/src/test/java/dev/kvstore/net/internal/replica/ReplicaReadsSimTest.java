@@ -212,6 +212,18 @@ class ReplicaReadsSimTest {
     assertThat(net.now().minus(start)).as("the second does not wait for it").isLessThan(TIMEOUT);
     assertThat(client.sent.stream().filter(s -> s.startsWith("FORWARD")).toList())
         .containsExactly("FORWARD->" + replicas.get(1));
+
+    net.runFor(SuspectNodes.DEFAULT_PERIOD); // the suspicion's period is over; the replica is still silent
+    client.sent.clear();
+    List<CompletableFuture<Envelope>> puts = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      puts.add(router.send("put", KEY, ClientRequests.write(KEY, bytes("v" + (3 + i)), Context.empty(),
+          OperationIds.withClientId("client/sim-" + i).next(), QUORUM.w(), TIMEOUT), QUORUM.w()));
+    }
+    assertThat(net.runUntil(() -> puts.stream().allMatch(CompletableFuture::isDone), Duration.ofSeconds(10))).isTrue();
+    puts.forEach(CompletableFuture::join);
+    assertThat(client.sent.stream().filter(s -> s.equals("FORWARD->" + replicas.get(0))).count())
+        .as("of four puts sent together after the period, one probes the silent replica").isEqualTo(1);
   }
 
   private void put(String value) {
