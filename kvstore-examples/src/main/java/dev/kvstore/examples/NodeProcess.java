@@ -32,7 +32,6 @@ public final class NodeProcess {
   private final Process process;
   private final Path log;
   private final CompletableFuture<String> ready = new CompletableFuture<>();
-  private volatile boolean paused;
 
   private NodeProcess(String id, Process process, Path log) {
     this.id = id;
@@ -112,21 +111,19 @@ public final class NodeProcess {
    * @throws IOException if the signal cannot be sent (no {@code sh} with {@code kill}, as on Windows)
    */
   public void pause() throws IOException, InterruptedException {
-    PAUSED.add(this);
     signal("STOP");
-    paused = true;
+    PAUSED.add(this);
   }
 
   /** Lets a paused process run again (SIGCONT). */
   public void resume() throws IOException, InterruptedException {
     signal("CONT");
-    paused = false;
     PAUSED.remove(this);
   }
 
   /** Whether {@link #pause} stopped the process and {@link #resume} has not let it run since. */
   public boolean isPaused() {
-    return paused;
+    return PAUSED.contains(this);
   }
 
   private void signal(String name) throws IOException, InterruptedException {
@@ -167,14 +164,13 @@ public final class NodeProcess {
   public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
-    paused = false;
     PAUSED.remove(this);
   }
 
   /** Closes the node's standard input (it stops cleanly), then escalates to SIGTERM and SIGKILL. */
   public void stop() {
     try {
-      if (paused && process.isAlive()) {
+      if (isPaused() && process.isAlive()) {
         resume(); // a stopped process would not see its standard input close
       }
       process.getOutputStream().close();

@@ -6,8 +6,6 @@ import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.ring.Ring;
 import dev.kvstore.net.internal.transport.ErrorCodes;
 import dev.kvstore.net.internal.transport.PeerException;
-import dev.kvstore.net.internal.transport.PeerTimeoutException;
-import dev.kvstore.net.internal.transport.PeerUnavailableException;
 import dev.kvstore.net.internal.transport.Transport;
 import java.time.Duration;
 import java.util.List;
@@ -138,19 +136,13 @@ public final class ClientRouter {
     }
     String target = targets.get(index);
     return transport.request(target, body, attemptTimeout).<CompletableFuture<Envelope>>handle((reply, failure) -> {
+      suspects.record(target, failure);
       if (failure == null) {
-        suspects.answered(target);
         return CompletableFuture.completedFuture(reply);
       }
       Throwable cause = ErrorCodes.unwrap(failure);
       if (!(cause instanceof PeerException peer)) {
-        suspects.answered(target); // it answered, with an error
         return CompletableFuture.<Envelope>failedFuture(ErrorCodes.toPublic(cause, read, target));
-      }
-      if (peer instanceof PeerTimeoutException || peer instanceof PeerUnavailableException) {
-        suspects.failed(target);
-      } else {
-        suspects.answered(target); // it answered, with a peer error (wrong cluster, version or placement)
       }
       boolean executed = peer.mayHaveExecuted();
       if (executed && !read && !hasOperationId(body)) {

@@ -6,9 +6,6 @@ import dev.kvstore.core.internal.SiblingCodec;
 import dev.kvstore.core.internal.StoredValue;
 import dev.kvstore.net.internal.proto.Envelope;
 import dev.kvstore.net.internal.proto.Read;
-import dev.kvstore.net.internal.transport.ErrorCodes;
-import dev.kvstore.net.internal.transport.PeerTimeoutException;
-import dev.kvstore.net.internal.transport.PeerUnavailableException;
 import dev.kvstore.net.internal.transport.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,12 +123,7 @@ public final class ReplicaReads {
 
     void answered(int slot, Envelope reply, Throwable failure) {
       try {
-        Throwable cause = failure == null ? null : ErrorCodes.unwrap(failure);
-        if (cause instanceof PeerTimeoutException || cause instanceof PeerUnavailableException) {
-          router.suspects().failed(replicas.get(slot));
-        } else {
-          router.suspects().answered(replicas.get(slot));
-        }
+        router.suspects().record(replicas.get(slot), failure);
         if (failure == null && reply.hasReadReply()) {
           answers.set(slot, reply.getReadReply().getSiblings());
         } else {

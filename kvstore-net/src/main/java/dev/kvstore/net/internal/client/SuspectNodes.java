@@ -1,5 +1,8 @@
 package dev.kvstore.net.internal.client;
 
+import dev.kvstore.net.internal.transport.ErrorCodes;
+import dev.kvstore.net.internal.transport.PeerTimeoutException;
+import dev.kvstore.net.internal.transport.PeerUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +45,21 @@ public final class SuspectNodes {
     }
     this.periodNanos = period.toNanos();
     this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+  }
+
+  /**
+   * Records how a request to {@code node} ended: with no reply in time, not sent, refused or an {@code UNAVAILABLE}
+   * answer ({@link #failed}), or with any other reply or error, which means it answered ({@link #answered}).
+   *
+   * @param failure what the request failed with, possibly wrapped; null when it got its reply
+   */
+  public void record(String node, Throwable failure) {
+    Throwable cause = failure == null ? null : ErrorCodes.unwrap(failure);
+    if (cause instanceof PeerTimeoutException || cause instanceof PeerUnavailableException) {
+      failed(node);
+    } else {
+      answered(node);
+    }
   }
 
   /** {@code node} failed a request at the transport level: it is suspect for the period from now. */
