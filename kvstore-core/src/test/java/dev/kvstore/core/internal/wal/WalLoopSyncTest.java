@@ -51,8 +51,7 @@ class WalLoopSyncTest {
   void aPassOfAppendsIsForcedOnceAndCompletedOnTheLoopItself() throws Exception {
     List<CompletableFuture<String>> completedOn = new ArrayList<>();
     try (SegmentedWal wal = start()) {
-      wal.append(payload(99)).get(10, TimeUnit.SECONDS); // the writer thread preallocates the new segment
-      appliedOn.clear();
+      appendOneAndWaitUntilTheWriterIsIdle(wal); // else the loop finds it holding the log and leaves it the pass
       int forcesBefore = channels.forces();
       loop.submit(() -> {
         for (int i = 0; i < 20; i++) {
@@ -257,7 +256,7 @@ class WalLoopSyncTest {
   @Test
   void aDeferredAppendWaitsForTheLoopsNextForceAndCompletesOnlyWithIt() throws Exception {
     try (SegmentedWal wal = start()) {
-      wal.append(payload(99)).get(10, TimeUnit.SECONDS); // the writer thread preallocates the new segment
+      appendOneAndWaitUntilTheWriterIsIdle(wal);
       int forcesBefore = channels.forces();
       LoopExecutor.Deferring deferring = loop.deferring(TimeUnit.MINUTES.toNanos(10)); // its deadline never comes
       CompletableFuture<Long> deferred = loop.submit(() -> wal.append(payload(1), deferring)).get(10, TimeUnit.SECONDS);
@@ -278,8 +277,7 @@ class WalLoopSyncTest {
   @Test
   void aDeferredAppendAloneIsForcedByTheLoopAtItsDeadline() throws Exception {
     try (SegmentedWal wal = start()) {
-      wal.append(payload(99)).get(10, TimeUnit.SECONDS);
-      appliedOn.clear();
+      appendOneAndWaitUntilTheWriterIsIdle(wal);
       int forcesBefore = channels.forces();
       LoopExecutor.Deferring deferring = loop.deferring(TimeUnit.MILLISECONDS.toNanos(20));
       long began = System.nanoTime();
