@@ -49,6 +49,11 @@ public final class LocalBenchCommand implements Callable<Integer> {
           + "alternating in one run, with the ratio; then the time to rebuild the trees from --keys keys.")
   boolean antiEntropyOverhead;
 
+  @Option(names = "--warmup-seconds", defaultValue = "10",
+      description = "Unmeasured puts (and, after loading, gets) into each store first, at the largest thread count, "
+          + "so that the JIT compiles both paths before anything is measured (default ${DEFAULT-VALUE}).")
+  int warmupSeconds;
+
   @Option(names = "--rounds", defaultValue = "4",
       description = "With --anti-entropy-overhead: alternating rounds of on and off per thread count (default ${DEFAULT-VALUE}).")
   int rounds;
@@ -58,6 +63,9 @@ public final class LocalBenchCommand implements Callable<Integer> {
     load.check(spec);
     if (threads.stream().anyMatch(t -> t < 1 || t > 1024)) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--threads must be between 1 and 1024");
+    }
+    if (warmupSeconds < 0 || warmupSeconds > 3600) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--warmup-seconds must be between 0 and 3600");
     }
     if (rounds < 1 || rounds > 100) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rounds must be between 1 and 100");
@@ -85,6 +93,7 @@ public final class LocalBenchCommand implements Callable<Integer> {
     try (RawRocks raw = new RawRocks(root.resolve("raw"));
         KvStore ours = KvStore.local().dataDirectory(root.resolve("ours")).nodeId("bench")
             .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS).open()) {
+      warmUp(out, "puts", (th, i) -> raw.putSync(Keys.random(th), value), (th, i) -> ours.put(Keys.random(th), value));
       for (int t : threads) {
         LoadRun.Result r = LoadRun.run("raw put", t, d, meter, (th, i) -> raw.putSync(Keys.random(th), value));
         LoadRun.Result o = LoadRun.run("ours put", t, d, meter, (th, i) -> ours.put(Keys.random(th), value));
@@ -101,6 +110,8 @@ public final class LocalBenchCommand implements Callable<Integer> {
       out.flush();
       raw.load(keys, value);
       LoadRun.run("ours load", 8, keys, (th, i) -> ours.put(Keys.sequential(i), value));
+      warmUp(out, "gets", (th, i) -> raw.get(Keys.sequential(th.nextInt(keys))),
+          (th, i) -> ours.get(Keys.sequential(th.nextInt(keys))));
       for (int t : threads) {
         LoadRun.Result r = LoadRun.run("raw get", t, d, meter, (th, i) -> raw.get(Keys.sequential(th.nextInt(keys))));
         LoadRun.Result o = LoadRun.run("ours get", t, d, meter, (th, i) -> ours.get(Keys.sequential(th.nextInt(keys))));
@@ -119,22 +130,35 @@ public final class LocalBenchCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Runs {@code raw}, then {@code ours}, for the warm-up time each at the largest thread count, unmeasured. */
+  private void warmUp(PrintWriter out, String what, LoadRun.Op raw, LoadRun.Op ours) throws InterruptedException {
+    if (warmupSeconds == 0) {
+      return;
+    }
+    out.printf("warming up (%d s of %s into each store, not measured) ...%n", warmupSeconds, what);
+    out.flush();
+    int t = threads.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    LoadRun.run("raw " + what + " warmup", t, Duration.ofSeconds(warmupSeconds), raw);
+    LoadRun.run("ours " + what + " warmup", t, Duration.ofSeconds(warmupSeconds), ours);
+  }
+
   private static void printTable(PrintWriter out, List<String[]> rows) {
     out.printf("%n| operation | threads | raw RocksDB ops/s | kvstore ops/s | ratio kvstore/raw | raw p99 us "
-        + "| kvstore p99 us | raw ctx sw/op | kvstore ctx sw/op |%n");
-    out.printf("|---|---|---|---|---|---|---|---|---|%n");
+        + "| kvstore p99 us | raw CPU us/op | kvstore CPU us/op | raw ctx sw/op | kvstore ctx sw/op |%n");
+    out.printf("|---|---|---|---|---|---|---|---|---|---|---|%n");
     for (String[] r : rows) {
       out.printf("| %s |%n", String.join(" | ", r));
     }
-    out.printf("%nctx sw/op: context switches (voluntary and involuntary, from /proc/self/task/*/status) of all "
-        + "this process's threads per operation, metered per phase.%n");
+    out.printf("%nCPU us/op and ctx sw/op: CPU time and context switches (voluntary and involuntary, from "
+        + "/proc/self/task/*/status) of all this process's threads per operation, metered per phase (both stores "
+        + "run in this process: a background flush or compaction of one may fall into the other's phase).%n");
   }
 
   private static String[] row(String op, int threads, LoadRun.Result raw, LoadRun.Result ours) {
     return new String[] {op, Integer.toString(threads), String.format("%,.0f", raw.opsPerSecond()),
         String.format("%,.0f", ours.opsPerSecond()), String.format("%.2f", ours.opsPerSecond() / raw.opsPerSecond()),
         String.format("%.0f", raw.p99Micros()), String.format("%.0f", ours.p99Micros()),
-        raw.cost().contextSwitchCell(), ours.cost().contextSwitchCell()};
+        raw.cost().cpuCell(), ours.cost().cpuCell(), raw.cost().contextSwitchCell(), ours.cost().contextSwitchCell()};
   }
 
   /** Raw RocksDB JNI with its own WAL, synced on every put; the same cache and bloom filter as our engine. */
