@@ -49,9 +49,9 @@ public final class LocalBenchCommand implements Callable<Integer> {
           + "alternating in one run, with the ratio; then the time to rebuild the trees from --keys keys.")
   boolean antiEntropyOverhead;
 
-  @Option(names = "--warmup-seconds", defaultValue = "10",
-      description = "Unmeasured puts (and, after loading, gets) into each store first, at the largest thread count, "
-          + "so that the JIT compiles both paths before anything is measured (default ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup-seconds", defaultValue = "5",
+      description = "Before each measurement, unmeasured operations of the same kind at the same thread count into "
+          + "each store, so that the JIT has compiled the path measured (default ${DEFAULT-VALUE}).")
   int warmupSeconds;
 
   @Option(names = "--rounds", defaultValue = "4",
@@ -93,8 +93,9 @@ public final class LocalBenchCommand implements Callable<Integer> {
     try (RawRocks raw = new RawRocks(root.resolve("raw"));
         KvStore ours = KvStore.local().dataDirectory(root.resolve("ours")).nodeId("bench")
             .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS).open()) {
-      warmUp(out, "puts", (th, i) -> raw.putSync(Keys.random(th), value), (th, i) -> ours.put(Keys.random(th), value));
       for (int t : threads) {
+        warmUp(out, "puts", t, (th, i) -> raw.putSync(Keys.random(th), value),
+            (th, i) -> ours.put(Keys.random(th), value));
         LoadRun.Result r = LoadRun.run("raw put", t, d, meter, (th, i) -> raw.putSync(Keys.random(th), value));
         LoadRun.Result o = LoadRun.run("ours put", t, d, meter, (th, i) -> ours.put(Keys.random(th), value));
         rows.add(row("durable put", t, r, o));
@@ -110,9 +111,9 @@ public final class LocalBenchCommand implements Callable<Integer> {
       out.flush();
       raw.load(keys, value);
       LoadRun.run("ours load", 8, keys, (th, i) -> ours.put(Keys.sequential(i), value));
-      warmUp(out, "gets", (th, i) -> raw.get(Keys.sequential(th.nextInt(keys))),
-          (th, i) -> ours.get(Keys.sequential(th.nextInt(keys))));
       for (int t : threads) {
+        warmUp(out, "gets", t, (th, i) -> raw.get(Keys.sequential(th.nextInt(keys))),
+            (th, i) -> ours.get(Keys.sequential(th.nextInt(keys))));
         LoadRun.Result r = LoadRun.run("raw get", t, d, meter, (th, i) -> raw.get(Keys.sequential(th.nextInt(keys))));
         LoadRun.Result o = LoadRun.run("ours get", t, d, meter, (th, i) -> ours.get(Keys.sequential(th.nextInt(keys))));
         rows.add(row("get (" + keys / 1000 + "k keys)", t, r, o));
@@ -130,14 +131,17 @@ public final class LocalBenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Runs {@code raw}, then {@code ours}, for the warm-up time each at the largest thread count, unmeasured. */
-  private void warmUp(PrintWriter out, String what, LoadRun.Op raw, LoadRun.Op ours) throws InterruptedException {
+  /**
+   * Runs {@code raw}, then {@code ours}, for the warm-up time each at {@code t} threads, unmeasured: one thread
+   * and many take different paths through our store (a lone caller writes its own log group).
+   */
+  private void warmUp(PrintWriter out, String what, int t, LoadRun.Op raw, LoadRun.Op ours)
+      throws InterruptedException {
     if (warmupSeconds == 0) {
       return;
     }
-    out.printf("warming up (%d s of %s into each store, not measured) ...%n", warmupSeconds, what);
+    out.printf("warming up (%d s of %s at %d threads into each store, not measured) ...%n", warmupSeconds, what, t);
     out.flush();
-    int t = threads.stream().mapToInt(Integer::intValue).max().orElseThrow();
     LoadRun.run("raw " + what + " warmup", t, Duration.ofSeconds(warmupSeconds), raw);
     LoadRun.run("ours " + what + " warmup", t, Duration.ofSeconds(warmupSeconds), ours);
   }
