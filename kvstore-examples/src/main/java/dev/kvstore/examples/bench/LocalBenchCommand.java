@@ -27,9 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code kvstore bench local}: our local store on RocksDB with durability ALWAYS against raw RocksDB JNI
  * (its WAL on, {@code sync=true}), measured in the same run on the same disk: durable puts at each thread
- * count, then gets over a loaded key space, with the ratio ours / raw and the context switches of this
- * process's threads per operation (both stores run in this process, so each phase is metered on its own; see
- * {@link CpuMeter}).
+ * count, then gets over a loaded key space, each cell after an unmeasured warm-up of both stores at its thread
+ * count, with the ratio ours / raw and the CPU time and context switches of this process's threads per
+ * operation (both stores run in this process, so each phase is metered on its own; see {@link CpuMeter}).
  */
 @Command(name = "local", mixinStandardHelpOptions = true,
     description = "Local store (RocksDB engine, durability ALWAYS) vs raw RocksDB JNI (WAL on, sync=true).")
@@ -51,7 +51,8 @@ public final class LocalBenchCommand implements Callable<Integer> {
 
   @Option(names = "--warmup-seconds", defaultValue = "5",
       description = "Before each measurement, unmeasured operations of the same kind at the same thread count into "
-          + "each store, so that the JIT has compiled the path measured (default ${DEFAULT-VALUE}).")
+          + "each store, so that the JIT has compiled the path measured; not used with --anti-entropy-overhead, "
+          + "which alternates its rounds instead (default ${DEFAULT-VALUE}).")
   int warmupSeconds;
 
   @Option(names = "--rounds", defaultValue = "4",
@@ -140,7 +141,8 @@ public final class LocalBenchCommand implements Callable<Integer> {
     if (warmupSeconds == 0) {
       return;
     }
-    out.printf("warming up (%d s of %s at %d threads into each store, not measured) ...%n", warmupSeconds, what, t);
+    out.printf("warming up (%d s of %s at %d thread%s into each store, not measured) ...%n", warmupSeconds, what, t,
+        t == 1 ? "" : "s");
     out.flush();
     LoadRun.run("raw " + what + " warmup", t, Duration.ofSeconds(warmupSeconds), raw);
     LoadRun.run("ours " + what + " warmup", t, Duration.ofSeconds(warmupSeconds), ours);

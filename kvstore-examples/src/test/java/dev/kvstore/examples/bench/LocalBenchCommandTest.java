@@ -42,9 +42,9 @@ class LocalBenchCommandTest {
     String cells = " \\| [\\d,]+ \\| [\\d,]+ \\| \\d+\\.\\d\\d \\| \\d+ \\| \\d+ \\| (\\d+|n/a) \\| (\\d+|n/a) \\| "
         + metered + " \\| " + metered + " \\|\\R";
     assertThat(out.toString())
-        .contains("warming up (1 s of puts at 1 threads into each store, not measured)",
+        .contains("warming up (1 s of puts at 1 thread into each store, not measured)",
             "warming up (1 s of puts at 2 threads into each store, not measured)",
-            "warming up (1 s of gets at 1 threads into each store, not measured)",
+            "warming up (1 s of gets at 1 thread into each store, not measured)",
             "warming up (1 s of gets at 2 threads into each store, not measured)")
         .contains("| operation | threads | raw RocksDB ops/s | kvstore ops/s | ratio kvstore/raw | raw p99 us "
             + "| kvstore p99 us | raw CPU us/op | kvstore CPU us/op | raw ctx sw/op | kvstore ctx sw/op |")
