@@ -94,11 +94,12 @@ public final class LocalBenchCommand implements Callable<Integer> {
     try (RawRocks raw = new RawRocks(root.resolve("raw"));
         KvStore ours = KvStore.local().dataDirectory(root.resolve("ours")).nodeId("bench")
             .engine(EngineType.ROCKSDB).durability(Durability.ALWAYS).open()) {
+      LoadRun.Op rawPut = (th, i) -> raw.putSync(Keys.random(th), value);
+      LoadRun.Op oursPut = (th, i) -> ours.put(Keys.random(th), value);
       for (int t : threads) {
-        warmUp(out, "puts", t, (th, i) -> raw.putSync(Keys.random(th), value),
-            (th, i) -> ours.put(Keys.random(th), value));
-        LoadRun.Result r = LoadRun.run("raw put", t, d, meter, (th, i) -> raw.putSync(Keys.random(th), value));
-        LoadRun.Result o = LoadRun.run("ours put", t, d, meter, (th, i) -> ours.put(Keys.random(th), value));
+        warmUp(out, "puts", t, rawPut, oursPut);
+        LoadRun.Result r = LoadRun.run("raw put", t, d, meter, rawPut);
+        LoadRun.Result o = LoadRun.run("ours put", t, d, meter, oursPut);
         rows.add(row("durable put", t, r, o));
         results.addAll(List.of(r, o));
         out.printf("put  %2d threads: raw %s | ours %s%n", t, r.summary(), o.summary());
@@ -112,11 +113,12 @@ public final class LocalBenchCommand implements Callable<Integer> {
       out.flush();
       raw.load(keys, value);
       LoadRun.run("ours load", 8, keys, (th, i) -> ours.put(Keys.sequential(i), value));
+      LoadRun.Op rawGet = (th, i) -> raw.get(Keys.sequential(th.nextInt(keys)));
+      LoadRun.Op oursGet = (th, i) -> ours.get(Keys.sequential(th.nextInt(keys)));
       for (int t : threads) {
-        warmUp(out, "gets", t, (th, i) -> raw.get(Keys.sequential(th.nextInt(keys))),
-            (th, i) -> ours.get(Keys.sequential(th.nextInt(keys))));
-        LoadRun.Result r = LoadRun.run("raw get", t, d, meter, (th, i) -> raw.get(Keys.sequential(th.nextInt(keys))));
-        LoadRun.Result o = LoadRun.run("ours get", t, d, meter, (th, i) -> ours.get(Keys.sequential(th.nextInt(keys))));
+        warmUp(out, "gets", t, rawGet, oursGet);
+        LoadRun.Result r = LoadRun.run("raw get", t, d, meter, rawGet);
+        LoadRun.Result o = LoadRun.run("ours get", t, d, meter, oursGet);
         rows.add(row("get (" + keys / 1000 + "k keys)", t, r, o));
         results.addAll(List.of(r, o));
         out.printf("get  %2d threads: raw %s | ours %s%n", t, r.summary(), o.summary());
