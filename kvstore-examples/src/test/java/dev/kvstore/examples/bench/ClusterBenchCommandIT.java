@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code kvstore bench cluster} for real, briefly: three child JVMs become ready, the table has a put and a get
- * row with figures, CPU time and context switches per operation, p90 and max, no absolute target is printed, and no child
+ * {@code kvstore bench cluster} for real, briefly: three child JVMs become ready, each phase follows a warm-up in
+ * its own operation, the table has a put and a get row with figures, CPU time and context switches per operation, p90 and max, no absolute target is printed, and no child
  * process outlives the command.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -39,6 +39,8 @@ class ClusterBenchCommandIT {
             + " \\| \\d+ \\| \\d+ \\|\\R")
         .containsPattern("\\| get \\| [\\d,]+ \\| \\d+ \\| \\d+ \\| \\d+ \\| (\\d+|n/a) \\| " + switches
             + " \\| \\d+ \\| \\d+ \\|\\R")
+        .containsSubsequence("warming up (1 s of puts, not measured)", "puts for 1 s",
+            "warming up (1 s of gets, not measured)", "gets of the")
         .contains("judged as ratios to `../shared/peers/run.sh hazelcast-client`")
         .doesNotContain("PASS", "MISS", "| target");
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)).isEmpty();
