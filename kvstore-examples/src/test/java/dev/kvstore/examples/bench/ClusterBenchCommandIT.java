@@ -15,8 +15,8 @@ import picocli.CommandLine;
 
 /**
  * {@code kvstore bench cluster} for real, briefly: three child JVMs become ready, each phase follows a warm-up in
- * its own operation, the table has a put and a get row with figures, CPU time and context switches per operation, p90 and max, no absolute target is printed, and no child
- * process outlives the command.
+ * its own operation, the table has a put and a get row with figures, CPU time and context switches per operation,
+ * p90 and max, no absolute target is printed, and no child process outlives the command.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ClusterBenchCommandIT {
