@@ -173,6 +173,27 @@ class BufferedEngineTest extends EngineContractTest {
   }
 
   @Test
+  void approximateKeysCountsTheDrainingMapWhileADrainRunsAndOnceAfterIt() throws Exception {
+    RecordingEngine below = new RecordingEngine(MemoryEngine.inMemory());
+    below.hold = new CountDownLatch(1);
+    try (BufferedEngine buffered = new BufferedEngine(below, 1000)) {
+      byte[] value = new byte[200]; // about 280 bytes a key with its overhead: the 4th passes the bound
+      for (long seq = 1; seq <= 4; seq++) { // a drain of the 4 keys starts in the background, and is held
+        buffered.apply(seq, List.of(Write.put(utf8("k" + seq), value)));
+      }
+      try {
+        assertThat(below.entered.await(10, TimeUnit.SECONDS)).as("the background drain started").isTrue();
+        buffered.apply(5, List.of(Write.put(utf8("k5"), value)));
+        assertThat(buffered.approximateKeys()).as("4 keys draining, 1 buffered, none below yet").isEqualTo(5);
+      } finally {
+        below.hold.countDown(); // also when an assertion failed: close() drains
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> below.appliedSequence() == 4);
+      assertThat(buffered.approximateKeys()).as("4 below, 1 buffered: the drained map counted once").isEqualTo(5);
+    }
+  }
+
+  @Test
   void aReaderRacingAppliesAndDrainsOnlyEverSeesValuesMoveForward() throws Exception {
     try (BufferedEngine buffered = new BufferedEngine(RocksDbEngine.open(dir.resolve("race")), 256)) {
       assertThat(ForwardOnlyReads.race(buffered)).isEqualTo("ok");
