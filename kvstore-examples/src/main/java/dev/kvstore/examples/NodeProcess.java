@@ -46,13 +46,15 @@ public final class NodeProcess {
    * Starts node {@code id} of {@code peers} with its data in {@code <root>/<id>}.
    *
    * @param nodeArgs further {@code kvstore node} flags (cluster id, durability, N/W/R)
-   * @param jvmOptions options of the child JVM (heap size, GC)
+   * @param jvmOptions options of the child JVM (heap size, GC), after {@link #defaultJvmOptions}: where they
+   *     repeat one of those, they win (the JVM takes the last)
    * @throws IOException if the process cannot be started
    */
   public static NodeProcess start(String id, Map<String, InetSocketAddress> peers, Path root, List<String> nodeArgs,
       List<String> jvmOptions) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(defaultJvmOptions(Runtime.version().feature()));
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"),
         "dev.kvstore.examples.KvstoreCommand", "node", "--id", id, "--listen", hostPort(peers.get(id)),
@@ -61,6 +63,23 @@ public final class NodeProcess {
     Path log = root.resolve(id + ".log");
     Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     return new NodeProcess(id, p, log);
+  }
+
+  /**
+   * The options every node JVM starts with on a JDK of feature release {@code javaFeature}. On JDK 17 to 19, G1's
+   * concurrent refinement threads are told to leave the card queue to the pauses until it holds thousands of
+   * buffers (fixed zones instead of adaptive ones): a node's puts write references into long-lived maps (the value
+   * cache, the engine's write buffer) all the time, and by default G1's refinement threads woke to scan the dirtied
+   * cards throughout a put phase, 8-13% of a core of a two-core machine. Measured alternated with
+   * the default in docs/benchmarks.md ("G1 refinement deferred to the pauses"). JDK 20 rewrote refinement and
+   * removed these flags (JDK 25 refuses to start with them), so there is none from 20 on.
+   */
+  static List<String> defaultJvmOptions(int javaFeature) {
+    if (javaFeature >= 20) {
+      return List.of();
+    }
+    return List.of("-XX:-G1UseAdaptiveConcRefinement", "-XX:G1ConcRefinementGreenZone=2000",
+        "-XX:G1ConcRefinementYellowZone=4000", "-XX:G1ConcRefinementRedZone=8000");
   }
 
   /** {@code id=host:port,...} of every node, as {@code --peers} and {@code --cluster} take it. */
